@@ -1,0 +1,149 @@
+"""The `teamtui` command: `teamtui SCENARIO.toml` watches a run live; subcommands run, validate and more.
+
+Only click is imported at start-up, so `teamtui --help` is instant; everything else (the engine, rich,
+and later textual and litellm) is imported inside the command that needs it. Every `TeamtuiError`
+becomes one line on stderr and exit code 2; Ctrl-C ends a run cleanly with exit code 130.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from teamtui import __version__
+
+
+class _DefaultToRun(click.Group):
+    """A group where `teamtui FILE.toml ...` means `teamtui watch FILE.toml ...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["watch", *args]
+        return super().parse_args(ctx, args)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"teamtui: {message}", err=True)
+    sys.exit(2)
+
+
+def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn teamtui's errors into one line and exit code 2; Ctrl-C into exit code 130."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from teamtui.errors import TeamtuiError
+
+        try:
+            return fn(*args, **kwargs)
+        except TeamtuiError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("teamtui: interrupted", err=True)
+            sys.exit(130)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(cls=_DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="teamtui")
+def main() -> None:
+    """teamtui: run a team of language-model agents as a distributed system, watch it, break it, measure it.
+
+    \b
+    teamtui scenarios/quickstart.toml             watch a run live
+    teamtui run scenarios/quickstart.toml --headless --json
+    teamtui validate scenarios/*.toml
+    """
+
+
+_scenario_arg = click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+
+
+def _overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed([
+        click.option("--seed", type=click.IntRange(min=0), help="Override [scenario] seed."),
+        click.option("--size", type=click.IntRange(1, 64), help="Override [team] size."),
+        click.option("--arch", help="Override [team] architecture: preassigned, lead, decentralized."),
+        click.option("--execution", type=click.Choice(["rounds", "async"]), help="Override [team] execution."),
+        click.option("--p", "p", help="Override [task] p: 0.2, 0.5, 0.9 or serial, mixed, parallel."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def _load(path: Path, seed: int | None, size: int | None, arch: str | None, execution: str | None,
+          p: str | None) -> Any:
+    from teamtui.scenario import load_scenario, with_overrides
+
+    scenario = load_scenario(path)
+    if any(v is not None for v in (seed, size, arch, execution, p)):
+        scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p)
+    return scenario
+
+
+@main.command()
+@_scenario_arg
+@click.option("--headless", is_flag=True, help="No UI: a progress display, then a summary table.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True),
+              help="Pace the run on the wall clock at this speed (default headless: the virtual clock).")
+@click.option("--events", "events_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the event log to this file as JSON lines.")
+@click.option("--no-baseline", is_flag=True, help="Skip the 1-agent and fault-free comparison runs.")
+@_overrides
+@_guard
+def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, events_path: Path | None,
+        no_baseline: bool, **over: Any) -> None:
+    """Run SCENARIO and report its metrics."""
+    from teamtui.report import run_and_report
+
+    sc = _load(scenario, **over)
+    code = run_and_report(sc, speed=speed, as_json=as_json, events_path=events_path,
+                          baselines=False if no_baseline else None, live=False)
+    sys.exit(code)
+
+
+@main.command()
+@_scenario_arg
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Run-clock seconds per wall-clock second.")
+@_overrides
+@_guard
+def watch(scenario: Path, speed: float, **over: Any) -> None:
+    """Watch SCENARIO run live on the wall clock (what `teamtui SCENARIO` does)."""
+    from teamtui.report import run_and_report
+
+    sc = _load(scenario, **over)
+    sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@_guard
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario files; print one line per problem and exit 2 if any is invalid."""
+    from teamtui.errors import TeamtuiError
+    from teamtui.scenario import load_scenario
+
+    bad = 0
+    for f in files:
+        try:
+            s = load_scenario(f)
+        except TeamtuiError as exc:
+            bad += 1
+            click.echo(f"teamtui: {exc}", err=True)
+            continue
+        click.echo(f"{f}: ok ({s.size} agents, {s.architecture}, {s.execution}, "
+                   f"{len(s.task.subtasks)} subtasks, p = {s.task.p_declared or round(s.task.p, 3)}, "
+                   f"{len(s.faults)} faults)")
+    sys.exit(2 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()

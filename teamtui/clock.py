@@ -1,0 +1,203 @@
+"""Run clocks: a virtual clock that jumps to the next timer, and a scaled wall clock with pause and speed.
+
+The engine reads time only through a `Clock`: `now()` (run seconds since the clock started),
+`sleep(seconds)` and `hold()`. Two implementations:
+
+* `VirtualClock` runs the engine on `VirtualEventLoop`, an asyncio loop whose time is virtual: when no
+  callback is ready, instead of blocking in `select` it advances its time straight to the next timer
+  (like trio's `MockClock(autojump_threshold=0)`). Every `asyncio.sleep`, `wait_for` and timeout is
+  virtual, so a 30-minute run takes milliseconds and, given the same seed, happens in the same order
+  every time. Real work in another thread (running pytest on a workspace) happens inside
+  `clock.hold()`, during which virtual time stands still and the loop waits for the thread for real.
+* `WallClock(speed)` follows real time scaled by `speed`, and can be paused, resumed and re-speeded
+  while sleepers are waiting; it runs on any asyncio loop (the Textual UI's included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import selectors
+import time
+from collections.abc import AsyncIterator, Awaitable, Coroutine
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class Clock(Protocol):
+    """What the engine needs from time."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+    def hold(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+
+class VirtualDeadlock(RuntimeError):
+    """Raised when every task waits forever and no timer is pending: an engine bug, not a hang."""
+
+
+class _VirtualSelector(selectors.BaseSelector):
+    """Wraps a real selector; where the loop would block, it advances the loop's virtual time instead."""
+
+    def __init__(self, loop: VirtualEventLoop) -> None:
+        self._inner = selectors.DefaultSelector()
+        self._loop = loop
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self._inner.register(fileobj, events, data)
+
+    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
+        return self._inner.unregister(fileobj)
+
+    def modify(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self._inner.modify(fileobj, events, data)
+
+    def get_map(self) -> Any:
+        return self._inner.get_map()
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        ready = self._inner.select(0)
+        if ready or timeout == 0:
+            return ready
+        if self._loop.holds > 0:
+            # Real work is under way in another thread: wait for it for real, time stands still.
+            return self._inner.select(None)
+        if timeout is None:
+            raise VirtualDeadlock("virtual clock: every task is waiting and no timer is pending")
+        self._loop.advance(timeout)
+        return []
+
+
+class VirtualEventLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop on virtual time (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._vtime = 0.0
+        self.holds = 0
+        super().__init__(selector=_VirtualSelector(self))
+
+    def time(self) -> float:
+        return self._vtime
+
+    def advance(self, seconds: float) -> None:
+        nxt = self._scheduled[0].when() if self._scheduled else self._vtime + seconds  # type: ignore[attr-defined]
+        self._vtime = max(self._vtime + seconds, nxt)
+
+
+def run_virtual(main: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on a fresh `VirtualEventLoop`."""
+    with asyncio.Runner(loop_factory=VirtualEventLoop) as runner:
+        return runner.run(main)
+
+
+class VirtualClock:
+    """Time of the running `VirtualEventLoop`, counted from the clock's first use."""
+
+    def __init__(self) -> None:
+        self._t0: float | None = None
+
+    def _loop(self) -> VirtualEventLoop:
+        loop = asyncio.get_running_loop()
+        if not isinstance(loop, VirtualEventLoop):
+            raise RuntimeError("VirtualClock needs VirtualEventLoop: run the engine with clock.run_virtual()")
+        return loop
+
+    def now(self) -> float:
+        t = self._loop().time()
+        if self._t0 is None:
+            self._t0 = t
+        return t - self._t0
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+    @contextlib.asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        loop = self._loop()
+        loop.holds += 1
+        try:
+            yield
+        finally:
+            loop.holds -= 1
+
+
+class WallClock:
+    """Real time scaled by `speed`; `pause()`, `resume()` and `set_speed()` take effect on waiting sleepers."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self.paused = False
+        self._base_run = 0.0
+        self._base_real = time.monotonic()
+        self._changed: asyncio.Event | None = None
+
+    def now(self) -> float:
+        if self.paused:
+            return self._base_run
+        return self._base_run + (time.monotonic() - self._base_real) * self.speed
+
+    def _rebase(self) -> None:
+        self._base_run = self.now()
+        self._base_real = time.monotonic()
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    def pause(self) -> None:
+        if not self.paused:
+            self._rebase()
+            self.paused = True
+
+    def resume(self) -> None:
+        if self.paused:
+            self._base_real = time.monotonic()
+            self.paused = False
+            self._rebase()
+
+    def set_speed(self, speed: float) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._rebase()
+        self.speed = speed
+        self._rebase()
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now() + max(0.0, seconds)
+        while True:
+            remaining = target - self.now()
+            if remaining <= 0 and not self.paused:
+                return
+            if self._changed is None:
+                self._changed = asyncio.Event()
+            changed = self._changed
+            timeout = None if self.paused else remaining / self.speed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), timeout)
+
+    @contextlib.asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        yield
+
+
+async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> tuple[bool, T | None]:
+    """Await `aw` for at most `timeout` clock seconds; returns (finished, result) and cancels on time-out."""
+    task = asyncio.ensure_future(aw)
+    timer = asyncio.ensure_future(clock.sleep(timeout))
+    try:
+        await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        timer.cancel()
+    if task.done():
+        return True, task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False, None

@@ -1,0 +1,316 @@
+"""The event vocabulary: every happening in a run is one frozen, past-tense event in one append-only log.
+
+Every event carries `seq` (its position in the log, from 0), `t` (run-clock seconds) and `agent`
+(the agent it concerns, or "" for the run itself). Events are msgspec structs tagged by class name,
+so one JSON encoding serves the recorder, exports, replay and tests; `encode`/`decode` are the only
+(de)serialisers. Events never hold secrets, absolute paths or wall-clock dates, so that the same seed
+on the virtual clock yields the same log byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class Event(msgspec.Struct, frozen=True, tag=True, kw_only=True):
+    """Base of all events."""
+
+    seq: int = -1
+    t: float = 0.0
+    agent: str = ""
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+class TaskSpec(msgspec.Struct, frozen=True):
+    """One subtask as announced in `RunStarted`."""
+
+    id: str
+    file: str
+    depends_on: tuple[str, ...]
+    work: float
+
+
+class RunStarted(Event, frozen=True):
+    scenario: str
+    seed: int
+    architecture: str
+    execution: str
+    consistency: str
+    model: str
+    agents: tuple[str, ...]
+    roles: tuple[str, ...]
+    tasks: tuple[TaskSpec, ...]
+    p: float | None = None
+    pack: str = ""
+
+
+class RunFinished(Event, frozen=True):
+    status: str  # completed | stranded | time_limit | round_limit | budget | cancelled | failed
+    reason: str
+    makespan: float
+    rounds: int
+    done: int
+    total: int
+
+
+class RoundStarted(Event, frozen=True):
+    round: int
+    waiting_on: tuple[str, ...]
+
+
+class RoundEnded(Event, frozen=True):
+    round: int
+    slowest: str
+    duration: float
+
+
+# -- LLM calls (invoke -> ok / fail / abandoned) --------------------------------------------------
+
+
+class LLMCallStarted(Event, frozen=True):
+    call: int
+    round: int
+    model: str
+
+
+class LLMCallCompleted(Event, frozen=True):
+    call: int
+    round: int
+    latency: float
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float | None
+    text: str
+
+
+class LLMCallFailed(Event, frozen=True):
+    call: int
+    round: int
+    error: str
+
+
+class LLMCallAbandoned(Event, frozen=True):
+    call: int
+    round: int
+    reason: str
+
+
+# -- messages --------------------------------------------------------------------------------------
+
+
+class MessageSent(Event, frozen=True):
+    msg: int
+    to: tuple[str, ...]
+    topic: str  # claim | done | status | status_request | assign | report | chat
+    text: str
+    task: str = ""
+
+
+class MessageDelivered(Event, frozen=True):
+    msg: int
+    sender: str
+
+
+class MessageDropped(Event, frozen=True):
+    msg: int
+    sender: str
+    reason: str  # partition | drop | dead
+
+
+# -- the task board --------------------------------------------------------------------------------
+
+
+class TaskAssigned(Event, frozen=True):
+    task: str
+    to: str
+
+
+class TaskClaimed(Event, frozen=True):
+    task: str
+    reclaimed_from: str = ""
+
+
+class ClaimBlocked(Event, frozen=True):
+    task: str
+    missing: tuple[str, ...]
+
+
+class ClaimConflicted(Event, frozen=True):
+    task: str
+    holder: str  # the agent holding it, or "" when the task is already done
+
+
+class TaskReleased(Event, frozen=True):
+    task: str
+    reason: str
+
+
+class LeaseExpired(Event, frozen=True):
+    task: str
+    holder: str
+
+
+class TaskCompleted(Event, frozen=True):
+    task: str
+
+
+class CompletionRejected(Event, frozen=True):
+    task: str
+    reason: str
+
+
+class WorkStranded(Event, frozen=True):
+    tasks: tuple[str, ...]
+    reason: str
+
+
+# -- the workspace ---------------------------------------------------------------------------------
+
+
+class FileWritten(Event, frozen=True):
+    path: str
+    task: str
+    version: int
+    base_version: int
+    size: int
+
+
+class WriteConflicted(Event, frozen=True):
+    path: str
+    base_version: int
+    current_version: int
+    last_writer: str
+    outcome: str  # overwrote | rejected
+
+
+class LockDenied(Event, frozen=True):
+    path: str
+    holder: str
+
+
+class TestsRan(Event, frozen=True):
+    task: str
+    passed: bool
+    exit_code: int
+    duration: float
+    output: str = ""
+
+
+class ActionRejected(Event, frozen=True):
+    action: str
+    reason: str
+
+
+# -- failure detection ----------------------------------------------------------------------------
+
+
+class AgentStalled(Event, frozen=True):
+    since: float
+
+
+class AgentRecovered(Event, frozen=True):
+    stalled_for: float
+
+
+class StragglerDetected(Event, frozen=True):
+    latency: float
+    team_median: float
+
+
+class StragglerCleared(Event, frozen=True):
+    latency: float
+
+
+class LeaderElected(Event, frozen=True):
+    previous: str
+
+
+# -- faults ----------------------------------------------------------------------------------------
+
+
+class FaultInjected(Event, frozen=True):
+    fault: str
+    source: str  # schedule | user
+    params: dict[str, Any] = {}
+
+
+class AgentKilled(Event, frozen=True):
+    held: tuple[str, ...]
+
+
+class AgentRestarted(Event, frozen=True):
+    incarnation: int
+
+
+class AgentDelayed(Event, frozen=True):
+    factor: float
+    extra_s: float
+    duration: float | None
+
+
+class AgentDelayEnded(Event, frozen=True):
+    pass
+
+
+class AgentStallInjected(Event, frozen=True):
+    duration: float | None
+
+
+class AgentResumed(Event, frozen=True):
+    pass
+
+
+class NetworkPartitioned(Event, frozen=True):
+    groups: tuple[tuple[str, ...], ...]
+
+
+class NetworkHealed(Event, frozen=True):
+    pass
+
+
+class LinkFaultSet(Event, frozen=True):
+    drop: float
+    duplicate: float
+    extra_latency: float
+
+
+AnyEvent = (
+    RunStarted | RunFinished | RoundStarted | RoundEnded
+    | LLMCallStarted | LLMCallCompleted | LLMCallFailed | LLMCallAbandoned
+    | MessageSent | MessageDelivered | MessageDropped
+    | TaskAssigned | TaskClaimed | ClaimBlocked | ClaimConflicted | TaskReleased | LeaseExpired
+    | TaskCompleted | CompletionRejected | WorkStranded
+    | FileWritten | WriteConflicted | LockDenied | TestsRan | ActionRejected
+    | AgentStalled | AgentRecovered | StragglerDetected | StragglerCleared | LeaderElected
+    | FaultInjected | AgentKilled | AgentRestarted | AgentDelayed | AgentDelayEnded
+    | AgentStallInjected | AgentResumed | NetworkPartitioned | NetworkHealed | LinkFaultSet
+)
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.__name__: cls for cls in AnyEvent.__args__}  # type: ignore[attr-defined]
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(AnyEvent)
+
+
+def encode(event: Event) -> bytes:
+    """One event as one line of JSON (no newline)."""
+    return _encoder.encode(event)
+
+
+def decode(data: bytes | str) -> Event:
+    """The inverse of `encode`; raises `msgspec.ValidationError` on foreign input."""
+    result: Event = _decoder.decode(data)
+    return result
+
+
+def to_jsonl(events: list[Event]) -> bytes:
+    """A whole log as JSON lines."""
+    return b"".join(_encoder.encode(e) + b"\n" for e in events)

@@ -1,0 +1,1 @@
+"""Metrics: pure functions of an event list."""

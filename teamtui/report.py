@@ -1,0 +1,115 @@
+"""Headless output with rich: a live progress display while a run goes, then a summary table or JSON.
+
+Progress and tables go to stderr when `--json` is asked for, so stdout carries only the JSON; with no
+terminal (CI, pipes) the live display is skipped and only the final output is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from teamtui import events as ev
+from teamtui.headless import Outcome, run_with_baselines
+from teamtui.metrics.summary import RunMetrics
+from teamtui.scenario import Scenario
+
+NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
+           ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
+           ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased)
+
+
+def describe_event(e: ev.Event) -> str:
+    """One short line for a notable event."""
+    fields = {k: v for k, v in ev.msgspec.structs.asdict(e).items() if k not in ("seq", "t", "agent")}
+    detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", (), None))
+    return f"[{e.t:7.1f}s] {e.agent + ' ' if e.agent else ''}{e.kind} {detail}".rstrip()
+
+
+def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
+                   baselines: bool | None, live: bool) -> int:
+    console = Console(stderr=as_json)
+    interactive = console.is_terminal and (live or speed is not None)
+    total = len(scenario.task.subtasks)
+    if interactive:
+        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console,
+                            transient=False)
+        bar = progress.add_task(scenario.name, total=total, last="starting")
+
+        def listener(e: ev.Event) -> None:
+            if isinstance(e, ev.TaskCompleted):
+                progress.advance(bar)
+            if isinstance(e, NOTABLE):
+                progress.update(bar, last=describe_event(e)[:70])
+                if not isinstance(e, ev.TaskCompleted):
+                    progress.console.print(describe_event(e), highlight=False)
+
+        with progress:
+            outcome = run_with_baselines(scenario, speed=speed, listener=listener, baselines=baselines)
+    else:
+        outcome = run_with_baselines(scenario, speed=speed, baselines=baselines)
+    if events_path is not None:
+        events_path.write_bytes(ev.to_jsonl(outcome.events))
+    if as_json:
+        sys.stdout.write(json.dumps(metrics_json(outcome), indent=2, default=_default) + "\n")
+    else:
+        console.print(summary_table(outcome.metrics))
+    return 0
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, tuple | set):
+        return list(o)
+    raise TypeError(type(o).__name__)
+
+
+def metrics_json(outcome: Outcome) -> dict[str, Any]:
+    return outcome.metrics.to_dict()
+
+
+def _f(v: float | None, fmt: str = ".2f", unit: str = "") -> str:
+    return "n/a" if v is None else f"{v:{fmt}}{unit}"
+
+
+def summary_table(m: RunMetrics) -> Table:
+    t = Table(title=f"{m.scenario} — {m.status}", title_justify="left", show_header=False, box=None)
+    t.add_column(style="bold")
+    t.add_column()
+    rows = [
+        ("team", f"{m.agents} agents ({m.workers} doing subtasks), {m.architecture}, {m.execution}"),
+        ("subtasks done", f"{m.done}/{m.subtasks}" + (f"  stranded: {', '.join(m.stranded)}" if m.stranded else "")),
+        ("makespan", f"{m.makespan:.1f} s in {m.paper.rounds} rounds" if m.paper.rounds else f"{m.makespan:.1f} s"),
+        ("speedup", f"{_f(m.speedup)}× vs 1 agent ({_f(m.baseline_makespan, '.1f', ' s')}); "
+                    f"Amdahl bound {m.amdahl_bound:.2f}× (p = {m.p:.2f}); DAG bound {m.dag_bound:.2f}×"),
+        ("efficiency", _f(m.efficiency)),
+        ("replies (paper: messages)", str(m.paper.messages)),
+        ("messages", f"{m.messages_sent} sent, {m.messages_delivered} delivered, {m.messages_dropped} dropped; "
+                     f"{m.messages_per_subtask:.1f} per subtask"),
+        ("idle rounds", _f(m.paper.idle_rounds, "d") if m.paper.idle_rounds is not None else "n/a"),
+        ("idle fraction", f"{m.idle_fraction:.0%}"),
+        ("straggler gap", _f(m.paper.straggler_gap, ".2f", " s")),
+        ("conflicts", f"{m.claim_conflicts} claim, {m.write_conflicts} write, {m.lock_denied} lock denied; "
+                      f"{m.paper.concurrent_writes} concurrent writes"),
+        ("claims blocked", str(m.paper.claims_blocked)),
+        ("work wasted", f"{m.duplicate_work} duplicate writes, {m.rework} reworks, {m.paper.rewrites} rewrites"),
+        ("test failures", str(m.paper.test_failures)),
+        ("tokens", f"{m.paper.tokens_in:,} in / {m.paper.tokens_out:,} out; cost "
+                   f"{'$' + format(m.cost_usd, '.4f') if m.cost_usd is not None else 'n/a (sim)'}"),
+        ("stalls / stragglers", f"{m.stalls} / {', '.join(m.stragglers) or 'none'}"),
+    ]
+    for r in m.recoveries:
+        rows.append((f"fault: {r.fault} {r.agent} @ {r.at:.0f}s",
+                     f"held {', '.join(r.held) or 'nothing'}; reclaimed after {_f(r.reclaim_s, '.1f', ' s')}; "
+                     f"next completion after {_f(r.next_completion_s, '.1f', ' s')}"))
+    if m.fault_cost is not None:
+        rows.append(("fault cost", f"{m.fault_cost:+.1f} s of makespan vs the same seed without faults"))
+    for k, v in rows:
+        t.add_row(k, v)
+    return t

@@ -1,0 +1,122 @@
+"""Team architectures as a registry: who coordinates, how work is handed out, and what recovers a dead agent.
+
+An `Architecture` says which roles a team of n has, whether work is assigned before the run (and how),
+whether claims are leases that expire, and which undone subtasks can still be finished given who is
+alive (`unreachable`), so a run whose remaining work is stranded ends instead of hanging. The agents'
+behaviour in each role lives in the LLM backend (the sim model, or a prompt for a real model).
+
+Register another one with `register(Architecture(...))`; scenario validation reads this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class TaskLike(Protocol):
+    id: str
+    work: float
+
+    @property
+    def depends_on(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """One way of organising a team."""
+
+    name: str
+    description: str
+    roles: Callable[[int], list[str]]
+    min_size: int = 1
+    leases: bool = False
+    """Claims expire unless renewed, so a dead agent's work becomes claimable again."""
+    preassign: bool = False
+    """Subtasks are assigned to workers before the run starts."""
+    has_lead: bool = False
+    aliases: tuple[str, ...] = field(default=())
+
+
+def _all(role: str) -> Callable[[int], list[str]]:
+    return lambda n: [role] * n
+
+
+ARCHITECTURES: dict[str, Architecture] = {}
+
+
+def register(arch: Architecture) -> Architecture:
+    ARCHITECTURES[arch.name] = arch
+    return arch
+
+
+register(Architecture(
+    "preassigned", "work is split programmatically before the run, respecting the DAG (the paper's centralized "
+    "condition); no recovery from a dead worker", _all("worker"), preassign=True))
+register(Architecture(
+    "lead", "a lead agent assigns ready subtasks as it goes and reassigns a failed worker's work",
+    lambda n: ["lead"] + ["worker"] * (n - 1), min_size=2, has_lead=True))
+register(Architecture(
+    "decentralized", "no lead: agents announce, claim and release subtasks themselves; claims are leases",
+    _all("peer"), leases=True))
+
+
+def preassign(tasks: Sequence[TaskLike], workers: Sequence[str]) -> dict[str, str]:
+    """List scheduling over the DAG: each subtask, in an order where dependencies come first and longer
+    remaining paths come earlier, goes to the worker that could start it soonest, given the modelled
+    finish times of its dependencies and of that worker's earlier subtasks. Chains thus stay with one
+    worker and independent subtasks spread out. Deterministic: ties go to the earlier worker."""
+    by_id = {t.id: t for t in tasks}
+    children: dict[str, list[str]] = {t.id: [] for t in tasks}
+    for t in tasks:
+        for d in t.depends_on:
+            children[d].append(t.id)
+    rank: dict[str, float] = {}
+    for t in reversed(_topo(tasks)):
+        rank[t] = by_id[t].work + max((rank[c] for c in children[t]), default=0.0)
+    free = dict.fromkeys(workers, 0.0)
+    finish: dict[str, float] = {}
+    owner: dict[str, str] = {}
+    done: set[str] = set()
+    while len(done) < len(tasks):
+        ready = [t for t in by_id if t not in done and all(d in done for d in by_id[t].depends_on)]
+        tid = max(ready, key=lambda t: (rank[t], -list(by_id).index(t)))
+        dep_end = max((finish[d] for d in by_id[tid].depends_on), default=0.0)
+        best = min(workers, key=lambda w: (max(free[w], dep_end), list(workers).index(w)))
+        start = max(free[best], dep_end)
+        finish[tid] = free[best] = start + by_id[tid].work
+        owner[tid] = best
+        done.add(tid)
+    return owner
+
+
+def _topo(tasks: Sequence[TaskLike]) -> list[str]:
+    done: set[str] = set()
+    order: list[str] = []
+    while len(order) < len(tasks):
+        for t in tasks:
+            if t.id not in done and all(d in done for d in t.depends_on):
+                done.add(t.id)
+                order.append(t.id)
+    return order
+
+
+def unreachable(arch: Architecture, deps: Mapping[str, Sequence[str]], undone: Sequence[str],
+                owner: Mapping[str, str], alive: set[str], lead_alive: bool, failover: bool) -> set[str]:
+    """Undone subtasks no living agent will ever do (and everything that depends on them)."""
+    if not alive:
+        return set(undone)
+    dead_end: set[str] = set()
+    if arch.preassign:
+        dead_end = {t for t in undone if owner.get(t, "") not in alive}
+    elif arch.has_lead and not lead_alive and not failover:
+        dead_end = {t for t in undone if owner.get(t, "") not in alive}
+    changed = True
+    while changed:
+        changed = False
+        for t in undone:
+            if t not in dead_end and any(d in dead_end for d in deps[t]):
+                dead_end.add(t)
+                changed = True
+    return dead_end

@@ -1,0 +1,266 @@
+"""The engine: runs one scenario to a final event, owning the log, the board, the workspace and the network.
+
+`Engine(scenario, clock, backend).run()` emits `RunStarted`, drives the team with the scenario's
+execution (`rounds` or `async`, see `teamtui.runtime.executions`), applies faults from the schedule and
+from `inject()`, and always ends with exactly one `RunFinished`: completed, stranded (no living agent
+can finish the rest), time or round limit, budget, cancelled (`cancel()`), or failed (an engine error).
+Only the engine assigns `seq` and `t`, so the log is totally ordered and replayable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from teamtui import events as ev
+from teamtui.bus import EventBus
+from teamtui.clock import Clock
+from teamtui.llm.base import InboxMessage, LLMBackend, Observation
+from teamtui.runtime import architectures as archs
+from teamtui.runtime.board import Board
+from teamtui.runtime.network import Network
+from teamtui.runtime.workspace import Workspace
+from teamtui.scenario import AgentSpec, Fault, Scenario
+
+
+@dataclass
+class AgentState:
+    """What the engine knows about one agent (the agent itself knows only its observation)."""
+
+    spec: AgentSpec
+    role: str
+    alive: bool = True
+    incarnation: int = 0
+    inbox: list[InboxMessage] = field(default_factory=list)
+    turn: asyncio.Task[bool] | None = None
+    loop: asyncio.Task[None] | None = None
+    in_call_since: float | None = None
+    last_seen: float = 0.0
+    last_latency: float | None = None
+    delay_factor: float = 1.0
+    delay_extra: float = 0.0
+    stall_flagged: bool = False
+    straggler: bool = False
+    feedback: list[str] = field(default_factory=list)
+    cancel_reason: str = ""
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+class Engine:
+    """See the module docstring."""
+
+    def __init__(self, scenario: Scenario, clock: Clock, backend: LLMBackend | None = None,
+                 workdir: Path | None = None, bus: EventBus | None = None) -> None:
+        self.scenario = scenario
+        self.clock = clock
+        if backend is None:
+            from teamtui.llm import make_backend
+            backend = make_backend(scenario)
+        self.backend = backend
+        self.bus = bus or EventBus()
+        self.events: list[ev.Event] = []
+        self.arch = archs.ARCHITECTURES[scenario.architecture]
+        self.agents: dict[str, AgentState] = {a.name: AgentState(a, a.role) for a in scenario.agents}
+        for st in self.agents.values():
+            st.resumed.set()
+        self.board = Board(scenario.task, self._emit_kw, scenario.lease_s if self.arch.leases else None)
+        self._own_workdir = workdir is None
+        self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-")) if workdir is None else workdir
+        self.workspace = Workspace(self.workdir / "workspace")
+        self.network = Network(clock, self._emit_kw, self._deliver, scenario.latency_s, scenario.seed)
+        self.round = 0
+        self.calls = 0
+        self.cost_usd = 0.0
+        self.status = ""
+        self.reason = ""
+        self._done = asyncio.Event()
+        self._background: set[asyncio.Task[Any]] = set()
+        self.pending_restarts = 0
+        self.error: BaseException | None = None
+        """An exception that failed the run (an engine bug), kept for tests and the CLI."""
+        self.lead = next((a.name for a in scenario.agents if a.role == "lead"), "")
+
+    # -- the log -----------------------------------------------------------------------------------
+
+    def emit(self, event_type: type[ev.Event], agent: str = "", **fields: Any) -> ev.Event:
+        event = event_type(seq=len(self.events), t=round(self.clock.now(), 6), agent=agent, **fields)
+        self.events.append(event)
+        self.bus.publish(event)
+        return event
+
+    def _emit_kw(self, event_type: type[ev.Event], **fields: Any) -> ev.Event:
+        return self.emit(event_type, **fields)
+
+    # -- the run -----------------------------------------------------------------------------------
+
+    async def run(self) -> list[ev.Event]:
+        from teamtui.faults.nemesis import Nemesis
+        from teamtui.runtime.detector import FailureDetector
+        from teamtui.runtime.executions import EXECUTIONS
+
+        s = self.scenario
+        g = s.task
+        self.emit(ev.RunStarted, scenario=s.name, seed=s.seed, architecture=s.architecture,
+                  execution=s.execution, consistency=s.consistency, model=s.model,
+                  agents=tuple(self.agents), roles=tuple(a.role for a in self.agents.values()),
+                  tasks=tuple(ev.TaskSpec(t.id, t.file, t.depends_on, t.work) for t in g.subtasks),
+                  p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack)
+        if self.arch.preassign:
+            owner = archs.preassign(g.subtasks, [a for a in self.agents if self.agents[a].role != "lead"])
+            for tid in g.topo_order():
+                self.board.assign("", tid, owner[tid])
+        self.nemesis = Nemesis(self)
+        self.detector = FailureDetector(self)
+        self.spawn(self.nemesis.run())
+        self.spawn(self.detector.run())
+        self.spawn(self._time_limit())
+        execution = asyncio.ensure_future(EXECUTIONS[s.execution](self))
+        try:
+            await asyncio.wait({execution, asyncio.ensure_future(self._done.wait())},
+                               return_when=asyncio.FIRST_COMPLETED)
+            if execution.done() and not self._done.is_set():
+                exc = execution.exception()
+                self.error = exc
+                self.finish("failed", f"engine error: {exc!r}" if exc else "the execution ended early")
+        except asyncio.CancelledError:
+            self.finish("cancelled", "the run was cancelled")
+        finally:
+            await self._shutdown(execution)
+        return self.events
+
+    async def _shutdown(self, execution: asyncio.Future[Any]) -> None:
+        for st in self.agents.values():
+            st.cancel_reason = st.cancel_reason or "run finished"
+        tasks: list[asyncio.Future[Any]] = [execution]
+        for st in self.agents.values():
+            tasks += [t for t in (st.turn, st.loop) if t is not None]
+        tasks += list(self._background)
+        for t in tasks:
+            t.cancel()
+        self.network.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        done = len(self.board.undone()) == 0
+        total = len(self.board.tasks)
+        if not self.status:
+            self.status, self.reason = "cancelled", "the run was cancelled"
+        if self.status == "stranded":
+            self.emit(ev.WorkStranded, tasks=tuple(self.board.undone()), reason=self.reason)
+        self.emit(ev.RunFinished, status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
+                  rounds=self.round, done=total - len(self.board.undone()) if not done else total, total=total)
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def _time_limit(self) -> None:
+        await self.clock.sleep(self.scenario.max_time_s)
+        self.finish("time_limit", f"the run hit limits.max_time_s = {self.scenario.max_time_s:g}")
+
+    def finish(self, status: str, reason: str) -> None:
+        if not self.status:
+            self.status, self.reason = status, reason
+            self._done.set()
+
+    def cancel(self) -> None:
+        self.finish("cancelled", "the run was cancelled")
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.status)
+
+    def check_end(self) -> None:
+        """Finish the run when all work is done, or when what is left can never be done."""
+        if self.finished:
+            return
+        if self.board.all_done():
+            self.finish("completed", "every subtask is done")
+            return
+        if self.pending_restarts:
+            return
+        alive = {n for n, st in self.agents.items() if st.alive}
+        undone = self.board.undone()
+        owner = {t: (self.board.tasks[t].holder or self.board.tasks[t].assigned_to) for t in undone}
+        lead_alive = bool(self.lead) and self.agents[self.lead].alive
+        stuck = archs.unreachable(self.arch, {t: self.board.tasks[t].depends_on for t in undone}, undone, owner,
+                                  alive, lead_alive, self.scenario.lead_failover == "election")
+        if stuck and len(stuck) == len(undone):
+            who = "every agent is dead" if not alive else "the agents holding it are dead and nothing reclaims it"
+            self.finish("stranded", f"{len(stuck)} subtask(s) can never be done: {who}")
+
+    # -- agents ------------------------------------------------------------------------------------
+
+    def alive(self) -> list[AgentState]:
+        return [st for st in self.agents.values() if st.alive]
+
+    def observe(self, name: str) -> Observation:
+        st = self.agents[name]
+        if self.board.lease_s is not None:
+            self.board.expire(self.clock.now())
+        inbox, st.inbox = tuple(st.inbox), []
+        feedback, st.feedback = tuple(st.feedback), []
+        tests = {}
+        for t in self.board.tasks.values():
+            verdict = self.workspace.tested_ok(t.file) if t.file else None
+            if verdict is not None:
+                tests[t.id] = verdict
+        return Observation(
+            agent=name, role=st.role, architecture=self.scenario.architecture, execution=self.scenario.execution,
+            round=self.round, now=self.clock.now(), team=tuple(self.agents), lead=self.lead, inbox=inbox,
+            tasks=self.board.view(), files=self.workspace.versions(), tests=tests,
+            last_seen={n: a.last_seen for n, a in self.agents.items() if n != name},
+            suspect_after=self.scenario.stall_after_s, feedback=feedback)
+
+    def _deliver(self, dst: str, item: InboxMessage) -> bool:
+        st = self.agents.get(dst)
+        if st is None or not st.alive:
+            return False
+        st.inbox.append(item)
+        st.wake.set()
+        return True
+
+    def wake_all(self) -> None:
+        for st in self.agents.values():
+            st.wake.set()
+
+    def start_turn(self, st: AgentState) -> asyncio.Task[bool]:
+        from teamtui.runtime.turn import take_turn
+
+        task = asyncio.ensure_future(take_turn(self, st))
+        st.turn = task
+
+        def _clear(t: asyncio.Task[bool], st: AgentState = st) -> None:
+            if st.turn is t:
+                st.turn = None
+            if not t.cancelled() and t.exception() is not None:
+                self.error = t.exception()
+                self.finish("failed", f"engine error in {st.name}'s turn: {t.exception()!r}")
+
+        task.add_done_callback(_clear)
+        return task
+
+    def busy(self, st: AgentState) -> bool:
+        return st.turn is not None and not st.turn.done()
+
+    def inject(self, fault: Fault, source: str = "user") -> None:
+        """Apply a fault now (from the schedule, a key press or the palette)."""
+        self.nemesis.apply(fault, source)
+
+    def on(self, callback: Callable[[ev.Event], None]) -> None:
+        self.bus.add_listener(callback)

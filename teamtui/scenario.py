@@ -1,0 +1,286 @@
+"""Scenario files: TOML read with tomllib, validated with pydantic, resolved into one frozen `Scenario`.
+
+`load_scenario(path)` is the only entry point. Every mistake raises `ScenarioError` whose message is one
+line: the file, the line (where it can be found), the key path, the bad value and what is allowed.
+Checks that need the whole file (agent names in faults, fault times inside the run, the task DAG) run
+after the per-key validation, on the resolved model.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from teamtui.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
+from teamtui.runtime.architectures import ARCHITECTURES
+from teamtui.scenario_model import FaultDef, ScenarioFile, SimConfig
+from teamtui.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
+
+DEFAULT_NAMES = ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai", "lu",
+                 "max", "ned", "oz", "pia")
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """One resolved agent."""
+
+    name: str
+    role: str
+    model: str
+    slowdown: float = 1.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One resolved fault: agent names instead of positions; `at` or `round` says when."""
+
+    action: str
+    at: float | None = None
+    round: int | None = None
+    agent: str = ""
+    seconds: float | None = None
+    factor: float | None = None
+    groups: tuple[tuple[str, ...], ...] = ()
+    rate: float | None = None
+    latency_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario, ready to run (see `teamtui.scenario_model` for every key and default)."""
+
+    name: str
+    description: str
+    seed: int
+    architecture: str
+    execution: str
+    consistency: str
+    model: str
+    api_base: str | None
+    lead_failover: str
+    agents: tuple[AgentSpec, ...]
+    task: TaskGraph
+    faults: tuple[Fault, ...]
+    sim: SimConfig
+    max_rounds: int
+    max_time_s: float
+    lease_s: float
+    stall_after_s: float
+    straggler_factor: float
+    budget_usd: float | None
+    latency_s: float
+    source: str = ""
+    text: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.agents)
+
+    @property
+    def workers(self) -> int:
+        """Agents that do subtasks (all but a lead)."""
+        return sum(1 for a in self.agents if a.role != "lead")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario file (raises `ScenarioError`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, "no such file; check the path (scenarios ship in scenarios/)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(path, f"cannot read the file: {exc}") from None
+    return parse_scenario(text, path)
+
+
+def parse_scenario(text: str, path: Path) -> Scenario:
+    """Validate scenario TOML text; `path` names it in errors and anchors relative task paths."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = str(exc).split(" (at line")[0]
+        raise ScenarioError(path, f"TOML syntax error: {msg}; fix the syntax (see scenarios/quickstart.toml)",
+                            line=line) from None
+    return _validate(data, text, path)
+
+
+def _validate(data: dict[str, Any], text: str, path: Path) -> Scenario:
+    try:
+        model = ScenarioFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _from_pydantic(exc, text, path) from None
+    return _resolve(model, text, path)
+
+
+def _from_pydantic(exc: pydantic.ValidationError, text: str, path: Path) -> ScenarioError:
+    err = exc.errors()[0]
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or "[" in p))]
+    key = key_path(loc)
+    line = locate(text, loc)
+    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    if err["type"] == "extra_forbidden":
+        parent_loc = loc[:-1]
+        allowed = _allowed_keys(parent_loc)
+        name = str(loc[-1])
+        hint = did_you_mean(name, allowed)
+        return ScenarioError(path, f'unknown key "{name}"{hint}; allowed here: {", ".join(allowed)}{more}',
+                             key=key, line=line)
+    value = err.get("input")
+    shown = repr(value) if not isinstance(value, dict) else "a table"
+    msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+    return ScenarioError(path, f"{shown} is not allowed: {msg}{more}", key=key, line=line)
+
+
+def _allowed_keys(loc: list[str | int]) -> list[str]:
+    """The keys the model accepts at a key path, for 'did you mean' and the allowed list."""
+    model: Any = ScenarioFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        for cand in (ann, *getattr(ann, "__args__", ())):
+            inner = getattr(cand, "__args__", None)
+            for c in (cand, *(inner or ())):
+                if isinstance(c, type) and issubclass(c, pydantic.BaseModel):
+                    model = c
+                    break
+    return sorted(model.model_fields)
+
+
+def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
+    def fail(loc: list[str | int], message: str) -> ScenarioError:
+        return ScenarioError(path, message, key=key_path(loc), line=locate(text, loc))
+
+    arch = ARCHITECTURES[m.team.architecture]
+    size = m.team.size
+    if len(m.agents) > size:
+        raise fail(["agents"], f"{len(m.agents)} [[agents]] entries but team.size = {size}; "
+                               "raise size or remove entries")
+    if size < arch.min_size:
+        raise fail(["team", "size"], f"{size} is too small for architecture {arch.name}: needs at least "
+                                     f"{arch.min_size} agents")
+    roles = arch.roles(size)
+    agents: list[AgentSpec] = []
+    for i in range(size):
+        over = m.agents[i] if i < len(m.agents) else None
+        name = (over.name if over and over.name else DEFAULT_NAMES[i % len(DEFAULT_NAMES)]
+                + ("" if i < len(DEFAULT_NAMES) else str(i // len(DEFAULT_NAMES))))
+        agents.append(AgentSpec(name=name, role=(over.role if over and over.role else roles[i]),
+                                model=(over.model if over and over.model else m.team.model),
+                                slowdown=(over.slowdown if over else 1.0)))
+    names = [a.name for a in agents]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise fail(["agents"], f'agent name "{dup}" is used twice; names must be unique')
+    task = _load_task(m, path, fail)
+    faults = tuple(_resolve_fault(i, f, names, m, fail) for i, f in enumerate(m.faults))
+    lim = m.limits
+    return Scenario(
+        name=m.scenario.name, description=m.scenario.description, seed=m.scenario.seed,
+        architecture=m.team.architecture, execution=m.team.execution, consistency=m.team.consistency,
+        model=m.team.model, api_base=m.team.api_base, lead_failover=m.team.lead_failover,
+        agents=tuple(agents), task=task, faults=faults, sim=m.team.sim,
+        max_rounds=lim.max_rounds, max_time_s=lim.max_time_s, lease_s=lim.lease_s,
+        stall_after_s=lim.stall_after_s, straggler_factor=lim.straggler_factor, budget_usd=lim.budget_usd,
+        latency_s=m.network.latency_s, source=str(path), text=text,
+    )
+
+
+def _load_task(m: ScenarioFile, path: Path, fail: Any) -> TaskGraph:
+    t = m.task
+    try:
+        if t.subtasks:
+            graph = TaskGraph(
+                name=m.scenario.name,
+                subtasks=tuple(Subtask(id=s.id, file=s.file or f"{s.id}.py", depends_on=tuple(s.depends_on),
+                                       work=s.work, spec=s.spec, title=s.title or s.id, symbol=s.symbol or s.id)
+                               for s in t.subtasks))
+        elif t.path:
+            graph = load_paper_json((path.parent / t.path).resolve())
+        else:
+            graph = load_pack(find_pack(t.pack or "", near=path.parent), t.p)
+    except TaskPackError as exc:
+        loc: list[str | int] = ["task", "subtasks" if t.subtasks else "path" if t.path else
+                                ("p" if "variant" in str(exc) else "pack")]
+        raise fail(loc, str(exc)) from None
+    if not graph.subtasks:
+        raise fail(["task"], "the task has no subtasks")
+    if t.p is not None and t.subtasks:
+        try:
+            graph = replace(graph, p_declared=parse_p(t.p))
+        except ValueError as exc:
+            raise fail(["task", "p"], str(exc)) from None
+    return graph
+
+
+def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail: Any) -> Fault:
+    agent = ""
+    if f.agent is not None:
+        if isinstance(f.agent, int):
+            if not 1 <= f.agent <= len(names):
+                raise fail(["faults", i, "agent"], f"agent {f.agent} does not exist: positions run from 1 to "
+                                                   f"{len(names)} ({', '.join(names)})")
+            agent = names[f.agent - 1]
+        elif f.agent not in names:
+            raise fail(["faults", i, "agent"], f'no agent named "{f.agent}"{did_you_mean(f.agent, names)}; '
+                                               f"agents: {', '.join(names)}")
+        else:
+            agent = f.agent
+    if f.at is not None and f.at > m.limits.max_time_s:
+        raise fail(["faults", i, "at"], f"{f.at} is after the run's end (limits.max_time_s = "
+                                        f"{m.limits.max_time_s}); use a time between 0 and that")
+    if f.round is not None:
+        if m.team.execution != "rounds":
+            raise fail(["faults", i, "round"], "round = only works with execution = \"rounds\"; use at = seconds")
+        if f.round > m.limits.max_rounds:
+            raise fail(["faults", i, "round"], f"{f.round} is after the last round (limits.max_rounds = "
+                                               f"{m.limits.max_rounds})")
+    groups: list[tuple[str, ...]] = []
+    for gi, group in enumerate(f.groups or []):
+        resolved = []
+        for member in group:
+            if isinstance(member, int):
+                if not 1 <= member <= len(names):
+                    raise fail(["faults", i, "groups"], f"group {gi + 1} names agent {member}, which does not exist")
+                resolved.append(names[member - 1])
+            elif member not in names:
+                raise fail(["faults", i, "groups"], f'group {gi + 1} names unknown agent "{member}"'
+                                                    f"{did_you_mean(member, names)}")
+            else:
+                resolved.append(member)
+        groups.append(tuple(resolved))
+    return Fault(action=f.action, at=f.at, round=f.round, agent=agent, seconds=f.seconds, factor=f.factor,
+                 groups=tuple(groups), rate=f.rate, latency_s=f.latency_s)
+
+
+def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = None, arch: str | None = None,
+                   execution: str | None = None, p: str | None = None, model: str | None = None) -> Scenario:
+    """The scenario re-validated with CLI overrides applied to its TOML data."""
+    data = tomllib.loads(s.text)
+    if seed is not None:
+        data.setdefault("scenario", {})["seed"] = seed
+    team = data.setdefault("team", {})
+    for key, val in (("size", size), ("architecture", arch), ("execution", execution), ("model", model)):
+        if val is not None:
+            team[key] = val
+    if size is not None and len(data.get("agents", [])) > size:
+        data["agents"] = data["agents"][:size]
+    if p is not None:
+        data.setdefault("task", {})["p"] = p
+    if size is not None or arch is not None:
+        # Faults aimed at agents that no longer exist are dropped with the agents.
+        keep = size if size is not None else len(s.agents)
+        names = [a.name for a in s.agents][:keep]
+        data["faults"] = [f for f in data.get("faults", [])
+                          if not (isinstance(f.get("agent"), int) and f["agent"] > keep)
+                          and not (isinstance(f.get("agent"), str) and f["agent"] not in names)]
+    return _validate(data, s.text, Path(s.source))

@@ -1,0 +1,195 @@
+"""The scenario file's schema: one pydantic model per TOML table, every key documented, unknown keys refused.
+
+These models check each key on its own (type, range, allowed values); `teamtui.scenario` then resolves
+the whole file (agents, faults, the task DAG) and turns any failure into a one-line `ScenarioError`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from teamtui.runtime.architectures import ARCHITECTURES
+
+FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
+                 "slow_network")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioMeta(_Strict):
+    name: str = Field(min_length=1)
+    """A short name shown in the UI, the run list and reports."""
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    """Same seed + sim backend + virtual clock => the same event log, byte for byte."""
+
+
+class ThinkTime(_Strict):
+    """How long one simulated LLM call takes, in seconds, for a turn that writes one unit of work."""
+
+    dist: Literal["lognormal", "constant", "uniform", "exponential"] = "lognormal"
+    median_s: float = Field(default=6.0, gt=0, le=3600)
+    sigma: float = Field(default=0.5, ge=0, le=3)
+    low_s: float = Field(default=3.0, gt=0)
+    high_s: float = Field(default=9.0, gt=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> ThinkTime:
+        if self.dist == "uniform" and self.high_s < self.low_s:
+            raise ValueError(f"high_s ({self.high_s}) must be at least low_s ({self.low_s})")
+        return self
+
+
+class SimConfig(_Strict):
+    """Knobs of the simulated agents' behavioural model (documented in docs/sim-model.md)."""
+
+    think_time: ThinkTime = ThinkTime()
+    coord_factor: float = Field(default=0.35, gt=0, le=1)
+    """A turn that writes no code takes this fraction of a coding turn's think time."""
+    bug_rate: float = Field(default=0.1, ge=0, le=1)
+    """Chance that code written in a turn fails its tests (then the agent reworks it)."""
+    chattiness: float = Field(default=0.5, ge=0, le=1)
+    """Chance per turn of an optional coordination message (status updates, status requests)."""
+    optimism: float = Field(default=0.25, ge=0, le=1)
+    """Chance that an idle self-coordinating agent claims a subtask whose dependencies are not done."""
+    herding: float = Field(default=0.6, ge=0, le=1)
+    """Chance that a self-coordinating agent picks the first ready subtask rather than a random one."""
+    verify: Literal["model", "tests"] = "model"
+    """model: test outcomes follow the model (fast); tests: really run the pack's pytest tests."""
+    test_time_s: float = Field(default=1.0, ge=0, le=600)
+    """Modelled duration of one test run (added to real runs' time under the virtual clock)."""
+    tokens_per_work: int = Field(default=400, ge=1, le=100_000)
+    """Completion tokens for one unit of work."""
+
+
+class TeamConfig(_Strict):
+    size: int = Field(default=4, ge=1, le=64)
+    architecture: str = "decentralized"
+    execution: Literal["rounds", "async"] = "rounds"
+    model: str = Field(default="sim", min_length=1)
+    """"sim" for the built-in simulated team, or a litellm model id."""
+    api_base: str | None = None
+    api_key_env: str | None = None
+    consistency: Literal["none", "optimistic", "locking"] = "locking"
+    lead_failover: Literal["none", "election"] = "election"
+    """What a lead team does when its lead dies: nothing (work stops) or elect a new lead."""
+    sim: SimConfig = SimConfig()
+
+    @field_validator("architecture")
+    @classmethod
+    def _known_arch(cls, v: str) -> str:
+        if v not in ARCHITECTURES:
+            raise ValueError(f"unknown architecture; allowed: {', '.join(ARCHITECTURES)}")
+        return v
+
+
+class AgentOverride(_Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=24, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
+    role: Literal["lead", "worker", "peer"] | None = None
+    model: str | None = None
+    slowdown: float = Field(default=1.0, gt=0, le=100)
+    """A built-in straggler: every LLM call of this agent takes this many times as long."""
+
+
+class SubtaskDef(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    file: str = ""
+    title: str = ""
+    symbol: str = ""
+    depends_on: list[str] = []
+    work: float = Field(default=1.0, gt=0, le=100)
+    spec: str = ""
+
+
+class TaskConfig(_Strict):
+    pack: str | None = None
+    """A built-in pack (math_utils, data_analysis, svg_render) or a path to a pack directory."""
+    p: float | str | None = None
+    """0.2 | 0.5 | 0.9, or serial | mixed | parallel."""
+    path: str | None = None
+    """A task JSON file in the paper harness's format, relative to the scenario file."""
+    subtasks: list[SubtaskDef] = []
+
+    @field_validator("p")
+    @classmethod
+    def _p(cls, v: float | str | None) -> float | str | None:
+        if isinstance(v, str) and v.lower() not in ("serial", "mixed", "parallel"):
+            raise ValueError("must be a number or one of serial, mixed, parallel")
+        if isinstance(v, float | int) and not 0 <= v <= 1:
+            raise ValueError("must be between 0 and 1")
+        return v
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TaskConfig:
+        given = [k for k, v in (("pack", self.pack), ("path", self.path), ("subtasks", self.subtasks)) if v]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of pack, path or [[task.subtasks]] (got {', '.join(given) or 'none'})")
+        return self
+
+
+class FaultDef(_Strict):
+    action: Literal["kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
+                    "slow_network"]
+    at: float | None = Field(default=None, ge=0)
+    """Run time in seconds."""
+    round: int | None = Field(default=None, ge=1)
+    """Or: at the start of this round (rounds execution)."""
+    agent: str | int | None = None
+    """An agent's name, or its position counted from 1."""
+    seconds: float | None = Field(default=None, gt=0)
+    """How long the fault lasts (delay, stall, partition, drop, duplicate, slow_network)."""
+    factor: float | None = Field(default=None, ge=1, le=1000)
+    """delay: every call takes this many times as long."""
+    groups: list[list[str | int]] | None = None
+    """partition: the groups that can still talk among themselves (default: the agent alone)."""
+    rate: float | None = Field(default=None, ge=0, le=1)
+    """drop / duplicate: the probability per message."""
+    latency_s: float | None = Field(default=None, ge=0)
+    """slow_network: extra latency per message."""
+
+    @model_validator(mode="after")
+    def _when_and_who(self) -> FaultDef:
+        if (self.at is None) == (self.round is None):
+            raise ValueError("give exactly one of at (seconds) or round")
+        if self.action in ("kill", "restart", "delay", "stall", "resume") and self.agent is None:
+            raise ValueError(f"{self.action} needs agent = a name or a position from 1")
+        if self.action == "partition" and self.agent is None and not self.groups:
+            raise ValueError("partition needs agent = ... (to isolate it) or groups = [[...], [...]]")
+        if self.action in ("drop", "duplicate") and self.rate is None:
+            raise ValueError(f"{self.action} needs rate = a probability between 0 and 1")
+        if self.action == "slow_network" and self.latency_s is None:
+            raise ValueError("slow_network needs latency_s = extra seconds per message")
+        return self
+
+
+class Limits(_Strict):
+    max_rounds: int = Field(default=60, ge=1, le=100_000)
+    max_time_s: float = Field(default=3600.0, gt=0)
+    lease_s: float = Field(default=60.0, gt=0)
+    """A claim not renewed for this long expires and can be reclaimed (decentralized)."""
+    stall_after_s: float = Field(default=90.0, gt=0)
+    """An agent with no progress for this long is stalled; a round stops waiting for it."""
+    straggler_factor: float = Field(default=2.0, gt=1)
+    """An agent whose call latency exceeds this multiple of the team median is a straggler."""
+    budget_usd: float | None = Field(default=None, ge=0)
+
+
+class NetworkConfig(_Strict):
+    latency_s: float = Field(default=0.05, ge=0, le=600)
+    """One-way latency of every message."""
+
+
+class ScenarioFile(_Strict):
+    """The whole file."""
+
+    scenario: ScenarioMeta
+    team: TeamConfig = TeamConfig()
+    agents: list[AgentOverride] = []
+    task: TaskConfig
+    faults: list[FaultDef] = []
+    limits: Limits = Limits()
+    network: NetworkConfig = NetworkConfig()
