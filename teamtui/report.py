@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -27,7 +28,7 @@ NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed,
 
 def describe_event(e: ev.Event) -> str:
     """One short line for a notable event."""
-    fields = {k: v for k, v in ev.msgspec.structs.asdict(e).items() if k not in ("seq", "t", "agent")}
+    fields = {k: v for k, v in msgspec.structs.asdict(e).items() if k not in ("seq", "t", "agent")}
     detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", (), None))
     return f"[{e.t:7.1f}s] {e.agent + ' ' if e.agent else ''}{e.kind} {detail}".rstrip()
 

@@ -8,6 +8,7 @@ after the per-key validation, on the resolved model.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,7 +104,8 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         msg = str(exc).split(" (at line")[0]
         raise ScenarioError(path, f"TOML syntax error: {msg}; fix the syntax (see scenarios/quickstart.toml)",
                             line=line) from None
@@ -134,6 +136,9 @@ def _from_pydantic(exc: pydantic.ValidationError, text: str, path: Path) -> Scen
     value = err.get("input")
     shown = repr(value) if not isinstance(value, dict) else "a table"
     msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+    for long, short in (("greater than or equal to", "at least"), ("less than or equal to", "at most"),
+                        ("greater than", "more than"), ("less than", "under")):
+        msg = msg.replace(long, short)
     return ScenarioError(path, f"{shown} is not allowed: {msg}{more}", key=key, line=line)
 
 

@@ -27,8 +27,21 @@ from dataclasses import dataclass, field
 
 from teamtui.clock import Clock
 from teamtui.llm.base import (
-    Action, Assign, Broadcast, Claim, Complete, Completion, LLMRequest, Observation, Release, RequestStatus,
-    RunTests, Send, TaskView, Wait, WriteFile,
+    Action,
+    Assign,
+    Broadcast,
+    Claim,
+    Complete,
+    Completion,
+    LLMRequest,
+    Observation,
+    Release,
+    RequestStatus,
+    RunTests,
+    Send,
+    TaskView,
+    Wait,
+    WriteFile,
 )
 from teamtui.scenario import Scenario
 from teamtui.scenario_model import SimConfig

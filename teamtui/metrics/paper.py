@@ -68,12 +68,12 @@ def paper_metrics(events: Sequence[ev.Event]) -> PaperMetrics:
     idle_rounds: int | None = None
     gap: float | None = None
     if rounds_mode:
-        replied: set[int] = {e.round for e in replies}
+        replied: set[int] = {r.round for r in replies}
         completed = {win[e.seq] for e in events if isinstance(e, ev.TaskCompleted)}
         idle_rounds = len(replied - completed)
         by_round: dict[int, list[float]] = defaultdict(list)
-        for e in replies:
-            by_round[e.round].append(e.latency)
+        for reply in replies:
+            by_round[reply.round].append(reply.latency)
         gaps = [max(v) - statistics.fmean(v) for v in by_round.values() if len(v) >= 2]
         gap = statistics.fmean(gaps) if gaps else 0.0
 
@@ -102,6 +102,6 @@ def paper_metrics(events: Sequence[ev.Event]) -> PaperMetrics:
         rewrites=rewrites,
         claims_blocked=sum(1 for e in events if isinstance(e, ev.ClaimBlocked)),
         test_failures=sum(1 for e in events if isinstance(e, ev.TestsRan) and e.exit_code in (1, 2, 3)),
-        tokens_in=sum(e.tokens_in for e in replies),
-        tokens_out=sum(e.tokens_out for e in replies),
+        tokens_in=sum(r.tokens_in for r in replies),
+        tokens_out=sum(r.tokens_out for r in replies),
     )

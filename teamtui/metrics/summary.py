@@ -16,7 +16,12 @@ from typing import Any
 from teamtui import events as ev
 from teamtui.metrics.paper import PaperMetrics, paper_metrics
 from teamtui.metrics.team import (
-    Recovery, idle_fractions, message_matrix, messages_by_topic, recoveries, work_waste,
+    Recovery,
+    idle_fractions,
+    message_matrix,
+    messages_by_topic,
+    recoveries,
+    work_waste,
 )
 from teamtui.tasks import Subtask, TaskGraph, amdahl
 

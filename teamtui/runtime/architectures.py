@@ -16,8 +16,11 @@ from typing import Protocol
 
 
 class TaskLike(Protocol):
-    id: str
-    work: float
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def work(self) -> float: ...
 
     @property
     def depends_on(self) -> tuple[str, ...]: ...
@@ -73,8 +76,8 @@ def preassign(tasks: Sequence[TaskLike], workers: Sequence[str]) -> dict[str, st
         for d in t.depends_on:
             children[d].append(t.id)
     rank: dict[str, float] = {}
-    for t in reversed(_topo(tasks)):
-        rank[t] = by_id[t].work + max((rank[c] for c in children[t]), default=0.0)
+    for tid in reversed(_topo(tasks)):
+        rank[tid] = by_id[tid].work + max((rank[c] for c in children[tid]), default=0.0)
     free = dict.fromkeys(workers, 0.0)
     finish: dict[str, float] = {}
     owner: dict[str, str] = {}
@@ -108,9 +111,7 @@ def unreachable(arch: Architecture, deps: Mapping[str, Sequence[str]], undone: S
     if not alive:
         return set(undone)
     dead_end: set[str] = set()
-    if arch.preassign:
-        dead_end = {t for t in undone if owner.get(t, "") not in alive}
-    elif arch.has_lead and not lead_alive and not failover:
+    if arch.preassign or (arch.has_lead and not lead_alive and not failover):
         dead_end = {t for t in undone if owner.get(t, "") not in alive}
     changed = True
     while changed:

@@ -85,7 +85,7 @@ class Engine:
         self.status = ""
         self.reason = ""
         self._done = asyncio.Event()
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
         self.pending_restarts = 0
         self.error: BaseException | None = None
         """An exception that failed the run (an engine bug), kept for tests and the CLI."""
@@ -163,8 +163,8 @@ class Engine:
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
+    def spawn(self, coro: Any) -> asyncio.Future[Any]:
+        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task

@@ -57,11 +57,15 @@ async def _bounded(engine: Engine, agents: list[AgentState], deadline: float, or
     tasks = []
     for st in agents:
         task = engine.start_turn(st)
-        task.add_done_callback(lambda _t, n=st.name: order.append(n))
+        task.add_done_callback(_appender(order, st.name))
         tasks.append(task)
     remaining = deadline - engine.clock.now()
     if remaining > 0:
         await wait_for(engine.clock, asyncio.wait(tasks), remaining)
+
+
+def _appender(order: list[str], name: str) -> Callable[[object], None]:
+    return lambda _task: order.append(name)
 
 
 async def run_async(engine: Engine) -> None:

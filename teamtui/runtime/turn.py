@@ -13,8 +13,19 @@ from typing import TYPE_CHECKING
 
 from teamtui import events as ev
 from teamtui.llm.base import (
-    Action, Assign, Broadcast, Claim, Complete, LLMRequest, ReadFile, Release, RequestStatus, RunTests,
-    Send, Wait, WriteFile,
+    Action,
+    Assign,
+    Broadcast,
+    Claim,
+    Complete,
+    LLMRequest,
+    ReadFile,
+    Release,
+    RequestStatus,
+    RunTests,
+    Send,
+    Wait,
+    WriteFile,
 )
 from teamtui.runtime.workspace import PathRefused
 

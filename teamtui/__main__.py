@@ -1,0 +1,5 @@
+"""`python -m teamtui` is the `teamtui` command."""
+
+from teamtui.cli import main
+
+main()

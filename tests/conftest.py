@@ -1,0 +1,60 @@
+"""Shared fixtures: scenario text -> Scenario, and a virtual-clock engine runner."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from teamtui import events as ev
+from teamtui.clock import VirtualClock, run_virtual
+from teamtui.llm.base import LLMBackend
+from teamtui.runtime.engine import Engine
+from teamtui.scenario import Scenario, parse_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHAIN5 = """
+[task]
+[[task.subtasks]]
+id = "a"
+[[task.subtasks]]
+id = "b"
+depends_on = ["a"]
+[[task.subtasks]]
+id = "c"
+[[task.subtasks]]
+id = "d"
+[[task.subtasks]]
+id = "e"
+depends_on = ["b"]
+"""
+
+
+def scenario_from(text: str, path: Path | None = None) -> Scenario:
+    return parse_scenario(textwrap.dedent(text), path or ROOT / "tests" / "inline.toml")
+
+
+def run_engine(s: Scenario, backend: LLMBackend | None = None,
+               during: Callable[[Engine], None] | None = None) -> tuple[Engine, list[ev.Event]]:
+    async def main() -> tuple[Engine, list[ev.Event]]:
+        engine = Engine(s, VirtualClock(), backend=backend)
+        if during is not None:
+            during(engine)
+        events = await engine.run()
+        if engine.error is not None:
+            raise engine.error
+        return engine, events
+
+    return run_virtual(main())
+
+
+def kinds(events: list[ev.Event]) -> list[str]:
+    return [e.kind for e in events]
+
+
+@pytest.fixture
+def make_scenario() -> Callable[..., Scenario]:
+    return scenario_from

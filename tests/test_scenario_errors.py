@@ -1,0 +1,61 @@
+"""Every bad-scenario case gets one line naming the file, the key (and line) and the fix, and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD_HEAD = '[scenario]\nname = "t"\n'
+INLINE = '[task]\n[[task.subtasks]]\nid = "a"\n[[task.subtasks]]\nid = "b"\ndepends_on = ["a"]\n'
+
+CASES = {
+    "toml-syntax": (GOOD_HEAD + "[team\nsize = 3\n", ["TOML syntax error", ":3:"]),
+    "unknown-key": (GOOD_HEAD + "[team]\nsise = 3\n" + INLINE,
+                    ['team.sise', 'unknown key "sise"', 'did you mean "size"', ":4:"]),
+    "unknown-table": (GOOD_HEAD + "[teem]\nsize = 3\n" + INLINE, ['unknown key "teem"', 'did you mean "team"']),
+    "wrong-type": (GOOD_HEAD + '[team]\nsize = "four"\n' + INLINE, ["team.size", "'four'", "integer", ":4:"]),
+    "out-of-range": (GOOD_HEAD + "[team]\nsize = 0\n" + INLINE, ["team.size", "0 is not allowed", "at least 1"]),
+    "bad-choice": (GOOD_HEAD + '[team]\nexecution = "parallel"\n' + INLINE,
+                   ["team.execution", "'parallel'", "'rounds' or 'async'"]),
+    "unknown-architecture": (GOOD_HEAD + '[team]\narchitecture = "anarchy"\n' + INLINE,
+                             ["team.architecture", "preassigned, lead, decentralized"]),
+    "cycle": (GOOD_HEAD + '[task]\n[[task.subtasks]]\nid = "a"\ndepends_on = ["c"]\n[[task.subtasks]]\nid = "b"\n'
+              'depends_on = ["a"]\n[[task.subtasks]]\nid = "c"\ndepends_on = ["b"]\n',
+              ["dependency cycle", "a -> c -> b -> a", "task.subtasks"]),
+    "unknown-dependency": (GOOD_HEAD + '[task]\n[[task.subtasks]]\nid = "mean"\ndepends_on = ["sum_lst"]\n'
+                           '[[task.subtasks]]\nid = "sum_list"\n',
+                           ['unknown subtask "sum_lst"', 'did you mean "sum_list"']),
+    "duplicate-id": (GOOD_HEAD + '[task]\n[[task.subtasks]]\nid = "a"\n[[task.subtasks]]\nid = "a"\n',
+                     ['subtask id "a" is used twice']),
+    "fault-unknown-agent": (GOOD_HEAD + "[team]\nsize = 2\n" + INLINE + '[[faults]]\nat = 5\naction = "kill"\nagent = "bobb"\n',
+                            ["faults[0].agent", 'no agent named "bobb"', 'did you mean "bob"', "ada, bob"]),
+    "fault-agent-position": (GOOD_HEAD + "[team]\nsize = 2\n" + INLINE + '[[faults]]\nat = 5\naction = "kill"\nagent = 3\n',
+                             ["faults[0].agent", "agent 3 does not exist", "from 1 to 2"]),
+    "fault-after-end": (GOOD_HEAD + INLINE + '[[faults]]\nat = 99999\naction = "kill"\nagent = 1\n'
+                        "[limits]\nmax_time_s = 600\n", ["faults[0].at", "after the run's end", "max_time_s = 600"]),
+    "fault-needs-agent": (GOOD_HEAD + INLINE + '[[faults]]\nat = 5\naction = "kill"\n',
+                          ["faults[0]", "kill needs agent"]),
+    "unknown-pack": (GOOD_HEAD + '[task]\npack = "math_util"\n', ['unknown task pack "math_util"', 'did you mean "math_utils"']),
+    "bad-p": (GOOD_HEAD + '[task]\npack = "math_utils"\np = 0.3\n', ["task.p", "0.3 is not a variant", "0.2, 0.5, 0.9"]),
+    "missing-file": (None, ["no such file"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_scenario_is_one_line_and_exit_2(case: str, tmp_path: Path) -> None:
+    text, expected = CASES[case]
+    path = tmp_path / f"{case}.toml"
+    if text is not None:
+        path.write_text(text)
+    proc = subprocess.run([sys.executable, "-m", "teamtui", "validate", str(path)], capture_output=True,
+                          text=True, check=False, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert str(path) in lines[0]
+    for bit in expected:
+        assert bit in lines[0], f"{bit!r} not in {lines[0]!r}"

@@ -1,0 +1,55 @@
+"""Static checks run as tests: ruff, mypy (strict), and the import-linter contracts of DESIGN.md."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, timeout=240)
+
+
+@pytest.mark.parametrize("tool", ["ruff", "mypy", "lint-imports"])
+def test_static_check_passes(tool: str) -> None:
+    exe = shutil.which(tool)
+    assert exe, f"{tool} is not installed: pip install -e '.[test]'"
+    args = {"ruff": [exe, "check", "teamtui", "tests", "bench"], "mypy": [exe], "lint-imports": [exe]}[tool]
+    proc = _run(*args)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+HEADLESS = ["teamtui.cli", "teamtui.scenario", "teamtui.runtime.engine", "teamtui.headless", "teamtui.report",
+            "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis"]
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_module_imports_neither_textual_nor_litellm(module: str) -> None:
+    """The only way to prove a deferral actually defers: import in a fresh interpreter, inspect sys.modules."""
+    code = (f"import sys, {module}; bad = [m for m in ('textual', 'litellm') if m in sys.modules]; "
+            "print(','.join(bad))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert proc.stdout.strip() == ""
+
+
+def test_only_the_litellm_backend_mentions_litellm_imports() -> None:
+    offenders = []
+    for path in (ROOT / "teamtui").rglob("*.py"):
+        if path.name == "litellm_backend.py":
+            continue
+        for line in path.read_text().splitlines():
+            s = line.strip()
+            if s.startswith(("import litellm", "from litellm")):
+                offenders.append(str(path))
+    assert offenders == []
+
+
+def test_every_module_opens_with_a_docstring() -> None:
+    missing = [str(p.relative_to(ROOT)) for p in (ROOT / "teamtui").rglob("*.py")
+               if not p.read_text().lstrip().startswith('"""')]
+    assert missing == []
