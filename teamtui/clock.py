@@ -92,8 +92,14 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
 
 def run_virtual(main: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion on a fresh `VirtualEventLoop`."""
-    with asyncio.Runner(loop_factory=VirtualEventLoop) as runner:
+    runner = asyncio.Runner(loop_factory=VirtualEventLoop)
+    try:
         return runner.run(main)
+    finally:
+        loop = runner.get_loop()
+        if isinstance(loop, VirtualEventLoop):
+            loop.holds += 1  # shutting the executor down waits on real threads: let real time pass
+        runner.close()
 
 
 class VirtualClock:
@@ -115,6 +121,7 @@ class VirtualClock:
         return t - self._t0
 
     async def sleep(self, seconds: float) -> None:
+        self.now()  # the clock starts at its first use
         await asyncio.sleep(max(0.0, seconds))
 
     @contextlib.asynccontextmanager
