@@ -7,6 +7,7 @@ becomes one line on stderr and exit code 2; Ctrl-C ends a run cleanly with exit 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +45,12 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("teamtui: interrupted", err=True)
             sys.exit(130)
+        except Exception as exc:  # an internal error: one line, the traceback only on request
+            if os.environ.get("TEAMTUI_DEBUG"):
+                raise
+            click.echo(f"teamtui: internal error: {type(exc).__name__}: {exc} "
+                       "(set TEAMTUI_DEBUG=1 for the traceback, and please report it)", err=True)
+            sys.exit(1)
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__

@@ -1,0 +1,79 @@
+"""The real `teamtui` command in a subprocess: help, run --headless --json on every shipped scenario,
+identical event logs for identical seeds, and clean failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+SHIPPED = sorted(p.relative_to(ROOT) for p in (ROOT / "scenarios").rglob("*.toml") if "tasks" not in p.parts)
+
+
+def teamtui(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=cwd, capture_output=True, text=True,
+                          check=False, timeout=timeout, env={"PATH": "/usr/bin:/bin", "CI": "true"})
+
+
+def test_help_lists_the_commands() -> None:
+    proc = teamtui("--help")
+    assert proc.returncode == 0
+    for cmd in ("run", "validate", "watch"):
+        assert cmd in proc.stdout
+
+
+def test_there_are_shipped_scenarios() -> None:
+    names = {str(p) for p in SHIPPED}
+    assert "scenarios/quickstart.toml" in names
+    for arch in ("preassigned", "lead", "decentralized"):
+        for p in ("02", "05", "09"):
+            assert f"scenarios/math_utils/{arch}_p{p}.toml" in names
+
+
+@pytest.mark.parametrize("scenario", SHIPPED, ids=str)
+def test_every_shipped_scenario_runs_headless_and_prints_metrics(scenario: Path) -> None:
+    proc = teamtui("run", str(scenario), "--headless", "--json")
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads(proc.stdout)
+    assert m["status"] in ("completed", "stranded", "round_limit", "time_limit")
+    assert m["subtasks"] == 20 or "tasks" not in str(scenario)
+    assert m["paper"]["messages"] > 0
+    assert m["makespan"] > 0
+    if m["status"] == "completed" and m["agents"] > 1:
+        assert m["speedup"] is not None and m["speedup"] > 0
+
+
+def test_same_seed_gives_identical_event_logs_through_the_cli(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    for out, seed in ((a, "5"), (b, "5"), (c, "6")):
+        proc = teamtui("run", "scenarios/quickstart.toml", "--headless", "--seed", seed, "--events", str(out),
+                       "--no-baseline")
+        assert proc.returncode == 0, proc.stderr
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+    first, last = json.loads(a.read_bytes().splitlines()[0]), json.loads(a.read_bytes().splitlines()[-1])
+    assert first["type"] == "RunStarted" and last["type"] == "RunFinished"
+
+
+def test_summary_table_names_the_key_figures() -> None:
+    proc = teamtui("run", "scenarios/quickstart.toml", "--headless")
+    assert proc.returncode == 0, proc.stderr
+    for word in ("speedup", "Amdahl", "makespan", "conflicts", "fault: kill bob"):
+        assert word in proc.stdout
+
+
+def test_bad_override_is_one_line_and_exit_2() -> None:
+    proc = teamtui("run", "scenarios/quickstart.toml", "--headless", "--arch", "anarchy")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "team.architecture" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    proc = teamtui(str(tmp_path / "nope.toml"))
+    assert proc.returncode == 2
+    assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
