@@ -119,15 +119,25 @@ def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, even
 @main.command()
 @_scenario_arg
 @click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
-              help="Run-clock seconds per wall-clock second.")
+              help="Run-clock seconds per wall-clock second (change it live with + and -).")
+@click.option("--headless", is_flag=True, help="No UI: a live progress display on the wall clock, then a summary.")
 @_overrides
 @_guard
-def watch(scenario: Path, speed: float, **over: Any) -> None:
-    """Watch SCENARIO run live on the wall clock (what `teamtui SCENARIO` does)."""
-    from teamtui.report import run_and_report
+def watch(scenario: Path, speed: float, headless: bool, **over: Any) -> None:
+    """Watch SCENARIO run live in the monitor (what `teamtui SCENARIO` does)."""
+    sc = _load(scenario, **over)  # a bad scenario fails here, before any UI opens
+    if headless:
+        from teamtui.report import run_and_report
 
-    sc = _load(scenario, **over)
-    sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True))
+        sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True))
+    from teamtui.ui.app import TeamApp
+
+    app = TeamApp(sc, speed=speed)
+    app.run()
+    end = app.view.finished
+    if end is not None:
+        click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s ({end.reason})")
+    sys.exit(app.return_code or 0)
 
 
 @main.command()

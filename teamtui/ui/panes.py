@@ -1,0 +1,159 @@
+"""The monitor's panes: one per agent, the incidents list, and the filterable, searchable event log."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+
+from teamtui import events as ev
+from teamtui.liveview import BADGES, Incident, LiveView
+from teamtui.ui import render
+
+PANE_LINES = 200
+LOG_LINES = 2_000
+PER_FRAME = 300
+
+
+class AgentPane(Vertical, can_focus=True):
+    """One agent: a title line (name, role, state badge, subtask, delay) over a stream of what it does."""
+
+    def __init__(self, name: str, index: int) -> None:
+        super().__init__(id=f"agent-{name}", classes="agent")
+        self.agent, self.index = name, index
+        self.shown_seq = 0
+        self.state = ""
+        self.title_line = Static(id=f"title-{name}", classes="agent-title")
+        self.stream = RichLog(max_lines=PANE_LINES, wrap=False, markup=False, auto_scroll=True,
+                              classes="agent-stream")
+        self.stream.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield self.title_line
+        yield self.stream
+
+    def on_mount(self) -> None:
+        # The first worker starts focused, unless the user is already typing somewhere.
+        if getattr(self.app, "selected", "") == self.agent and not isinstance(self.app.focused, Input):
+            self.focus()
+
+    def sync(self, view: LiveView) -> None:
+        a = view.agents[self.agent]
+        state = view.agent_state(self.agent)
+        if state != self.state:
+            for b in BADGES:
+                self.set_class(b == state, f"-{b}")
+            self.state = state
+        self.title_line.update(render.agent_title(view, self.agent, self.index))
+        new = a.stream_seq - self.shown_seq
+        if new > 0:
+            for line in list(a.stream)[-min(new, PANE_LINES):]:
+                self.stream.write(Text(line))
+            self.shown_seq = a.stream_seq
+
+
+class Incidents(OptionList):
+    """Conflicts, stalls, stragglers, faults and recoveries with their times; Enter jumps the log there."""
+
+    def __init__(self) -> None:
+        super().__init__(id="incidents")
+        self.count = 0
+        self.seqs: list[int] = []
+
+    def sync(self, incidents: Iterable[Incident]) -> None:
+        items = list(incidents)
+        if len(items) == self.count and all(o.prompt == self._prompt(i) for o, i in zip(
+                self.options[-3:], items[-3:], strict=False)):
+            return
+        at_end = self.highlighted is None or self.highlighted >= self.option_count - 1
+        self.clear_options()
+        self.seqs = [i.seq for i in items]
+        self.add_options([Option(self._prompt(i)) for i in items])
+        self.count = len(items)
+        if at_end and items:
+            self.highlighted = len(items) - 1
+
+    @staticmethod
+    def _prompt(i: Incident) -> Text:
+        out = Text(f"{i.t:7.1f}s ", "dim")
+        out.append(f"{i.kind:<9} ", render.KIND_STYLE.get(i.kind, ""))
+        out.append(i.text)
+        return out
+
+
+def matches(e: ev.Event, words: list[str]) -> bool:
+    """The log filter: `agent:NAME`, `kind:TEXT` (substring of the event kind) and free words."""
+    line = None
+    for w in words:
+        if w.startswith("agent:"):
+            if e.agent != w[6:]:
+                return False
+        elif w.startswith("kind:"):
+            if w[5:].lower() not in e.kind.lower():
+                return False
+        else:
+            line = line if line is not None else render.event_line(e).plain.lower()
+            if w.lower() not in line:
+                return False
+    return True
+
+
+class EventLog(Vertical):
+    """Every event, newest last, with a filter line; `jump_to(seq)` shows and highlights one event."""
+
+    def __init__(self) -> None:
+        super().__init__(id="eventlog")
+        self.words: list[str] = []
+        self.shown_seq = -1
+        self.mark: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter the log: words, agent:NAME, kind:Conflict  (press / to focus)",
+                    id="log-filter")
+        log = RichLog(max_lines=LOG_LINES, wrap=False, markup=False, auto_scroll=True, id="log")
+        log.can_focus = False
+        yield log
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.words = event.value.split()
+        mark, self.mark = self.mark, None
+        self.rebuild(self.app.view.log, mark=mark)  # type: ignore[attr-defined]
+
+    def rebuild(self, events: Iterable[ev.Event], mark: int | None = None) -> None:
+        log = self.query_one("#log", RichLog)
+        log.clear()
+        kept = [e for e in events if matches(e, self.words)][-LOG_LINES:]
+        target = None
+        for i, e in enumerate(kept):
+            if e.seq == mark:
+                target = i
+            log.write(render.event_line(e, mark=e.seq == mark))
+        self.shown_seq = kept[-1].seq if kept else self.shown_seq
+        if target is not None:
+            log.auto_scroll = False
+            log.scroll_to(y=max(0, target - 3), animate=False)
+        else:
+            log.auto_scroll = True
+
+    def sync(self, view: LiveView) -> None:
+        if view.seq <= self.shown_seq:
+            return
+        fresh = list(itertools.takewhile(lambda e: e.seq > self.shown_seq, reversed(view.log)))[::-1]
+        log = self.query_one("#log", RichLog)
+        for e in [e for e in fresh if matches(e, self.words)][-PER_FRAME:]:
+            log.write(render.event_line(e))
+        self.shown_seq = view.seq
+
+    def jump_to(self, seq: int, view: LiveView) -> None:
+        """Clear the filter and show the log around event `seq`, highlighted."""
+        box = self.query_one("#log-filter", Input)
+        if box.value:
+            self.mark = seq
+            box.value = ""  # the Changed handler rebuilds with the mark
+        else:
+            self.rebuild(view.log, mark=seq)

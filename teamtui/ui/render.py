@@ -1,0 +1,185 @@
+"""Rich renderables for the monitor, drawn from a `LiveView`: header, task board, metrics, event lines.
+
+Pure functions of the view (and the clock's state), with no Textual import, so they are cheap to test
+and reused by the summary screen and the screenshots script.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from teamtui import events as ev
+from teamtui.liveview import LiveView
+
+BADGE_STYLE = {
+    "thinking": "bold cyan", "acting": "bold green", "waiting": "yellow", "idle": "dim",
+    "stalled": "bold magenta", "straggler": "bold #ff8700", "killed": "bold red", "restarting": "bold blue",
+}
+TASK_STYLE = {"blocked": "dim", "ready": "white", "claimed": "cyan", "done": "green"}
+SPARK = "▁▂▃▄▅▆▇█"
+KIND_STYLE = {
+    "fault": "bold red", "conflict": "#ff8700", "stall": "magenta", "straggler": "#ff8700",
+    "recovery": "green", "lease": "yellow", "partition": "red", "stranded": "bold red", "end": "bold",
+}
+_BASE = {"seq", "t", "agent"}
+
+
+def header(view: LiveView, speed: float, paused: bool) -> Text:
+    s = view.started
+    state = ("finished: " + view.finished.status) if view.finished else ("PAUSED" if paused else "running")
+    out = Text()
+    if s is None:
+        return Text("starting…")
+    out.append(f" {s.scenario} ", "bold reverse")
+    out.append(f"  {s.architecture} · {s.execution} · {len(s.agents)} agents · seed {s.seed}  ")
+    out.append(f"t = {view.now:6.1f}s", "bold")
+    if s.execution == "rounds":
+        out.append(f"  round {view.round}")
+    out.append(f"  speed ×{speed:g}  ")
+    out.append(f" {state} ", "bold black on yellow" if paused else ("bold black on green" if not view.finished
+                                                                      else "bold white on blue"))
+    if s.execution == "rounds" and not view.finished:
+        waiting = [a for a in view.waiting_on if a in view.agents and view.agent_state(a) == "thinking"]
+        if waiting:
+            out.append(f"  barrier waits on {', '.join(waiting)}", "yellow")
+        gap = view.straggler_gap()
+        if gap > 0:
+            out.append(f"  straggler gap {gap:.1f}s", "#ff8700" if gap > 2 else "")
+    return out
+
+
+def agent_title(view: LiveView, name: str, index: int) -> Text:
+    a = view.agents[name]
+    state = view.agent_state(name)
+    out = Text()
+    out.append(f"{index} ", "dim")
+    out.append(name, "bold")
+    out.append(f" ({a.role}) ", "dim")
+    out.append(f" {state} ", f"reverse {BADGE_STYLE[state]}")
+    if a.task:
+        out.append(f"  ▸ {a.task}", "cyan")
+    if a.delay:
+        out.append(f"  delayed {a.delay}", "#ff8700")
+    if any(name in g for g in view.partitioned) and len(view.partitioned) > 1:
+        group = next(g for g in view.partitioned if name in g)
+        out.append(f"  cut off: {{{','.join(group)}}}", "red")
+    out.append(f"  {a.calls} calls", "dim")
+    return out
+
+
+def task_board(view: LiveView) -> Table:
+    table = Table(expand=True, box=None, padding=(0, 1), show_edge=False)
+    table.add_column("subtask", no_wrap=True, ratio=3)
+    table.add_column("state", no_wrap=True, ratio=3)
+    table.add_column("after", no_wrap=True, ratio=2, style="dim")
+    for tid in _dependency_order(view):
+        t = view.tasks[tid]
+        if t.state == "claimed":
+            label, style = f"claimed by {t.holder}", "cyan"
+        elif t.assigned and t.state in ("ready", "blocked"):
+            label, style = f"{t.state}, for {t.assigned}", TASK_STYLE[t.state]
+        else:
+            label, style = t.state, TASK_STYLE[t.state]
+        if t.state != "done" and t.failed:
+            label, style = label + " · failed", "bold red"
+        if t.reclaimed and t.state != "done":
+            label += " · reclaimed"
+        table.add_row(Text(tid, style), Text(label, style), ",".join(t.depends_on) or "—")
+    return table
+
+
+def _dependency_order(view: LiveView) -> list[str]:
+    order, placed = [], set()
+    while len(order) < len(view.order):
+        for tid in view.order:
+            if tid not in placed and all(d in placed or d not in view.tasks for d in view.tasks[tid].depends_on):
+                placed.add(tid)
+                order.append(tid)
+    return order
+
+
+def metrics(view: LiveView, width: int = 40) -> RenderableType:
+    est = view.estimates()
+    fig = Table.grid(padding=(0, 1))
+    fig.add_column(style="dim")
+    fig.add_column()
+    pred = est["predicted"]
+    fig.add_row("elapsed / at bound", f"{view.now:.1f}s / " + (f"{pred:.1f}s" if pred else "—"))
+    sp = est["speedup_est"]
+    fig.add_row("speedup est. / bound", (f"{sp:.2f}" if sp else "—") + f" / {est['bound']:.2f}"
+                + f"  (p={view.p:g}, n={view.workers})")
+    done, total = int(est["done"] or 0), int(est["total"] or 0)
+    fig.add_row("subtasks done", f"{done}/{total}")
+    fig.add_row("messages", f"{view.messages}" + (f"  ({view.messages / done:.1f} per subtask)" if done else ""))
+    fig.add_row("conflicts", str(view.conflicts))
+    fig.add_row("idle fraction", f"{view.idle_fraction():.0%}")
+    fig.add_row("tokens / cost", f"{view.tokens:,} / ${view.cost:.4f}")
+    return Group(fig, message_matrix(view), throughput(view, width))
+
+
+def message_matrix(view: LiveView) -> Table:
+    names = list(view.agents)
+    peak = max((n for row in view.matrix.values() for n in row.values()), default=0)
+    table = Table(box=None, padding=(0, 1), show_edge=False, title="messages from ↓ to →", title_style="dim")
+    table.add_column("", style="bold", no_wrap=True)
+    for n in names:
+        table.add_column(n[:4], justify="right", no_wrap=True)
+    for src in names:
+        cells = []
+        for dst in names:
+            n = view.matrix.get(src, {}).get(dst, 0)
+            shade = int(55 + 200 * n / peak) if peak and n else 0
+            cells.append(Text(str(n) if n else "·", f"on rgb({shade // 3},{shade // 3},{shade})" if n else "dim"))
+        table.add_row(src[:6], *cells)
+    return table
+
+
+def throughput(view: LiveView, width: int) -> Text:
+    bins = view.throughput[-max(8, width - 12):]
+    offset = max(0, len(view.throughput) - len(bins))
+    peak = max(bins, default=0)
+    out = Text("done/5s ", "dim")
+    for i, n in enumerate(bins):
+        ch = SPARK[min(len(SPARK) - 1, int(n / peak * (len(SPARK) - 1)))] if peak else SPARK[0]
+        out.append(ch, "bold red" if (i + offset) in view.fault_bins else "green")
+    if view.fault_bins:
+        out.append("  red = fault", "dim red")
+    return out
+
+
+def event_line(e: ev.Event, mark: bool = False) -> Text:
+    fields = {k: v for k, v in msgspec.structs.asdict(e).items() if k not in _BASE}
+    if isinstance(e, ev.RunStarted):
+        fields = {"scenario": e.scenario, "agents": ",".join(e.agents), "tasks": len(e.tasks)}
+    detail = " ".join(f"{k}={_short(v)}" for k, v in fields.items())
+    out = Text(f"{e.t:8.2f} {e.seq:>6} ", "dim")
+    out.append(f"{e.agent or '·':<6} ", "bold")
+    out.append(f"{e.kind:<20} ", _kind_style(e))
+    out.append(detail[:140])
+    if mark:
+        out.stylize("reverse")
+    return out
+
+
+def _kind_style(e: ev.Event) -> str:
+    if isinstance(e, ev.FaultInjected | ev.AgentKilled | ev.NetworkPartitioned | ev.WorkStranded):
+        return "bold red"
+    if isinstance(e, ev.ClaimConflicted | ev.WriteConflicted | ev.LockDenied | ev.StragglerDetected):
+        return "#ff8700"
+    if isinstance(e, ev.TaskCompleted | ev.AgentRecovered | ev.NetworkHealed | ev.AgentRestarted):
+        return "green"
+    if isinstance(e, ev.LLMCallStarted | ev.LLMCallCompleted):
+        return "cyan"
+    return ""
+
+
+def _short(v: object) -> str:
+    if isinstance(v, tuple | list):
+        return ",".join(_short(x) for x in v) or "[]"
+    if isinstance(v, float):
+        return f"{v:g}"
+    text = str(v)
+    return repr(text[:40]) if isinstance(v, str) and (" " in text or not text) else text[:40]

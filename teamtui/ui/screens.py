@@ -1,0 +1,165 @@
+"""The monitor's other screens: help (every key), fault prompts (delay, partition) and the end-of-run summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from teamtui import events as ev
+from teamtui.metrics.summary import RunMetrics
+from teamtui.metrics.team import idle_fractions
+
+DEFAULT_DELAY = "3x 20s"
+
+
+class HelpScreen(ModalScreen[None]):
+    """The full key table, built from the app's bindings so it can never drift from them."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
+    AUTO_FOCUS = "*"
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="teamtui keys", expand=True, title_style="bold")
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("action")
+        table.add_column("what it does", style="dim")
+        for b in self.app.BINDINGS:
+            assert isinstance(b, Binding)
+            keys = ", ".join(self.app.get_key_display(Binding(k, "")) for k in b.key.split(","))
+            table.add_row(keys, b.description, b.tooltip)
+        table.add_row("ctrl+p", "Palette", "search every action as 'category: action'")
+        table.add_row("escape", "Back", "close this screen or prompt")
+        with VerticalScroll(id="help-body"):
+            yield Static(table)
+            yield Static(Text("Faults act on the focused agent (highlighted border). Select an entry in "
+                              "'conflicts & faults' to jump the event log to it. Filter the log with words, "
+                              "agent:NAME and kind:KIND.", style="dim"))
+
+
+def parse_delay(text: str) -> dict[str, float]:
+    """'3x 20s' -> factor 3 for 20 s; '+5s' -> 5 s extra latency per call; empty -> the default."""
+    out: dict[str, float] = {}
+    for tok in (text.strip() or DEFAULT_DELAY).replace(",", " ").split():
+        tok = tok.lower()
+        try:
+            if tok.endswith("x"):
+                out["factor"] = float(tok[:-1])
+            elif tok.startswith("+") and tok.endswith("s"):
+                out["latency_s"] = float(tok[1:-1])
+            elif tok.endswith("s"):
+                out["seconds"] = float(tok[:-1])
+            else:
+                out["factor"] = float(tok)
+        except ValueError:
+            raise ValueError(f"'{tok}' is not a delay; write e.g. 3x, 20s or +5s") from None
+    if any(v <= 0 for v in out.values()):
+        raise ValueError("delay values must be positive")
+    if out.get("factor", 2.0) < 1:
+        raise ValueError("a delay factor must be at least 1 (3x = three times slower)")
+    return out
+
+
+def parse_groups(text: str, agents: list[str], focused: str) -> tuple[tuple[str, ...], ...]:
+    """'ada,bob | cy' -> the groups (the rest form a last group); empty -> isolate the focused agent."""
+    if not text.strip():
+        return ((focused,), tuple(a for a in agents if a != focused))
+    groups = [tuple(n.strip() for n in part.split(",") if n.strip()) for part in text.split("|")]
+    named = [n for g in groups for n in g]
+    unknown = [n for n in named if n not in agents]
+    if unknown:
+        raise ValueError(f"no agent named {unknown[0]!r}; agents are {', '.join(agents)}")
+    if len(set(named)) != len(named):
+        raise ValueError("an agent may be in only one group")
+    rest = tuple(a for a in agents if a not in named)
+    if rest:
+        groups.append(rest)
+    groups = [g for g in groups if g]
+    if len(groups) < 2:
+        raise ValueError("a partition needs at least two groups, e.g. ada,bob | cy,dee")
+    return tuple(groups)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """A one-line prompt; returns the text on Enter, None on Escape; shows parse errors inline."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    AUTO_FOCUS = "Input"
+
+    def __init__(self, title: str, hint: str, check: Any, value: str = "") -> None:
+        super().__init__()
+        self.title_text, self.hint, self.check, self.value = title, hint, check, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Static(Text(self.title_text, style="bold"))
+            yield Input(value=self.value, placeholder=self.hint, id="prompt-input")
+            yield Static(Text(self.hint, style="dim"), id="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.check(event.value)
+        except ValueError as exc:
+            self.query_one("#prompt-hint", Static).update(Text(str(exc), style="bold red"))
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SummaryScreen(ModalScreen[None]):
+    """The end of the run: metrics, speedup against the bound, per-agent breakdown, faults and recovery."""
+
+    BINDINGS = [Binding("escape,m", "dismiss", "Back to the run", id="summary.close")]
+    AUTO_FOCUS = "*"
+
+    def __init__(self, events: list[ev.Event], metrics: RunMetrics) -> None:
+        super().__init__()
+        self.events, self.metrics = events, metrics
+
+    def compose(self) -> ComposeResult:
+        from teamtui.report import summary_table
+
+        with VerticalScroll(id="summary-body"):
+            yield Static(summary_table(self.metrics))
+            yield Static(per_agent(self.events))
+            yield Static(Text("escape: back to the run · q: quit", style="dim"))
+
+
+def per_agent(events: list[ev.Event]) -> Table:
+    """Calls, tokens, subtasks completed, messages sent, idle fraction and fate of each agent."""
+    start = next((e for e in events if isinstance(e, ev.RunStarted)), None)
+    names = list(start.agents) if start else []
+    roles = dict(zip(start.agents, start.roles, strict=True)) if start else {}
+    row = {n: {"calls": 0, "tokens": 0, "done": 0, "sent": 0, "fate": "alive"} for n in names}
+    for e in events:
+        r = row.get(e.agent)
+        if r is None:
+            continue
+        if isinstance(e, ev.LLMCallCompleted):
+            r["calls"] += 1
+            r["tokens"] += e.tokens_in + e.tokens_out
+        elif isinstance(e, ev.TaskCompleted):
+            r["done"] += 1
+        elif isinstance(e, ev.MessageSent):
+            r["sent"] += len(e.to)
+        elif isinstance(e, ev.AgentKilled):
+            r["fate"] = "killed"
+        elif isinstance(e, ev.AgentRestarted):
+            r["fate"] = "restarted"
+    idle = idle_fractions(events) if start else {}
+    table = Table(title="per agent", title_justify="left", expand=False)
+    for col in ("agent", "role", "calls", "tokens", "subtasks done", "messages sent", "idle", "fate"):
+        table.add_column(col, justify="left" if col in ("agent", "role", "fate") else "right")
+    for n in names:
+        r = row[n]
+        table.add_row(n, roles.get(n, ""), str(r["calls"]), f"{r['tokens']:,}", str(r["done"]), str(r["sent"]),
+                      f"{idle.get(n, 0.0):.0%}", str(r["fate"]))
+    return table

@@ -1,0 +1,63 @@
+"""Shared UI fixtures: a small live scenario, a deterministic event log, and a wait-for-condition helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+
+from textual.pilot import Pilot
+
+from teamtui import events as ev
+from teamtui.headless import run_events
+from teamtui.scenario import Scenario
+
+from ..conftest import scenario_from
+
+LIVE = """
+[scenario]
+name = "ui test team"
+seed = 11
+[team]
+size = 4
+architecture = "decentralized"
+[team.sim]
+think_time = { dist = "lognormal", median_s = 2.0, sigma = 0.2 }
+[task]
+{subtasks}
+[limits]
+lease_s = 8
+stall_after_s = 10
+"""
+
+
+_SUBTASKS = "\n".join(
+    f'[[task.subtasks]]\nid = "t{i:02d}"\nwork = 2' + (f'\ndepends_on = ["t{i - 1:02d}"]' if i % 4 == 1 else "")
+    for i in range(16))
+LIVE = LIVE.replace("{subtasks}", _SUBTASKS)
+
+
+def live_scenario(extra: str = "") -> Scenario:
+    return scenario_from(LIVE + extra)
+
+
+@cache
+def _recorded() -> tuple[ev.Event, ...]:
+    return tuple(run_events(scenario_from(LIVE + '\n[[faults]]\nat = 9\naction = "kill"\nagent = "bob"\n')))
+
+
+@pytest.fixture
+def recorded() -> list[ev.Event]:
+    """A deterministic run on the virtual clock, with a scheduled kill of bob at 9 s (made outside any loop)."""
+    return list(_recorded())
+
+
+async def until(pilot: Pilot[object], cond: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app run until `cond()` holds (a generous bound on a condition, not a timing assertion)."""
+    waited = 0.0
+    while not cond():
+        if waited > timeout:
+            raise AssertionError("the condition did not come true while the app ran")
+        await pilot.pause(0.05)
+        waited += 0.05

@@ -1,0 +1,225 @@
+"""Pilot tests: the real monitor on a live engine at a fast wall clock, driven by real key presses."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.widgets import Input, OptionList, RichLog, Static
+
+from teamtui import events as ev
+from teamtui.ui.app import TeamApp
+from teamtui.ui.panes import AgentPane, EventLog
+from teamtui.ui.screens import HelpScreen, PromptScreen, SummaryScreen
+
+from .conftest import live_scenario, until
+
+SIZE = (140, 44)
+
+
+def of(app: TeamApp, kind: type[ev.Event], agent: str | None = None) -> list[ev.Event]:
+    assert app.engine is not None
+    return [e for e in app.engine.events if isinstance(e, kind) and (agent is None or e.agent == agent)]
+
+
+def text_of(widget: Static) -> str:
+    """The plain text a Static shows (its content is a rich renderable or a string)."""
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_focus_agent_two_and_kill_it() -> None:
+    app = TeamApp(live_scenario(), speed=20)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view.now > 1.0 and isinstance(app.focused, AgentPane))
+        await pilot.press("2", "k")
+        await until(pilot, lambda: bool(of(app, ev.AgentKilled)))
+        killed = of(app, ev.AgentKilled)
+        assert [e.agent for e in killed] == ["bob"]
+        assert [(e.fault, e.source) for e in of(app, ev.FaultInjected)] == [("kill", "user")]
+        await pilot.pause()
+        app.frame()
+        pane = app.query_one("#agent-bob", AgentPane)
+        assert pane.has_class("-killed")
+        assert "killed" in text_of(pane.title_line)
+        await pilot.press("q")
+        await until(pilot, lambda: app.engine is not None and app.engine.finished)
+
+
+async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> None:
+    app = TeamApp(live_scenario(), speed=5, summary_at_end=False)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.engine is not None
+        await until(pilot, lambda: isinstance(app.focused, AgentPane))
+        await pilot.press("2")
+        await until(pilot, lambda: bool(app.engine.board.held_by("bob")))  # type: ignore[union-attr]
+        await pilot.press("k")
+        await until(pilot, lambda: bool(of(app, ev.AgentKilled)))
+        killed = of(app, ev.AgentKilled, "bob")
+        assert len(killed) == 1, (of(app, ev.AgentKilled), app.selected, app.focused, app.engine.finished)
+        held = killed[0].held  # type: ignore[attr-defined]
+        assert held, "bob held nothing when the key was pressed"
+        await until(pilot, lambda: any(i.kind == "recovery" for i in app.view.incidents))
+        reclaimed = [e for e in app.engine.events if isinstance(e, ev.TaskClaimed) and e.task in held
+                     and e.seq > killed[0].seq]  # type: ignore[union-attr]
+        assert reclaimed and all(e.agent != "bob" for e in reclaimed)
+        app.frame()
+        prompts = [str(o.prompt) for o in app.query_one("#incidents", OptionList).options]
+        assert any("kill bob" in p and "recovered in" in p for p in prompts), prompts
+        await pilot.press("q")
+
+
+async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
+    app = TeamApp(live_scenario(), speed=30, summary_at_end=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view.now > 0.5 and isinstance(app.focused, AgentPane))
+        await pilot.press("space")  # pause while typing, so the run cannot end first
+        await until(pilot, lambda: app.clock.paused)
+        await pilot.press("3", "d")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen) and isinstance(app.focused, Input))
+        await pilot.press(*"nonsense", "enter")  # a bad value is explained, not applied
+        await until(pilot, lambda: "not a delay" in text_of(app.screen.query_one("#prompt-hint", Static)))
+        assert isinstance(app.screen, PromptScreen)
+        assert not of(app, ev.AgentDelayed)
+        box = app.screen.query_one("#prompt-input")
+        box.value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"6x 200s", "enter")
+        await until(pilot, lambda: bool(of(app, ev.AgentDelayed)))
+        await pilot.press("space")
+        delayed = of(app, ev.AgentDelayed, "cy")
+        assert len(delayed) == 1 and delayed[0].factor == 6 and delayed[0].duration == 200  # type: ignore[attr-defined]
+        await until(pilot, lambda: bool(of(app, ev.StragglerDetected, "cy")))
+        app.frame()
+        pane = app.query_one("#agent-cy", AgentPane)
+        title = text_of(pane.title_line)
+        assert "delayed ×6 for 200s" in title
+        assert pane.has_class("-straggler") or "straggler" in app.view.agent_state("cy")
+        await pilot.press("q")
+
+
+async def test_isolate_then_heal() -> None:
+    app = TeamApp(live_scenario(), speed=20, summary_at_end=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view.now > 0.5 and isinstance(app.focused, AgentPane))
+        await pilot.press("4", "x")
+        await until(pilot, lambda: bool(of(app, ev.NetworkPartitioned)))
+        parts = of(app, ev.NetworkPartitioned)
+        assert [p.groups for p in parts] == [(("dee",), ("ada", "bob", "cy"))]  # type: ignore[attr-defined]
+        app.frame()
+        assert "cut off" in text_of(app.query_one("#agent-dee", AgentPane).title_line)
+        await pilot.press("h")
+        await until(pilot, lambda: bool(of(app, ev.NetworkHealed)))
+        assert len(of(app, ev.NetworkHealed)) == 1
+        app.frame()
+        assert "cut off" not in text_of(app.query_one("#agent-dee", AgentPane).title_line)
+        await pilot.press("q")
+
+
+async def test_pause_stops_the_clock_and_resume_restarts_it() -> None:
+    app = TeamApp(live_scenario(), speed=10, summary_at_end=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view.now > 0.3)
+        await pilot.press("space")
+        await until(pilot, lambda: app.clock.paused)
+        t0, n0 = app.clock.now(), len(app.engine.events)  # type: ignore[union-attr]
+        await pilot.pause(0.3)
+        assert app.clock.now() == t0
+        assert len(app.engine.events) == n0  # type: ignore[union-attr]
+        assert "PAUSED" in text_of(app.query_one("#header", Static))
+        await pilot.press("space")
+        await until(pilot, lambda: app.clock.now() > t0)
+        await pilot.press("plus")
+        await until(pilot, lambda: app.clock.speed == 16)
+        await pilot.press("minus", "minus")
+        await until(pilot, lambda: app.clock.speed == 4)
+        await pilot.press("q")
+
+
+async def test_the_palette_runs_a_fault() -> None:
+    app = TeamApp(live_scenario(), speed=10, summary_at_end=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view.now > 0.3 and isinstance(app.focused, AgentPane))
+        await pilot.press("space")
+        await until(pilot, lambda: app.clock.paused)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.press(*"kill cy")
+        await until(pilot, lambda: "kill cy" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt))  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(of(app, ev.AgentKilled, "cy")))
+        assert [e.source for e in of(app, ev.FaultInjected)] == ["user"]  # type: ignore[attr-defined]
+        await pilot.press("q")
+
+
+async def test_help_lists_every_binding(recorded: list[ev.Event]) -> None:
+    app = TeamApp(events=recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, AgentPane))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = "".join(text_of(s) for s in app.screen.query(Static))
+        for b in TeamApp.BINDINGS:
+            assert b.description in text and b.tooltip in text, b  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+
+async def test_quit_stops_the_run_cleanly_with_a_final_event() -> None:
+    app = TeamApp(live_scenario(), speed=10)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view.now > 0.5)
+        await pilot.press("q")
+        await until(pilot, lambda: app.return_code is not None)
+    assert app.engine is not None
+    end = app.engine.events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "cancelled"
+    assert app.return_code == 0
+
+
+async def test_the_summary_opens_at_the_end_and_the_ui_stays() -> None:
+    app = TeamApp(live_scenario(), speed=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=60)
+        assert app.engine is not None and app.engine.status == "completed"
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, SummaryScreen))
+        assert app.is_running
+        await pilot.press("k")  # a fault after the end is refused with a notice, not a crash
+        assert not of(app, ev.AgentKilled)
+        await pilot.press("q")
+
+
+async def test_log_filter_and_jump_from_an_incident(recorded: list[ev.Event]) -> None:
+    events = recorded
+    app = TeamApp(events=events)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, AgentPane))
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(app.focused, Input))
+        await pilot.press(*"kind:AgentKilled")
+        await until(pilot, lambda: app.w_log.words == ["kind:AgentKilled"])
+        await pilot.pause()
+        log = app.query_one("#log", RichLog)
+        lines = [s.text for s in log.lines]
+        assert len(lines) == 1 and "AgentKilled" in lines[0]
+        await pilot.press("escape")
+        app.query_one("#incidents", OptionList).focus()
+        kill = next(e for e in events if isinstance(e, ev.FaultInjected))
+        inc = app.query_one("#incidents", OptionList)
+        inc.highlighted = next(i for i, o in enumerate(inc.options) if "kill bob" in str(o.prompt))
+        await pilot.press("enter")
+        await until(pilot, lambda: len(app.query_one("#log", RichLog).lines) > 1)
+        elog = app.query_one(EventLog)
+        assert elog.words == []
+        lines = [s.text for s in log.lines]
+        assert len(lines) > 1
+        assert any(f" {kill.seq} " in line and "FaultInjected" in line for line in lines)
+
+
+async def test_a_too_small_terminal_gets_a_message(recorded: list[ev.Event]) -> None:
+    app = TeamApp(events=recorded)
+    async with app.run_test(size=(80, 24)):
+        assert app.screen.has_class("-too-small")
+        assert "too small" in text_of(app.query_one("#too-small", Static))
+        assert not app.query_one("#body").display or app.query_one("#body").styles.display == "none"
