@@ -33,7 +33,7 @@ class ThinkTime(_Strict):
 
     dist: Literal["lognormal", "constant", "uniform", "exponential"] = "lognormal"
     median_s: float = Field(default=6.0, gt=0, le=3600)
-    sigma: float = Field(default=0.5, ge=0, le=3)
+    sigma: float = Field(default=0.6, ge=0, le=3)  # LLM latencies are heavy-tailed
     low_s: float = Field(default=3.0, gt=0)
     high_s: float = Field(default=9.0, gt=0)
 
@@ -64,6 +64,10 @@ class SimConfig(_Strict):
     """Modelled duration of one test run (added to real runs' time under the virtual clock)."""
     tokens_per_work: int = Field(default=400, ge=1, le=100_000)
     """Completion tokens for one unit of work."""
+    prefill_s_per_ktok: float = Field(default=0.5, ge=0, le=60)
+    """Extra think time per 1,000 prompt tokens: a call with a longer context (more messages read) is slower."""
+    context_window: int = Field(default=8_000, ge=500, le=2_000_000)
+    """Prompt tokens of conversation history an agent carries at most (older turns fall out)."""
 
 
 class TeamConfig(_Strict):

@@ -56,6 +56,8 @@ class Memory:
     assigned: list[str] = field(default_factory=list)
     assigned_at: dict[str, float] = field(default_factory=dict)
     reported_idle: bool = False
+    history: int = 0
+    """Prompt tokens of conversation history carried into the next call (messages read, own replies)."""
 
 
 class SimBackend:
@@ -90,10 +92,14 @@ class SimBackend:
         actions: list[Action] = []
         work = self._decide(obs, m, actions)
         coding = work > 0
-        think = self.think_time(m.rng) * (work if coding else self.cfg.coord_factor)
-        await clock.sleep(think)
-        tokens_in = 450 + 30 * len(obs.tasks) + 45 * len(obs.inbox) + 25 * len(obs.feedback)
+        tokens_in = 450 + 30 * len(obs.tasks) + m.history + 45 * len(obs.inbox) + 25 * len(obs.feedback)
         tokens_out = int(self.cfg.tokens_per_work * work) if coding else 30 + 25 * len(actions)
+        think = self.think_time(m.rng) * (work if coding else self.cfg.coord_factor)
+        think += tokens_in / 1000 * self.cfg.prefill_s_per_ktok
+        # what was read and said stays in the conversation (a short summary of the code, not all of it)
+        m.history = min(self.cfg.context_window, m.history + 45 * len(obs.inbox) + 25 * len(obs.feedback)
+                        + 30 + 25 * len(actions))
+        await clock.sleep(think)
         return Completion(text=describe(actions), actions=tuple(actions), tokens_in=tokens_in,
                           tokens_out=tokens_out, cost_usd=None, coding=coding)
 

@@ -66,43 +66,34 @@ register(Architecture(
 
 
 def preassign(tasks: Sequence[TaskLike], workers: Sequence[str]) -> dict[str, str]:
-    """List scheduling over the DAG: each subtask, in an order where dependencies come first and longer
-    remaining paths come earlier, goes to the worker that could start it soonest, given the modelled
-    finish times of its dependencies and of that worker's earlier subtasks. Chains thus stay with one
-    worker and independent subtasks spread out. Deterministic: ties go to the earlier worker."""
+    """The paper harness's pre-assignment: subtasks in depth-first topological order (declaration order
+    among equals); a subtask whose last dependency is assigned goes to that dependency's worker, so a chain
+    stays on one worker; every other subtask goes to the next worker round-robin. The chain's worker also
+    gets its round-robin share, which is why pre-assigned teams land near, not above, Amdahl's bound."""
     by_id = {t.id: t for t in tasks}
-    children: dict[str, list[str]] = {t.id: [] for t in tasks}
-    for t in tasks:
-        for d in t.depends_on:
-            children[d].append(t.id)
-    rank: dict[str, float] = {}
-    for tid in reversed(_topo(tasks)):
-        rank[tid] = by_id[tid].work + max((rank[c] for c in children[tid]), default=0.0)
-    free = dict.fromkeys(workers, 0.0)
-    finish: dict[str, float] = {}
-    owner: dict[str, str] = {}
-    done: set[str] = set()
-    while len(done) < len(tasks):
-        ready = [t for t in by_id if t not in done and all(d in done for d in by_id[t].depends_on)]
-        tid = max(ready, key=lambda t: (rank[t], -list(by_id).index(t)))
-        dep_end = max((finish[d] for d in by_id[tid].depends_on), default=0.0)
-        best = min(workers, key=lambda w: (max(free[w], dep_end), list(workers).index(w)))
-        start = max(free[best], dep_end)
-        finish[tid] = free[best] = start + by_id[tid].work
-        owner[tid] = best
-        done.add(tid)
-    return owner
-
-
-def _topo(tasks: Sequence[TaskLike]) -> list[str]:
-    done: set[str] = set()
     order: list[str] = []
-    while len(order) < len(tasks):
-        for t in tasks:
-            if t.id not in done and all(d in done for d in t.depends_on):
-                done.add(t.id)
-                order.append(t.id)
-    return order
+    seen: set[str] = set()
+
+    def visit(tid: str) -> None:
+        if tid in seen:
+            return
+        seen.add(tid)
+        for dep in by_id[tid].depends_on:
+            visit(dep)
+        order.append(tid)
+
+    for t in tasks:
+        visit(t.id)
+    owner: dict[str, str] = {}
+    rr = 0
+    for tid in order:
+        deps = by_id[tid].depends_on
+        if deps and deps[-1] in owner:
+            owner[tid] = owner[deps[-1]]
+        else:
+            owner[tid] = workers[rr % len(workers)]
+            rr += 1
+    return owner
 
 
 def unreachable(arch: Architecture, deps: Mapping[str, Sequence[str]], undone: Sequence[str],

@@ -52,9 +52,12 @@ def test_speedup_grows_with_the_parallel_fraction(arch: str) -> None:
 
 @pytest.mark.parametrize("key", ["messages_sent", "claims_blocked", "concurrent_writes", "claim_conflicts"])
 def test_decentralized_coordinates_more_and_collides_more_than_preassigned(key: str) -> None:
-    for p in ("02", "05", "09"):
-        dec, pre = mean(runs("decentralized", p), key), mean(runs("preassigned", p), key)
-        assert dec > pre, (key, p, dec, pre)
+    # Never fewer at any p (at p = 0.9 nothing may be blocked at all: something is always ready), and
+    # strictly more over the three variants.
+    dec = [mean(runs("decentralized", p), key) for p in ("02", "05", "09")]
+    pre = [mean(runs("preassigned", p), key) for p in ("02", "05", "09")]
+    assert all(d >= q for d, q in zip(dec, pre, strict=True)), (key, dec, pre)
+    assert sum(dec) > sum(pre), (key, dec, pre)
 
 
 def test_preassigned_is_faster_than_decentralized_at_mixed_p() -> None:

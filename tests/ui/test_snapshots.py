@@ -1,0 +1,35 @@
+"""Snapshot tests at a fixed terminal size, from a deterministic recorded run (virtual clock, fixed seed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamtui import events as ev
+from teamtui.ui.app import TeamApp
+
+SIZE = (140, 44)
+
+
+def upto(events: list[ev.Event], pred: Any, extra: int = 0) -> list[ev.Event]:
+    """The log cut `extra` events after the first event matching `pred`."""
+    i = next(i for i, e in enumerate(events) if pred(e))
+    return events[: i + 1 + extra]
+
+
+def test_running_screen(snap_compare: Any, recorded: list[ev.Event]) -> None:
+    events = upto(recorded, lambda e: e.t >= 6.0)
+    assert snap_compare(TeamApp(events=events), terminal_size=SIZE)
+
+
+def test_killed_agent(snap_compare: Any, recorded: list[ev.Event]) -> None:
+    events = upto(recorded, lambda e: isinstance(e, ev.AgentKilled), extra=12)
+    assert snap_compare(TeamApp(events=events), press=["2"], terminal_size=SIZE)
+
+
+def test_summary_screen(snap_compare: Any, recorded: list[ev.Event]) -> None:
+    assert isinstance(recorded[-1], ev.RunFinished)
+    assert snap_compare(TeamApp(events=recorded), press=["m"], terminal_size=SIZE)
+
+
+def test_help_screen(snap_compare: Any, recorded: list[ev.Event]) -> None:
+    assert snap_compare(TeamApp(events=recorded), press=["question_mark"], terminal_size=SIZE)
