@@ -90,13 +90,13 @@ async def feed(events: list, size: tuple[int, int]) -> None:
             chunk = events[sent:sent + 2000]
             app.pending.extend(chunk)
             sent += len(chunk)
-            while len(app.pending) > 4000:  # the frame timer drains; wait for it like a live engine would not
+            while len(app.pending) > 4000:  # noqa: ASYNC110 -- the app's frame timer drains it; nothing to signal
                 await asyncio.sleep(0.001)
             for mark, label in marks.items():
                 if sent - len(chunk) < mark <= sent:
                     heap = f", Python heap peak {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MB" if TRACE else ""
                     memory.append(f"{label}: RSS {rss_mb():.0f} MB{heap}")
-        while app.pending or app.view.seq < events[-1].seq:
+        while app.pending or app.view.seq < events[-1].seq:  # noqa: ASYNC110 -- polled, as above
             await asyncio.sleep(0.005)
         app.frame()
         wall = time.perf_counter() - t0

@@ -12,11 +12,11 @@ import asyncio
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events as tev
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
@@ -46,7 +46,7 @@ class TeamApp(App[int]):
     TITLE = "teamtui"
     ENABLE_COMMAND_PALETTE = True
     AUTO_FOCUS = ".agent"  # never the log filter: typed keys are fault keys until the user presses /
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         _fault_binding("k", "kill", "Kill", "Kill the focused agent; the team must reclaim what it held"),
         _fault_binding("r", "restart", "Restart", "Restart the focused agent if it is dead (fresh memory)",
                        show=False),
@@ -61,7 +61,8 @@ class TeamApp(App[int]):
         *(Binding(str(i), f"focus_agent({i})", f"Agent {i}", show=False, id=f"focus.{i}",
                   tooltip=f"Focus agent {i}") for i in range(1, 10)),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="focus.next", tooltip="Focus the next pane"),
-        Binding("slash", "filter_log", "Filter log", id="log.filter", show=False, tooltip="Filter and search the event log"),
+        Binding("slash", "filter_log", "Filter log", id="log.filter", show=False,
+                tooltip="Filter and search the event log"),
         Binding("m", "summary", "Summary", id="run.summary", tooltip="The metrics summary (at the end of the run)"),
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key and what it does"),
         Binding("q", "quit_run", "Quit", id="app.quit", tooltip="Stop the run cleanly and quit"),

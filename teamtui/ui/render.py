@@ -92,7 +92,8 @@ def task_board(view: LiveView) -> Table:
 
 
 def _dependency_order(view: LiveView) -> list[str]:
-    order, placed = [], set()
+    order: list[str] = []
+    placed: set[str] = set()
     while len(order) < len(view.order):
         for tid in view.order:
             if tid not in placed and all(d in placed or d not in view.tasks for d in view.tasks[tid].depends_on):
@@ -130,9 +131,10 @@ def message_matrix(view: LiveView) -> Table:
     for src in names:
         cells = []
         for dst in names:
-            n = view.matrix.get(src, {}).get(dst, 0)
-            shade = int(55 + 200 * n / peak) if peak and n else 0
-            cells.append(Text(str(n) if n else "·", f"on rgb({shade // 3},{shade // 3},{shade})" if n else "dim"))
+            count = view.matrix.get(src, {}).get(dst, 0)
+            shade = int(55 + 200 * count / peak) if peak and count else 0
+            cells.append(Text(str(count) if count else "·",
+                              f"on rgb({shade // 3},{shade // 3},{shade})" if count else "dim"))
         table.add_row(src[:6], *cells)
     return table
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -22,7 +22,7 @@ DEFAULT_DELAY = "3x 20s"
 class HelpScreen(ModalScreen[None]):
     """The full key table, built from the app's bindings so it can never drift from them."""
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
     AUTO_FOCUS = "*"
 
     def compose(self) -> ComposeResult:
@@ -89,7 +89,7 @@ def parse_groups(text: str, agents: list[str], focused: str) -> tuple[tuple[str,
 class PromptScreen(ModalScreen[str | None]):
     """A one-line prompt; returns the text on Enter, None on Escape; shows parse errors inline."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
     AUTO_FOCUS = "Input"
 
     def __init__(self, title: str, hint: str, check: Any, value: str = "") -> None:
@@ -117,7 +117,7 @@ class PromptScreen(ModalScreen[str | None]):
 class SummaryScreen(ModalScreen[None]):
     """The end of the run: metrics, speedup against the bound, per-agent breakdown, faults and recovery."""
 
-    BINDINGS = [Binding("escape,m", "dismiss", "Back to the run", id="summary.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,m", "dismiss", "Back to the run", id="summary.close")]
     AUTO_FOCUS = "*"
 
     def __init__(self, events: list[ev.Event], metrics: RunMetrics) -> None:
@@ -138,7 +138,8 @@ def per_agent(events: list[ev.Event]) -> Table:
     start = next((e for e in events if isinstance(e, ev.RunStarted)), None)
     names = list(start.agents) if start else []
     roles = dict(zip(start.agents, start.roles, strict=True)) if start else {}
-    row = {n: {"calls": 0, "tokens": 0, "done": 0, "sent": 0, "fate": "alive"} for n in names}
+    row: dict[str, dict[str, int]] = {n: {"calls": 0, "tokens": 0, "done": 0, "sent": 0} for n in names}
+    fate = dict.fromkeys(names, "alive")
     for e in events:
         r = row.get(e.agent)
         if r is None:
@@ -151,9 +152,9 @@ def per_agent(events: list[ev.Event]) -> Table:
         elif isinstance(e, ev.MessageSent):
             r["sent"] += len(e.to)
         elif isinstance(e, ev.AgentKilled):
-            r["fate"] = "killed"
+            fate[e.agent] = "killed"
         elif isinstance(e, ev.AgentRestarted):
-            r["fate"] = "restarted"
+            fate[e.agent] = "restarted"
     idle = idle_fractions(events) if start else {}
     table = Table(title="per agent", title_justify="left", expand=False)
     for col in ("agent", "role", "calls", "tokens", "subtasks done", "messages sent", "idle", "fate"):
@@ -161,5 +162,5 @@ def per_agent(events: list[ev.Event]) -> Table:
     for n in names:
         r = row[n]
         table.add_row(n, roles.get(n, ""), str(r["calls"]), f"{r['tokens']:,}", str(r["done"]), str(r["sent"]),
-                      f"{idle.get(n, 0.0):.0%}", str(r["fate"]))
+                      f"{idle.get(n, 0.0):.0%}", fate[n])
     return table

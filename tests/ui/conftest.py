@@ -6,7 +6,6 @@ from collections.abc import Callable
 from functools import cache
 
 import pytest
-
 from textual.pilot import Pilot
 
 from teamtui import events as ev
@@ -32,19 +31,19 @@ stall_after_s = 10
 """
 
 
-_SUBTASKS = "\n".join(
-    f'[[task.subtasks]]\nid = "t{i:02d}"\nwork = 2' + (f'\ndepends_on = ["t{i - 1:02d}"]' if i % 4 == 1 else "")
-    for i in range(16))
-LIVE = LIVE.replace("{subtasks}", _SUBTASKS)
+def _subtasks(n: int) -> str:
+    return "\n".join(
+        f'[[task.subtasks]]\nid = "t{i:02d}"\nwork = 2' + (f'\ndepends_on = ["t{i - 1:02d}"]' if i % 4 == 1 else "")
+        for i in range(n))
 
 
-def live_scenario(extra: str = "") -> Scenario:
-    return scenario_from(LIVE + extra)
+def live_scenario(extra: str = "", subtasks: int = 16) -> Scenario:
+    return scenario_from(LIVE.replace("{subtasks}", _subtasks(subtasks)) + extra)
 
 
 @cache
 def _recorded() -> tuple[ev.Event, ...]:
-    return tuple(run_events(scenario_from(LIVE + '\n[[faults]]\nat = 9\naction = "kill"\nagent = "bob"\n')))
+    return tuple(run_events(live_scenario('\n[[faults]]\nat = 9\naction = "kill"\nagent = "bob"\n')))
 
 
 @pytest.fixture

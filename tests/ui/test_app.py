@@ -71,7 +71,7 @@ async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> Non
 
 
 async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
-    app = TeamApp(live_scenario(), speed=30, summary_at_end=False)
+    app = TeamApp(live_scenario(subtasks=48), speed=30, summary_at_end=False)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.view.now > 0.5 and isinstance(app.focused, AgentPane))
         await pilot.press("space")  # pause while typing, so the run cannot end first
