@@ -19,10 +19,14 @@ import asyncio
 import contextlib
 import selectors
 import time
-from collections.abc import AsyncIterator, Awaitable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> Any: ...
 
 
 class Clock(Protocol):
@@ -31,6 +35,8 @@ class Clock(Protocol):
     def now(self) -> float: ...
 
     async def sleep(self, seconds: float) -> None: ...
+
+    def call_later(self, seconds: float, fn: Callable[[], None]) -> Cancellable: ...
 
     def hold(self) -> contextlib.AbstractAsyncContextManager[None]: ...
 
@@ -124,6 +130,11 @@ class VirtualClock:
         self.now()  # the clock starts at its first use
         await asyncio.sleep(max(0.0, seconds))
 
+    def call_later(self, seconds: float, fn: Callable[[], None]) -> Cancellable:
+        """Run `fn` after `seconds` of run time: a bare timer, no task (the engine's cheapest wait)."""
+        self.now()
+        return self._loop().call_later(max(0.0, seconds), fn)
+
     @contextlib.asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:
         loop = self._loop()
@@ -188,6 +199,15 @@ class WallClock:
             timeout = None if self.paused else remaining / self.speed
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout)
+
+    def call_later(self, seconds: float, fn: Callable[[], None]) -> Cancellable:
+        """Run `fn` after `seconds` of run time, honouring pause and speed changes."""
+
+        async def later() -> None:
+            await self.sleep(seconds)
+            fn()
+
+        return asyncio.ensure_future(later())
 
     @contextlib.asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:

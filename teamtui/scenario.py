@@ -280,7 +280,10 @@ def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = N
     if size is not None and len(data.get("agents", [])) > size:
         data["agents"] = data["agents"][:size]
     if p is not None:
-        data.setdefault("task", {})["p"] = p
+        try:
+            data.setdefault("task", {})["p"] = float(p)  # "--p 0.2" arrives as text
+        except ValueError:
+            data.setdefault("task", {})["p"] = p  # an alias, or a mistake the validator will name
     if size is not None or arch is not None:
         # Faults aimed at agents that no longer exist are dropped with the agents.
         keep = size if size is not None else len(s.agents)

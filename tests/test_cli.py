@@ -77,3 +77,28 @@ def test_missing_scenario_is_one_line_and_exit_2(tmp_path: Path) -> None:
     proc = teamtui(str(tmp_path / "nope.toml"))
     assert proc.returncode == 2
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("given", "chain"), [("0.2", 16), ("serial", 16), ("0.9", 2)])
+def test_p_override_takes_numbers_and_aliases(given: str, chain: int, tmp_path: Path) -> None:
+    out = tmp_path / "events.jsonl"
+    proc = teamtui("run", "scenarios/math_utils/preassigned_p05.toml", "--headless", "--json", "--p", given,
+                   "--events", str(out))
+    assert proc.returncode == 0, proc.stderr
+    start = json.loads(out.read_text().splitlines()[0])
+    assert sum(1 for t in start["tasks"] if t["depends_on"]) == chain - 1
+
+
+def test_a_bad_p_override_names_the_allowed_values() -> None:
+    proc = teamtui("run", "scenarios/quickstart.toml", "--headless", "--p", "0.3")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "0.3" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_bad_scenario_fails_before_the_ui_opens(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "x"\n[team]\nsize = "four"\n')
+    proc = teamtui(str(bad))  # the UI command: it must fail with one line, without drawing anything
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "team.size" in proc.stderr
+    assert proc.stdout == "" and "\x1b[" not in proc.stderr

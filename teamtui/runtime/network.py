@@ -8,13 +8,12 @@ so a seed fixes which messages are lost.
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Callable
 from typing import Any
 
 from teamtui import events as ev
-from teamtui.clock import Clock
+from teamtui.clock import Cancellable, Clock
 from teamtui.llm.base import InboxMessage
 
 
@@ -33,7 +32,7 @@ class Network:
         self.groups: list[set[str]] = []
         self._rng = random.Random(f"{seed}:network")
         self._next_id = 0
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: set[Cancellable] = set()
 
     def partition(self, groups: list[set[str]]) -> None:
         self.groups = groups
@@ -62,13 +61,20 @@ class Network:
             copies = 2 if self.duplicate and self._rng.random() < self.duplicate else 1
             item = InboxMessage(msg, sender, topic, text, task)
             for _ in range(copies):
-                t = asyncio.create_task(self._arrive(dst, item, self.latency_s + self.extra_latency))
-                self._in_flight.add(t)
-                t.add_done_callback(self._in_flight.discard)
+                self._schedule(dst, item, self.latency_s + self.extra_latency)
         return msg
 
-    async def _arrive(self, dst: str, item: InboxMessage, delay: float) -> None:
-        await self.clock.sleep(delay)
+    def _schedule(self, dst: str, item: InboxMessage, delay: float) -> None:
+        handle: list[Cancellable] = []
+
+        def fire() -> None:
+            self._in_flight.discard(handle[0])
+            self._arrive(dst, item)
+
+        handle.append(self.clock.call_later(delay, fire))
+        self._in_flight.add(handle[0])
+
+    def _arrive(self, dst: str, item: InboxMessage) -> None:
         if self._deliver(dst, item):
             self._emit(ev.MessageDelivered, agent=dst, msg=item.msg, sender=item.sender)
         else:

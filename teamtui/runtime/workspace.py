@@ -42,17 +42,28 @@ class Workspace:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.files: dict[str, FileState] = {}
+        self._resolved: dict[str, tuple[str, Path]] = {}
+        self._real_root = self.root.resolve()
 
     def resolve(self, path: str) -> tuple[str, Path]:
-        """A workspace-relative, normalised path and its real location; raises `PathRefused`."""
+        """A workspace-relative, normalised path and its real location; raises `PathRefused`.
+
+        Accepted paths are remembered: agents only write regular files, so a path that was inside the
+        workspace stays inside it."""
+        known = self._resolved.get(path)
+        if known is not None:
+            return known
         if not path or "\x00" in path or path.startswith(("/", "\\", "~")) or ":" in path:
             raise PathRefused(f"path {path!r} must be relative to the workspace")
         pure = PurePosixPath(path.replace("\\", "/"))
         if any(part in ("..", "") for part in pure.parts) or pure.is_absolute():
             raise PathRefused(f"path {path!r} leaves the workspace")
-        real = (self.root / pure).resolve()
-        if not real.is_relative_to(self.root.resolve()):
+        real = self._real_root / pure
+        if real.exists() or real.is_symlink() or len(pure.parts) > 1:
+            real = real.resolve()  # something is there already, or a directory on the way: follow links
+        if not real.is_relative_to(self._real_root):
             raise PathRefused(f"path {path!r} leaves the workspace (through a link)")
+        self._resolved[path] = (str(pure), real)
         return str(pure), real
 
     def version(self, path: str) -> int:
