@@ -69,7 +69,8 @@ class TeamApp(App[int]):
     ]
 
     def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, clock: WallClock | None = None,
-                 events: Iterable[ev.Event] = (), workdir: Path | None = None, summary_at_end: bool = True) -> None:
+                 events: Iterable[ev.Event] = (), workdir: Path | None = None, summary_at_end: bool = True,
+                 baseline: list[ev.Event] | None = None) -> None:
         super().__init__()
         self.scenario = scenario
         self.clock = clock or WallClock(speed)
@@ -79,6 +80,8 @@ class TeamApp(App[int]):
         self.engine: Engine | None = None
         self.workdir = workdir
         self.summary_at_end = summary_at_end
+        self.baseline = baseline
+        """A 1-agent run of the same task and seed, for the summary's speedup (computed when None and sim)."""
         self.selected = ""
         self.finished = asyncio.Event()
         self.quitting = False
@@ -293,8 +296,8 @@ class TeamApp(App[int]):
         from teamtui.metrics.summary import summarize
 
         events = list(self.engine.events) if self.engine is not None else list(self.view.log)
-        base = None
-        if self.scenario is not None and is_sim(self.scenario):
+        base = self.baseline
+        if base is None and self.scenario is not None and is_sim(self.scenario):
             base = await asyncio.to_thread(run_events, baseline_of(self.scenario))
         if not isinstance(self.screen, SummaryScreen):
             self.push_screen(SummaryScreen(events, summarize(events, baseline=base)))

@@ -1,0 +1,66 @@
+"""Regenerate the README's screenshots from the real app: SVG always, PNG too when cairosvg is installed.
+
+    python scripts/screenshots.py            # writes screenshots/*.svg (and *.png)
+
+The app is fed a recorded run of the quickstart scenario on the virtual clock (deterministic), cut at
+the moments worth showing, at a fixed terminal size; the summary uses a 1-agent baseline run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SIZE = (160, 48)
+
+
+async def shoot(name: str, events: list, keys: tuple[str, ...] = (), baseline: list | None = None) -> Path:
+    from teamtui.ui.app import TeamApp
+
+    app = TeamApp(events=events, baseline=baseline)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.5)
+        app.frame()
+        await pilot.pause(0.2)
+        out = ROOT / "screenshots" / f"{name}.svg"
+        app.save_screenshot(str(out.name), str(out.parent))
+    return out
+
+
+def main() -> None:
+    from teamtui import events as ev
+    from teamtui.headless import baseline_of, run_events
+    from teamtui.scenario import load_scenario
+
+    s = load_scenario(ROOT / "scenarios" / "quickstart.toml")
+    events = run_events(s)
+    base = run_events(baseline_of(s))
+    kill = next(i for i, e in enumerate(events) if isinstance(e, ev.AgentKilled))
+    recovered = next(i for i, e in enumerate(events) if isinstance(e, ev.TaskClaimed) and e.reclaimed_from)
+    shots = [
+        ("running", events[: next(i for i, e in enumerate(events) if e.t >= 18)], ()),
+        ("killed-agent", events[: kill + 6], ("2",)),
+        ("recovered", events[: recovered + 4], ("2",)),
+        ("summary", events, ("m",)),
+        ("help", events[: kill + 6], ("question_mark",)),
+    ]
+    (ROOT / "screenshots").mkdir(exist_ok=True)
+    for name, evs, keys in shots:
+        svg = asyncio.run(shoot(name, evs, keys, base if name == "summary" else None))
+        print(f"wrote {svg.relative_to(ROOT)}")
+        try:
+            import cairosvg
+        except ImportError:
+            continue
+        cairosvg.svg2png(url=str(svg), write_to=str(svg.with_suffix(".png")), output_width=1600)
+        print(f"wrote {svg.with_suffix('.png').relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
