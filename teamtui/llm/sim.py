@@ -57,6 +57,8 @@ class Memory:
     assigned_at: dict[str, float] = field(default_factory=dict)
     reported_idle: bool = False
     history: int = 0
+    written: set[str] = field(default_factory=set)
+    """Subtasks this incarnation has written and sent to the tests (it completes them on a later turn)."""
     """Prompt tokens of conversation history carried into the next call (messages read, own replies)."""
 
 
@@ -174,10 +176,13 @@ class SimBackend:
             out.append(Wait())
 
     def _code_it(self, t: TaskView, obs: Observation, m: Memory, out: list[Action]) -> float:
+        if t.id in m.written and obs.tests.get(t.id) is True:
+            out.append(Complete(t.id))  # the tests passed last turn: a short turn to complete it
+            return 0.0
+        m.written.add(t.id)
         ok = m.rng.random() >= self.cfg.bug_rate
         out.append(WriteFile(t.file, self._content(t.id, ok), t.id, obs.files.get(t.file, 0), ok))
         out.append(RunTests(t.id))
-        out.append(Complete(t.id))
         return t.work
 
     def _content(self, tid: str, ok: bool) -> str:
