@@ -95,6 +95,8 @@ class Nemesis:
     def _delay(self, f: Fault) -> None:
         eng = self.engine
         st = eng.agents[f.agent]
+        if not st.alive:
+            return
         factor = f.factor if f.factor is not None else (1.0 if f.latency_s else DEFAULT_DELAY_FACTOR)
         st.delay_factor, st.delay_extra = factor, f.latency_s or 0.0
         eng.emit(ev.AgentDelayed, agent=st.name, factor=factor, extra_s=st.delay_extra, duration=f.seconds)

@@ -201,3 +201,29 @@ def test_engine_inject_api_applies_a_live_fault() -> None:
     inj = next(e for e in events if isinstance(e, ev.FaultInjected))
     assert (inj.source, inj.fault, inj.agent, inj.t) == ("user", "kill", "ada", 3.0)
     assert any(isinstance(e, ev.AgentKilled) and e.agent == "ada" for e in events)
+
+
+def test_faults_on_a_dead_agent_are_recorded_and_have_no_effect() -> None:
+    s = scenario_from('[scenario]\nname = "dead"\n[team]\nsize = 2\narchitecture = "decentralized"\n' + CHAIN5 + """
+[[faults]]
+at = 1
+action = "kill"
+agent = "bob"
+[[faults]]
+at = 2
+action = "delay"
+agent = "bob"
+[[faults]]
+at = 3
+action = "stall"
+agent = "bob"
+[[faults]]
+at = 4
+action = "kill"
+agent = "bob"
+""")
+    _, events = run_engine(s, ScriptedBackend(_worker, latency=2.0))
+    assert [e.fault for e in events if isinstance(e, ev.FaultInjected)] == ["kill", "delay", "stall", "kill"]
+    assert len([e for e in events if isinstance(e, ev.AgentKilled)]) == 1
+    assert not [e for e in events if isinstance(e, ev.AgentDelayed | ev.AgentStallInjected)]
+    assert isinstance(events[-1], ev.RunFinished) and events[-1].status == "completed"
