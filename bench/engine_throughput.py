@@ -26,16 +26,23 @@ BASE = ROOT / "scenarios" / "math_utils" / "decentralized_p05.toml"
 
 
 def one_run(args: tuple[int, str, str, int]) -> tuple[int, int, float]:
-    """(events, agent turns, wall seconds) for one run."""
+    """(events, agent turns, wall seconds of `engine.run()`) for one run. As on the AutoGen side, building
+    the team (here the `Engine`, its workspace directory and the event loop) is outside the timed part."""
     from teamtui import events as ev
-    from teamtui.headless import run_events
+    from teamtui.clock import VirtualClock, run_virtual
+    from teamtui.runtime.engine import Engine
     from teamtui.scenario import load_scenario, with_overrides
 
     size, arch, p, seed = args
     s = with_overrides(load_scenario(BASE), size=size, arch=arch, p=p, seed=seed)
-    t0 = time.perf_counter()
-    events = run_events(s)
-    wall = time.perf_counter() - t0
+
+    async def timed() -> tuple[list[ev.Event], float]:
+        engine = Engine(s, VirtualClock())
+        t0 = time.perf_counter()
+        events = await engine.run()
+        return events, time.perf_counter() - t0
+
+    events, wall = run_virtual(timed())
     turns = sum(1 for e in events if isinstance(e, ev.LLMCallCompleted))
     return len(events), turns, wall
 

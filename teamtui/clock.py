@@ -112,19 +112,19 @@ class VirtualClock:
     """Time of the running `VirtualEventLoop`, counted from the clock's first use."""
 
     def __init__(self) -> None:
-        self._t0: float | None = None
+        self._t0 = 0.0
+        self._bound: VirtualEventLoop | None = None
 
     def _loop(self) -> VirtualEventLoop:
-        loop = asyncio.get_running_loop()
-        if not isinstance(loop, VirtualEventLoop):
-            raise RuntimeError("VirtualClock needs VirtualEventLoop: run the engine with clock.run_virtual()")
-        return loop
+        if self._bound is None:
+            loop = asyncio.get_running_loop()
+            if not isinstance(loop, VirtualEventLoop):
+                raise RuntimeError("VirtualClock needs VirtualEventLoop: run the engine with clock.run_virtual()")
+            self._bound, self._t0 = loop, loop.time()  # the clock starts at its first use, on one loop
+        return self._bound
 
     def now(self) -> float:
-        t = self._loop().time()
-        if self._t0 is None:
-            self._t0 = t
-        return t - self._t0
+        return self._loop().time() - self._t0
 
     async def sleep(self, seconds: float) -> None:
         self.now()  # the clock starts at its first use

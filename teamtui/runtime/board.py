@@ -48,6 +48,8 @@ class Board:
         self._emit = emit
         self.lease_s = lease_s
         self.by_file = {t.file: t.id for t in self.tasks.values() if t.file}
+        self._view: tuple[TaskView, ...] | None = None
+        """The last `view()`, shared by every agent that observes before the board changes again."""
 
     # -- queries -----------------------------------------------------------------------------------
 
@@ -64,12 +66,15 @@ class Board:
         return [t for t in self.order if self.tasks[t].holder == agent and not self.tasks[t].done]
 
     def view(self) -> tuple[TaskView, ...]:
+        if self._view is not None:
+            return self._view
         out = []
         for tid in self.order:
             t = self.tasks[tid]
             state = ("done" if t.done else "claimed" if t.holder else "ready" if self.deps_done(tid) else "pending")
             out.append(TaskView(tid, state, t.holder, t.assigned_to, t.depends_on, t.work, t.file, t.spec))
-        return tuple(out)
+        self._view = tuple(out)
+        return self._view
 
     # -- changes -----------------------------------------------------------------------------------
 
@@ -79,6 +84,7 @@ class Board:
             if t.holder and not t.done and t.lease_until <= now:
                 holder = t.holder
                 t.holder, t.lease_until, t.lost_by = "", math.inf, holder
+                self._view = None
                 self._emit(ev.LeaseExpired, agent=holder, task=tid, holder=holder)
 
     def renew(self, agent: str, now: float) -> None:
@@ -102,6 +108,7 @@ class Board:
             self._emit(ev.ClaimBlocked, agent=agent, task=tid, missing=missing)
             return False
         t.holder = agent
+        self._view = None
         t.lease_until = now + self.lease_s if self.lease_s is not None else math.inf
         t.held_by.append(agent)
         reclaimed, t.lost_by = t.lost_by, ""
@@ -114,6 +121,7 @@ class Board:
             return False
         holder = t.holder
         t.holder, t.lease_until = "", math.inf
+        self._view = None
         if reason != "voluntary":
             t.lost_by = holder
         self._emit(ev.TaskReleased, agent=agent, task=tid, reason=reason)
@@ -122,9 +130,11 @@ class Board:
     def assign(self, by: str, tid: str, to: str) -> None:
         t = self.tasks[tid]
         t.assigned_to = to
+        self._view = None
         self._emit(ev.TaskAssigned, agent=by, task=tid, to=to)
 
     def complete(self, agent: str, tid: str) -> None:
         t = self.tasks[tid]
         t.done, t.holder, t.lease_until = True, agent, math.inf
+        self._view = None
         self._emit(ev.TaskCompleted, agent=agent, task=tid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -27,6 +28,15 @@ from teamtui.runtime.board import Board
 from teamtui.runtime.network import Network
 from teamtui.runtime.workspace import Workspace
 from teamtui.scenario import AgentSpec, Fault, Scenario
+
+
+def _scratch() -> str | None:
+    """Where a run's own workspace goes: RAM (/dev/shm) when there is one and TMPDIR does not say otherwise.
+    The files are real either way; in RAM a write costs ~20 µs instead of ~200 µs on a disk-backed /tmp."""
+    if os.environ.get("TMPDIR"):
+        return None
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 @dataclass
@@ -76,7 +86,7 @@ class Engine:
             st.resumed.set()
         self.board = Board(scenario.task, self._emit_kw, scenario.lease_s if self.arch.leases else None)
         self._own_workdir = workdir is None
-        self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-")) if workdir is None else workdir
+        self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-", dir=_scratch())) if workdir is None else workdir
         self.workspace = Workspace(self.workdir / "workspace")
         self.network = Network(clock, self._emit_kw, self._deliver, scenario.latency_s, scenario.seed)
         self.round = 0
@@ -195,6 +205,8 @@ class Engine:
         if self.pending_restarts:
             return
         alive = {n for n, st in self.agents.items() if st.alive}
+        if len(alive) == len(self.agents):
+            return  # work can only be stranded by a dead agent
         undone = self.board.undone()
         owner = {t: (self.board.tasks[t].holder or self.board.tasks[t].assigned_to) for t in undone}
         lead_alive = bool(self.lead) and self.agents[self.lead].alive
@@ -215,11 +227,8 @@ class Engine:
             self.board.expire(self.clock.now())
         inbox, st.inbox = tuple(st.inbox), []
         feedback, st.feedback = tuple(st.feedback), []
-        tests = {}
-        for t in self.board.tasks.values():
-            verdict = self.workspace.tested_ok(t.file) if t.file else None
-            if verdict is not None:
-                tests[t.id] = verdict
+        by_file = self.board.by_file
+        tests = {by_file[path]: ok for path, ok in self.workspace.verdicts().items() if path in by_file}
         return Observation(
             agent=name, role=st.role, architecture=self.scenario.architecture, execution=self.scenario.execution,
             round=self.round, now=self.clock.now(), team=tuple(self.agents), lead=self.lead, inbox=inbox,

@@ -95,6 +95,10 @@ class Workspace:
         if f is not None:
             f.tested_version, f.tested_ok = f.version, passed
 
+    def verdicts(self) -> dict[str, bool]:
+        """Every file whose current version was tested, with whether it passed."""
+        return {p: f.tested_ok for p, f in self.files.items() if f.tested_version == f.version}
+
     def tested_ok(self, path: str) -> bool | None:
         """Whether the current version passed its tests; None when it was not tested since its last write."""
         f = self.files.get(path)
