@@ -215,16 +215,24 @@ class WallClock:
 
 
 async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> tuple[bool, T | None]:
-    """Await `aw` for at most `timeout` clock seconds; returns (finished, result) and cancels on time-out."""
+    """Await `aw` for at most `timeout` clock seconds; returns (finished, result) and cancels on time-out.
+    The time-out is a bare timer on the clock (no extra task), as this sits on the engine's hot path."""
     task = asyncio.ensure_future(aw)
-    timer = asyncio.ensure_future(clock.sleep(timeout))
+    timed_out = False
+
+    def expire() -> None:
+        nonlocal timed_out
+        if not task.done():
+            timed_out = True
+            task.cancel()
+
+    timer = clock.call_later(timeout, expire)
     try:
-        await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+        result = await task
+    except asyncio.CancelledError:
+        if timed_out:
+            return False, None
+        raise
     finally:
         timer.cancel()
-    if task.done():
-        return True, task.result()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return False, None
+    return True, result

@@ -90,6 +90,8 @@ class LiveView:
         self.order: list[str] = []
         self.log: deque[ev.Event] = deque(maxlen=LOG_EVENTS)
         self.incidents: deque[Incident] = deque(maxlen=INCIDENTS)
+        self.incidents_rev = 0
+        """Bumped whenever an incident is added or its text changes (a fault learns its recovery time)."""
         self.open_faults: list[OpenFault] = []
         self.matrix: dict[str, dict[str, int]] = {}
         self.messages = 0
@@ -120,6 +122,7 @@ class LiveView:
     def _incident(self, e: ev.Event, kind: str, text: str) -> Incident:
         inc = Incident(e.seq, e.t, kind, e.agent, text)
         self.incidents.append(inc)
+        self.incidents_rev += 1
         return inc
 
     def _refresh_ready(self) -> None:
@@ -139,6 +142,7 @@ class LiveView:
     def _incident_recovered(self, of: OpenFault, t: float) -> None:
         took = t - of.at
         of.incident.text += f" · recovered in {took:.1f}s"
+        self.incidents_rev += 1
         self.incidents.append(Incident(self.seq, t, "recovery", of.agent,
                                        f"{of.agent}'s work reclaimed {took:.1f}s after the {of.fault}"))
 

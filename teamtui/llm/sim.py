@@ -21,9 +21,11 @@ Nothing here knows the metrics: speedups, messages and conflicts come out of the
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from teamtui.clock import Clock
 from teamtui.llm.base import (
@@ -188,7 +190,7 @@ class SimBackend:
     def _content(self, tid: str, ok: bool) -> str:
         if tid not in self._code:
             st = self.graph.by_id[tid]
-            text = st.reference.read_text(encoding="utf-8") if st.reference is not None else f'"""{st.spec}"""\n'
+            text = _read(st.reference) if st.reference is not None else f'"""{st.spec}"""\n'
             self._code[tid] = text
         code = self._code[tid]
         if ok:
@@ -273,3 +275,9 @@ def describe(actions: list[Action]) -> str:
             case Wait():
                 parts.append("wait")
     return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=512)
+def _read(path: Path) -> str:
+    """A pack's reference file (read once per process: sweeps run the same pack many times)."""
+    return path.read_text(encoding="utf-8")

@@ -155,7 +155,7 @@ class TeamApp(App[int]):
         for pane in self.panes:
             pane.sync(self.view)
         self.w_board.update(render.task_board(self.view))
-        self.w_incidents.sync(self.view.incidents)
+        self.w_incidents.sync(self.view)
         self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width - 2)))
         self.w_log.sync(self.view)
 

@@ -62,19 +62,18 @@ class Incidents(OptionList):
 
     def __init__(self) -> None:
         super().__init__(id="incidents")
-        self.count = 0
+        self.rev = -1
         self.seqs: list[int] = []
 
-    def sync(self, incidents: Iterable[Incident]) -> None:
-        items = list(incidents)
-        if len(items) == self.count and all(o.prompt == self._prompt(i) for o, i in zip(
-                self.options[-3:], items[-3:], strict=False)):
+    def sync(self, view: LiveView) -> None:
+        if view.incidents_rev == self.rev:
             return
+        self.rev = view.incidents_rev
+        items = list(view.incidents)
         at_end = self.highlighted is None or self.highlighted >= self.option_count - 1
         self.clear_options()
         self.seqs = [i.seq for i in items]
         self.add_options([Option(self._prompt(i)) for i in items])
-        self.count = len(items)
         if at_end and items:
             self.highlighted = len(items) - 1
 
