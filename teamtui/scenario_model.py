@@ -64,7 +64,7 @@ class SimConfig(_Strict):
     """Modelled duration of one test run (added to real runs' time under the virtual clock)."""
     tokens_per_work: int = Field(default=400, ge=1, le=100_000)
     """Completion tokens for one unit of work."""
-    prefill_s_per_ktok: float = Field(default=0.5, ge=0, le=60)
+    prefill_s_per_ktok: float = Field(default=0.25, ge=0, le=60)
     """Extra think time per 1,000 prompt tokens: a call with a longer context (more messages read) is slower."""
     context_window: int = Field(default=8_000, ge=500, le=2_000_000)
     """Prompt tokens of conversation history an agent carries at most (older turns fall out)."""
