@@ -133,6 +133,9 @@ def _from_pydantic(exc: pydantic.ValidationError, text: str, path: Path) -> Scen
         hint = did_you_mean(name, allowed)
         return ScenarioError(path, f'unknown key "{name}"{hint}; allowed here: {", ".join(allowed)}{more}',
                              key=key, line=line)
+    if err["type"] == "missing":
+        what = "a [task] table: pack = ..., path = ... or [[task.subtasks]]" if loc == ["task"] else f'"{loc[-1]}"'
+        return ScenarioError(path, f"is missing; add {what}{more}", key=key, line=line)
     value = err.get("input")
     shown = repr(value) if not isinstance(value, dict) else "a table"
     msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")

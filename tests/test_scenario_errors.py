@@ -41,6 +41,7 @@ CASES = {
     "unknown-pack": (GOOD_HEAD + '[task]\npack = "math_util"\n', ['unknown task pack "math_util"', 'did you mean "math_utils"']),
     "bad-p": (GOOD_HEAD + '[task]\npack = "math_utils"\np = 0.3\n', ["task.p", "0.3 is not a variant", "0.2, 0.5, 0.9"]),
     "missing-file": (None, ["no such file"]),
+    "missing-task": (GOOD_HEAD + "[team]\nsize = 2\n", ["task: is missing", "add a [task] table"]),
 }
 
 
