@@ -84,6 +84,27 @@ def _overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+_db_options = [
+    click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+                 help="The run database (default: $TEAMTUI_DB or .teamtui/runs.db)."),
+    click.option("--no-record", is_flag=True, help="Do not record this run."),
+]
+
+
+def _recording(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(_db_options):
+        fn = opt(fn)
+    return fn
+
+
+def _db(db: Path | None, no_record: bool) -> Path | None:
+    if no_record:
+        return None
+    from teamtui.recorder import default_db
+
+    return db or default_db()
+
+
 def _load(path: Path, seed: int | None, size: int | None, arch: str | None, execution: str | None,
           p: str | None) -> Any:
     from teamtui.scenario import load_scenario, with_overrides
@@ -104,15 +125,19 @@ def _load(path: Path, seed: int | None, size: int | None, arch: str | None, exec
               help="Also write the event log to this file as JSON lines.")
 @click.option("--no-baseline", is_flag=True, help="Skip the 1-agent and fault-free comparison runs.")
 @_overrides
+@_recording
 @_guard
 def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, events_path: Path | None,
-        no_baseline: bool, **over: Any) -> None:
-    """Run SCENARIO and report its metrics."""
+        no_baseline: bool, db: Path | None, no_record: bool, **over: Any) -> None:
+    """Run SCENARIO and report its metrics (and record it)."""
     from teamtui.report import run_and_report
 
     sc = _load(scenario, **over)
+    database = _db(db, no_record)
+    if database is not None:
+        _check_db(database)  # fail before the run, not after it
     code = run_and_report(sc, speed=speed, as_json=as_json, events_path=events_path,
-                          baselines=False if no_baseline else None, live=False)
+                          baselines=False if no_baseline else None, live=False, db=database)
     sys.exit(code)
 
 
@@ -122,22 +147,73 @@ def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, even
               help="Run-clock seconds per wall-clock second (change it live with + and -).")
 @click.option("--headless", is_flag=True, help="No UI: a live progress display on the wall clock, then a summary.")
 @_overrides
+@_recording
 @_guard
-def watch(scenario: Path, speed: float, headless: bool, **over: Any) -> None:
+def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_record: bool, **over: Any) -> None:
     """Watch SCENARIO run live in the monitor (what `teamtui SCENARIO` does)."""
     sc = _load(scenario, **over)  # a bad scenario fails here, before any UI opens
+    database = _db(db, no_record)
+    if database is not None:
+        _check_db(database)  # a database teamtui cannot use fails here too, before the run or the UI
     if headless:
         from teamtui.report import run_and_report
 
-        sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True))
+        sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True,
+                                db=database))
     from teamtui.ui.app import TeamApp
 
-    app = TeamApp(sc, speed=speed)
+    app = TeamApp(sc, speed=speed, db=database)
     app.run()
     end = app.view.finished
     if end is not None:
         click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s ({end.reason})")
+    if app.recording_note:
+        click.echo(f"teamtui: {app.recording_note}", err=True)
     sys.exit(app.return_code or 0)
+
+
+def _check_db(path: Path) -> None:
+    import asyncio
+
+    from teamtui.recorder import Recorder
+
+    async def probe() -> None:
+        rec = Recorder(path)
+        try:
+            await rec.open()
+        finally:
+            await rec.close()
+
+    asyncio.run(probe())
+
+
+@main.command()
+@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+              help="The run database (default: $TEAMTUI_DB or .teamtui/runs.db).")
+@_guard
+def runs(db: Path | None) -> None:
+    """List recorded runs, newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from teamtui.recorder import default_db, list_runs
+
+    path = db or default_db()
+    rows = list_runs(path)
+    if not rows:
+        click.echo(f"no recorded runs in {path}")
+        return
+    table = Table(title=f"runs in {path}", title_justify="left")
+    for col in ("id", "when", "scenario", "team", "architecture", "status", "makespan", "speedup", "faults"):
+        table.add_column(col, no_wrap=True, max_width=36 if col == "scenario" else None, overflow="ellipsis")
+    for r in rows:
+        table.add_row(r.id, r.started.replace("T", " ")[:16], r.scenario, f"{r.size} · {r.execution}",
+                      r.architecture, r.status, f"{r.makespan:.1f} s" if r.makespan is not None else "—",
+                      f"{r.speedup:.2f}×" if r.speedup is not None else "—", str(r.faults))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped: do not squeeze the table into 80 columns
+    console.print(table)
 
 
 @main.command()

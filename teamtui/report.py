@@ -34,7 +34,7 @@ def describe_event(e: ev.Event) -> str:
 
 
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
-                   baselines: bool | None, live: bool) -> int:
+                   baselines: bool | None, live: bool, db: Path | None = None) -> int:
     console = Console(stderr=as_json)
     interactive = console.is_terminal and (live or speed is not None)
     total = len(scenario.task.subtasks)
@@ -58,6 +58,11 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         outcome = run_with_baselines(scenario, speed=speed, baselines=baselines)
     if events_path is not None:
         events_path.write_bytes(ev.to_jsonl(outcome.events))
+    if db is not None:
+        from teamtui.recorder import record_run
+
+        run_id = record_run(db, scenario, outcome.events, metrics_json(outcome))
+        console.print(f"[dim]recorded as run {run_id} in {db}[/dim]", highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(metrics_json(outcome), indent=2, default=_default) + "\n")
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,13 @@ from .conftest import ROOT
 SHIPPED = sorted(p.relative_to(ROOT) for p in (ROOT / "scenarios").rglob("*.toml") if "tasks" not in p.parts)
 
 
+RUNS_DB = Path(tempfile.mkdtemp(prefix="teamtui-test-")) / "runs.db"  # never the checkout's .teamtui/
+
+
 def teamtui(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, timeout=timeout, env={"PATH": "/usr/bin:/bin", "CI": "true"})
+                          check=False, timeout=timeout,
+                          env={"PATH": "/usr/bin:/bin", "CI": "true", "TEAMTUI_DB": str(RUNS_DB)})
 
 
 def test_help_lists_the_commands() -> None:

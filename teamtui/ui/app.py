@@ -70,7 +70,7 @@ class TeamApp(App[int]):
 
     def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, clock: WallClock | None = None,
                  events: Iterable[ev.Event] = (), workdir: Path | None = None, summary_at_end: bool = True,
-                 baseline: list[ev.Event] | None = None) -> None:
+                 baseline: list[ev.Event] | None = None, db: Path | None = None) -> None:
         super().__init__()
         self.scenario = scenario
         self.clock = clock or WallClock(speed)
@@ -85,6 +85,10 @@ class TeamApp(App[int]):
         self.selected = ""
         self.finished = asyncio.Event()
         self.quitting = False
+        self.db = db
+        self.recorder: Any = None
+        self.recording_note = ""
+        """What became of the recording (its run id, or why it stopped), printed after the UI closes."""
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -127,16 +131,43 @@ class TeamApp(App[int]):
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
 
     async def _run_engine(self) -> None:
-        assert self.engine is not None
+        assert self.engine is not None and self.scenario is not None
+        if self.db is not None:
+            from teamtui.recorder import Recorder, RecorderError
+
+            self.recorder = Recorder(self.db)
+            try:
+                await self.recorder.open()
+                run_id = await self.recorder.begin(self.scenario)
+                self.engine.on(self.recorder.listener)
+                self.recording_note = f"recorded as run {run_id} in {self.db}"
+            except RecorderError as exc:
+                self.recorder, self.recording_note = None, f"not recorded: {exc}"
+                self.notify(self.recording_note, severity="warning", timeout=15)
         try:
             await self.engine.run()
         finally:
+            await self._end_recording()
             self.finished.set()
         self.frame()
         if self.engine.error is not None:
             self.notify(f"the engine failed: {self.engine.error!r}", severity="error", timeout=30)
         if self.summary_at_end and self.is_running and not self.quitting:
             await self._push_summary()
+
+    async def _end_recording(self) -> None:
+        if self.recorder is None or self.engine is None:
+            return
+        from teamtui.metrics.summary import summarize
+        from teamtui.recorder import run_status
+
+        end = self.engine.events[-1] if self.engine.events else None
+        status = run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted"
+        metrics = summarize(self.engine.events).to_dict() if isinstance(end, ev.RunFinished) else None
+        await self.recorder.end(status, metrics, end.makespan if isinstance(end, ev.RunFinished) else None)
+        await self.recorder.close()
+        if self.recorder.stopped:
+            self.recording_note = self.recorder.stopped
 
     # -- the frame ---------------------------------------------------------------------------------
 

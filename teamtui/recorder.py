@@ -1,0 +1,282 @@
+"""The run recorder: every run's scenario, events and final metrics in one SQLite database (aiosqlite).
+
+One database per project directory by default (`.teamtui/runs.db`; `--db PATH` or `TEAMTUI_DB` choose
+another), in WAL mode, schema versioned with `PRAGMA user_version`. A single writer task drains a queue in
+batches and commits at least every `FLUSH_S` seconds, so a process that dies loses at most the last
+moment. A run whose process died while it was `running` is reported as `interrupted`. Every database
+problem is a `RecorderError`: one line naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import socket
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from teamtui import events as ev
+from teamtui.errors import TeamtuiError
+from teamtui.scenario import Scenario
+
+SCHEMA_VERSION = 1
+FLUSH_S = 0.05
+BATCH = 2_000
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_text TEXT NOT NULL, source TEXT NOT NULL,
+    seed INTEGER NOT NULL, architecture TEXT NOT NULL, execution TEXT NOT NULL, size INTEGER NOT NULL,
+    models TEXT NOT NULL, versions TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL,
+    pid INTEGER NOT NULL, host TEXT NOT NULL, makespan REAL, faults INTEGER NOT NULL DEFAULT 0, metrics TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, t REAL NOT NULL, agent TEXT NOT NULL, kind TEXT NOT NULL,
+    payload BLOB NOT NULL, PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_time ON events (run_id, t);
+"""
+
+
+class RecorderError(TeamtuiError):
+    """A database teamtui cannot use."""
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("TEAMTUI_DB") or Path(".teamtui") / "runs.db")
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("teamtui", "textual", "litellm"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "absent"
+    return out
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: str
+    scenario: str
+    architecture: str
+    execution: str
+    size: int
+    status: str
+    started: str
+    makespan: float | None
+    faults: int
+    speedup: float | None
+
+
+class Recorder:
+    """See the module docstring. `await open()`, `await begin(scenario)`, feed `listener`, `await end(...)`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.run_id = ""
+        self.conn: aiosqlite.Connection | None = None
+        self.queue: asyncio.Queue[ev.Event | None] = asyncio.Queue()
+        self.written = 0
+        self.stopped: str = ""
+        """Why recording stopped early (the disk filled up, ...); the run itself goes on."""
+        self._writer: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = await aiosqlite.connect(self.path, timeout=2.0)
+            await self.conn.execute("PRAGMA journal_mode=WAL")
+            await self.conn.execute("PRAGMA synchronous=NORMAL")
+            await migrate(self.conn, self.path)
+        except sqlite3.DatabaseError as exc:
+            await self.close()
+            raise RecorderError(_explain(self.path, exc)) from None
+        except OSError as exc:
+            raise RecorderError(f"{self.path}: cannot create the run database: {exc.strerror}; "
+                                "choose another place with --db or TEAMTUI_DB") from None
+
+    async def begin(self, s: Scenario) -> str:
+        assert self.conn is not None
+        self.run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+        models = sorted({a.model for a in s.agents})
+        await self._do(self.conn.execute(
+            "INSERT INTO runs (id, scenario, scenario_text, source, seed, architecture, execution, size, models,"
+            " versions, started, status, pid, host, faults) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (self.run_id, s.name, s.text, str(s.source), s.seed, s.architecture, s.execution, s.size,
+             json.dumps(models), json.dumps(_versions()), _now(), "running", os.getpid(), socket.gethostname(),
+             len(s.faults))))
+        await self._do(self.conn.commit())
+        self._writer = asyncio.ensure_future(self._write_loop())
+        return self.run_id
+
+    def listener(self, event: ev.Event) -> None:
+        if not self.stopped:
+            self.queue.put_nowait(event)
+
+    async def _write_loop(self) -> None:
+        assert self.conn is not None
+        while True:
+            first = await self.queue.get()
+            batch = [first]
+            while not self.queue.empty() and len(batch) < BATCH:
+                batch.append(self.queue.get_nowait())
+            done = any(e is None for e in batch)
+            rows = [(self.run_id, e.seq, e.t, e.agent, e.kind, ev.encode(e)) for e in batch if e is not None]
+            if rows and not self.stopped:
+                try:
+                    await self.conn.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?)", rows)
+                    await self.conn.commit()
+                    self.written += len(rows)
+                except sqlite3.DatabaseError as exc:
+                    self.stopped = f"recording stopped: {_explain(self.path, exc)}"
+            if done:
+                return
+            await asyncio.sleep(FLUSH_S)  # batch what arrives meanwhile; commits stay at most FLUSH_S apart
+
+    async def end(self, status: str, metrics: dict[str, Any] | None = None, makespan: float | None = None) -> None:
+        """Write what is queued, then the run's final status and metrics."""
+        if self._writer is not None:
+            self.queue.put_nowait(None)
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        if self.conn is None or self.stopped:
+            return
+        try:
+            await self.conn.execute("UPDATE runs SET ended=?, status=?, makespan=?, metrics=? WHERE id=?",
+                                    (_now(), status, makespan, json.dumps(metrics) if metrics else None,
+                                     self.run_id))
+            await self.conn.commit()
+        except sqlite3.DatabaseError as exc:
+            self.stopped = f"recording stopped: {_explain(self.path, exc)}"
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await self.conn.close()
+            self.conn = None
+
+    async def _do(self, aw: Any) -> Any:
+        try:
+            return await aw
+        except sqlite3.DatabaseError as exc:
+            raise RecorderError(_explain(self.path, exc)) from None
+
+
+async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Create or upgrade the schema; refuse a database from a newer teamtui or from something else."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    current = int(row[0]) if row else 0
+    if current > SCHEMA_VERSION:
+        raise RecorderError(f"{path}: this run database was written by a newer teamtui (schema {current}, "
+                            f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
+    if current == 0:
+        async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
+            tables = {r[0] for r in await cur.fetchall()}
+        if tables - {"runs", "events"}:
+            raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
+                                " use another --db")
+        await conn.executescript(SCHEMA)
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.commit()
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"{path}: the run database is locked by another program; close it or use another --db"
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the run database is read-only; fix its permissions or use another --db"
+    if "full" in text:
+        return f"{path}: the disk is full; free space or use another --db"
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return f"{path}: not a teamtui run database, or it is corrupt; move it aside or use another --db"
+    return f"{path}: the run database failed: {text}; use another --db"
+
+
+def run_status(final: str) -> str:
+    """A run's recorded status from its final event's: cancelled and failed stay, every other end is finished."""
+    return final if final in ("cancelled", "failed") else "finished"
+
+
+def record_run(path: Path, scenario: Scenario, events: list[ev.Event], metrics: dict[str, Any] | None) -> str:
+    """Record a run that has already happened (headless runs on the virtual clock take a fraction of a second)."""
+
+    async def main() -> str:
+        rec = Recorder(path)
+        await rec.open()
+        try:
+            run_id = await rec.begin(scenario)
+            for e in events:
+                rec.listener(e)
+            end = events[-1] if events and isinstance(events[-1], ev.RunFinished) else None
+            status = run_status(end.status) if end else "interrupted"
+            await rec.end(status, metrics, end.makespan if end else None)
+            if rec.stopped:
+                raise RecorderError(rec.stopped)
+            return run_id
+        finally:
+            await rec.close()
+
+    return asyncio.run(main())
+
+
+def list_runs(path: Path) -> list[RunRow]:
+    """Recorded runs, newest first; `running` rows whose process is gone are reported as `interrupted`."""
+    if not path.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        try:
+            version_row = conn.execute("PRAGMA user_version").fetchone()
+            if int(version_row[0]) > SCHEMA_VERSION:
+                raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
+            rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
+                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, id DESC").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise RecorderError(_explain(path, exc)) from None
+    out = []
+    host = socket.gethostname()
+    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, pid, rhost in rows:
+        if status == "running" and rhost == host and not _alive(int(pid)):
+            status = "interrupted"
+        speedup = json.loads(metrics).get("speedup") if metrics else None
+        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
+    return out
+
+
+def load_events(path: Path, run_id: str) -> list[ev.Event]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    try:
+        return [ev.decode(row[0]) for row in
+                conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
+    finally:
+        conn.close()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

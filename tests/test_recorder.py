@@ -1,0 +1,136 @@
+"""The run recorder: a run recorded and read back is the same run; runs list; bad databases; live recording."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from teamtui.headless import run_events
+from teamtui.metrics.summary import summarize
+from teamtui.recorder import Recorder, RecorderError, list_runs, load_events, record_run
+from teamtui.ui.app import TeamApp
+
+from .conftest import ROOT, scenario_from
+from .ui.conftest import live_scenario, until
+
+SCENARIO = """
+[scenario]
+name = "recorded"
+seed = 4
+[team]
+size = 3
+[task]
+pack = "math_utils"
+p = 0.5
+[[faults]]
+at = 10
+action = "kill"
+agent = "bob"
+"""
+
+
+def test_a_recorded_run_reads_back_as_the_same_events_and_metrics(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    s = scenario_from(SCENARIO)
+    events = run_events(s)
+    metrics = summarize(events)
+    run_id = record_run(db, s, events, metrics.to_dict())
+    back = load_events(db, run_id)
+    assert back == events
+    assert summarize(back) == metrics
+    (row,) = list_runs(db)
+    assert (row.id, row.scenario, row.status, row.size, row.faults) == (run_id, "recorded", "finished", 3, 1)
+    assert row.makespan == pytest.approx(events[-1].makespan)
+
+
+def test_runs_are_listed_newest_first_and_a_dead_running_process_is_interrupted(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    s = scenario_from(SCENARIO)
+    first = record_run(db, s, run_events(s), None)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    pid = int(dead.stdout)
+    with sqlite3.connect(db) as conn:  # a run whose process died mid-run, as a crash leaves it
+        conn.execute("UPDATE runs SET status='running', pid=?, started='2099-01-01T00:00:00+00:00' WHERE id=?",
+                     (pid, first))
+    second = record_run(db, s, run_events(s), None)
+    rows = list_runs(db)
+    assert [r.id for r in rows] == [first, second]  # the rewritten start time sorts it first
+    assert rows[0].status == "interrupted" and rows[1].status == "finished"
+
+
+def _open(db: Path) -> None:
+    async def main() -> None:
+        rec = Recorder(db)
+        try:
+            await rec.open()
+        finally:
+            await rec.close()
+
+    asyncio.run(main())
+
+
+def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    db.write_text("this is not sqlite\n" * 100)
+    with pytest.raises(RecorderError, match="not a teamtui run database, or it is corrupt"):
+        _open(db)
+    with pytest.raises(RecorderError, match="not a teamtui run database, or it is corrupt"):
+        list_runs(db)
+
+
+def test_a_database_from_a_newer_teamtui_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(RecorderError, match=r"newer teamtui \(schema 99"):
+        _open(db)
+
+
+def test_someone_elses_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(RecorderError, match=r"not a teamtui run database .*invoices"):
+        _open(db)
+
+
+def test_the_cli_records_lists_and_refuses_bad_databases(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False, timeout=120, env={"PATH": "/usr/bin:/bin", "CI": "true"})
+
+    ok = cli("run", "scenarios/math_utils/preassigned_p09.toml", "--headless", "--no-baseline", "--db", str(db))
+    assert ok.returncode == 0, ok.stderr
+    listed = cli("runs", "--db", str(db))
+    assert listed.returncode == 0 and "math_utils p=0.9 preassigned" in listed.stdout and "finished" in listed.stdout
+    bad = tmp_path / "bad.db"
+    bad.write_text("garbage" * 200)
+    for args in (("runs", "--db", str(bad)),
+                 ("run", "scenarios/quickstart.toml", "--headless", "--db", str(bad))):
+        proc = cli(*args)
+        assert proc.returncode == 2
+        assert proc.stderr.count("\n") == 1 and "not a teamtui run database" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert cli("runs", "--db", str(tmp_path / "none.db")).stdout.startswith("no recorded runs")
+
+
+async def test_the_monitor_records_its_run_live(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    app = TeamApp(live_scenario(), speed=20, db=db)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await until(pilot, lambda: app.view.now > 1.0)
+        await pilot.press("q")
+        await until(pilot, lambda: app.return_code is not None)
+    assert app.engine is not None
+    (row,) = list_runs(db)
+    assert row.status == "cancelled"
+    assert load_events(db, row.id) == app.engine.events
+    assert app.recording_note.startswith(f"recorded as run {row.id}")
