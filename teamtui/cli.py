@@ -187,9 +187,80 @@ def _check_db(path: Path) -> None:
     asyncio.run(probe())
 
 
+_db_option = click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+                          help="The run database (default: $TEAMTUI_DB or .teamtui/runs.db).")
+
+
 @main.command()
-@click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
-              help="The run database (default: $TEAMTUI_DB or .teamtui/runs.db).")
+@click.argument("run_ref", metavar="RUN")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: every event, one per line; csv: the run's final metrics as name,value rows.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
+@_db_option
+@_guard
+def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None:
+    """Export a recorded RUN (an id, a unique prefix of one, or latest)."""
+    import csv
+    import io
+
+    from teamtui import events as ev
+    from teamtui.recorder import RecorderError, default_db, load_events, load_metrics, resolve_run
+
+    path = db or default_db()
+    run_id = resolve_run(path, run_ref)
+    if fmt == "jsonl":
+        data = ev.to_jsonl(load_events(path, run_id)).decode()
+    else:
+        metrics = load_metrics(path, run_id)
+        if metrics is None:
+            raise RecorderError(f"run {run_id} has no final metrics (it did not finish); export it as jsonl")
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["metric", "value"])
+        for key, value in _flatten(metrics):
+            writer.writerow([key, value])
+        data = buf.getvalue()
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        output.write_text(data, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out += _flatten(v, key + ".")
+        elif isinstance(v, list):
+            out.append((key, ";".join(str(x) for x in v)))
+        else:
+            out.append((key, "" if v is None else v))
+    return out
+
+
+@main.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@_db_option
+@_guard
+def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
+    """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
+    from teamtui.recorder import default_db, load_scenario_text, resolve_run
+    from teamtui.report import run_and_report
+    from teamtui.scenario import parse_scenario
+
+    path = db or default_db()
+    run_id = resolve_run(path, run_ref)
+    text, source = load_scenario_text(path, run_id)
+    sc = parse_scenario(text, Path(source))
+    sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
+                            db=path))
+
+
+@main.command()
+@_db_option
 @_guard
 def runs(db: Path | None) -> None:
     """List recorded runs, newest first."""

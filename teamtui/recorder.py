@@ -236,7 +236,8 @@ def record_run(path: Path, scenario: Scenario, events: list[ev.Event], metrics: 
 
 
 def list_runs(path: Path) -> list[RunRow]:
-    """Recorded runs, newest first; `running` rows whose process is gone are reported as `interrupted`."""
+    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose process
+    is gone are reported as `interrupted`."""
     if not path.exists():
         return []
     try:
@@ -246,7 +247,7 @@ def list_runs(path: Path) -> list[RunRow]:
             if int(version_row[0]) > SCHEMA_VERSION:
                 raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
             rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
-                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, id DESC").fetchall()
+                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, rowid DESC").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -259,6 +260,50 @@ def list_runs(path: Path) -> list[RunRow]:
         speedup = json.loads(metrics).get("speedup") if metrics else None
         out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
     return out
+
+
+def resolve_run(path: Path, ref: str) -> str:
+    """A run id from an id, a unique prefix of one, or `latest`; unknown or ambiguous ones name candidates."""
+    from teamtui.errors import did_you_mean
+
+    rows = list_runs(path)
+    if not rows:
+        raise RecorderError(f"{path}: no recorded runs yet; run a scenario first (teamtui run SCENARIO.toml)")
+    if ref == "latest":
+        return rows[0].id
+    ids = [r.id for r in rows]
+    if ref in ids:
+        return ref
+    matches = [i for i in ids if i.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise RecorderError(f'run "{ref}" is ambiguous: it starts {len(matches)} runs ({", ".join(matches[:5])}); '
+                            "give more of the id")
+    close = [i for i in ids if ref in i][:5]
+    hint = f"; runs containing it: {', '.join(close)}" if close else did_you_mean(ref, ids)
+    raise RecorderError(f'no run "{ref}" in {path}{hint}; see teamtui runs')
+
+
+def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
+    """The scenario text as it was run, and where it came from."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    try:
+        row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise RecorderError(f'no run "{run_id}" in {path}')
+    return str(row[0]), str(row[1])
+
+
+def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    try:
+        row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
+    finally:
+        conn.close()
+    return json.loads(row[0]) if row and row[0] else None
 
 
 def load_events(path: Path, run_id: str) -> list[ev.Event]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from teamtui import events as ev
 from teamtui.headless import run_events
 from teamtui.metrics.summary import summarize
 from teamtui.recorder import Recorder, RecorderError, list_runs, load_events, record_run
@@ -134,3 +135,30 @@ async def test_the_monitor_records_its_run_live(tmp_path: Path) -> None:
     assert row.status == "cancelled"
     assert load_events(db, row.id) == app.engine.events
     assert app.recording_note.startswith(f"recorded as run {row.id}")
+
+
+def test_export_and_rerun_by_id_prefix_and_latest(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "teamtui", *args, "--db", str(db)], cwd=tmp_path,
+                              capture_output=True, text=True, check=False, timeout=120,
+                              env={"PATH": "/usr/bin:/bin", "CI": "true"})
+
+    assert cli("run", str(ROOT / "scenarios/quickstart.toml"), "--headless", "--no-baseline").returncode == 0
+    first = list_runs(db)[0].id
+    jsonl = cli("export", first[:-2])  # a unique prefix
+    assert jsonl.returncode == 0, jsonl.stderr
+    assert [ev.decode(line) for line in jsonl.stdout.splitlines()] == load_events(db, first)
+    again = cli("rerun", "latest", "--json")
+    assert again.returncode == 0, again.stderr
+    second = list_runs(db)[0].id
+    assert second != first
+    assert load_events(db, second) == load_events(db, first)  # same scenario and seed, same log
+    metrics = cli("export", second, "--format", "csv")
+    assert metrics.returncode == 0 and metrics.stdout.startswith("metric,value\n")
+    assert "makespan," in metrics.stdout and "paper.messages," in metrics.stdout
+    ambiguous = cli("export", "20")
+    assert ambiguous.returncode == 2 and "ambiguous" in ambiguous.stderr and first in ambiguous.stderr
+    unknown = cli("export", "nope")
+    assert unknown.returncode == 2 and 'no run "nope"' in unknown.stderr
