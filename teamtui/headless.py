@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from teamtui import events as ev
 from teamtui.clock import VirtualClock, WallClock, run_virtual
@@ -22,14 +23,29 @@ from teamtui.scenario import AgentSpec, Scenario
 Listener = Callable[[ev.Event], None]
 
 
-def run_events(scenario: Scenario, speed: float | None = None, listener: Listener | None = None) -> list[ev.Event]:
-    """Run one scenario to its final event and return the whole log."""
+def run_events(scenario: Scenario, speed: float | None = None, listener: Listener | None = None,
+               recorder: Any = None) -> list[ev.Event]:
+    """Run one scenario to its final event and return the whole log. A `Recorder` given here (wall-clock
+    runs) records the events as they happen; its run is begun and ended around the engine's run."""
 
     async def main(clock: VirtualClock | WallClock) -> list[ev.Event]:
         engine = Engine(scenario, clock)
         if listener is not None:
             engine.on(listener)
-        events = await engine.run()
+        if recorder is not None:
+            await recorder.open()
+            await recorder.begin(scenario)
+            engine.on(recorder.listener)
+        try:
+            events = await engine.run()
+        finally:
+            if recorder is not None:
+                from teamtui.recorder import run_status
+
+                end = engine.events[-1] if engine.events else None
+                await recorder.end(run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted",
+                                   None, end.makespan if isinstance(end, ev.RunFinished) else None)
+                await recorder.close()
         if engine.error is not None:
             raise engine.error
         return events
@@ -61,8 +77,8 @@ class Outcome:
 
 
 def run_with_baselines(scenario: Scenario, speed: float | None = None, listener: Listener | None = None,
-                       baselines: bool | None = None) -> Outcome:
-    events = run_events(scenario, speed, listener)
+                       baselines: bool | None = None, recorder: Any = None) -> Outcome:
+    events = run_events(scenario, speed, listener, recorder)
     want = is_sim(scenario) if baselines is None else baselines
     base = faultless = None
     if want:

@@ -235,6 +235,15 @@ def record_run(path: Path, scenario: Scenario, events: list[ev.Event], metrics: 
     return asyncio.run(main())
 
 
+def store_metrics(path: Path, run_id: str, metrics: dict[str, Any]) -> None:
+    """Attach final metrics (computed after the run, with its baselines) to a recorded run."""
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=2.0)) as conn, conn:
+            conn.execute("UPDATE runs SET metrics=? WHERE id=?", (json.dumps(metrics), run_id))
+    except sqlite3.DatabaseError as exc:
+        raise RecorderError(_explain(path, exc)) from None
+
+
 def list_runs(path: Path) -> list[RunRow]:
     """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose process
     is gone are reported as `interrupted`."""

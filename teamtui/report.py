@@ -37,6 +37,11 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                    baselines: bool | None, live: bool, db: Path | None = None) -> int:
     console = Console(stderr=as_json)
     interactive = console.is_terminal and (live or speed is not None)
+    recorder = None
+    if db is not None and speed is not None:  # a wall-clock run takes a while: record it as it goes
+        from teamtui.recorder import Recorder
+
+        recorder = Recorder(db)
     total = len(scenario.task.subtasks)
     if interactive:
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -53,15 +58,22 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                     progress.console.print(describe_event(e), highlight=False)
 
         with progress:
-            outcome = run_with_baselines(scenario, speed=speed, listener=listener, baselines=baselines)
+            outcome = run_with_baselines(scenario, speed=speed, listener=listener, baselines=baselines,
+                                         recorder=recorder)
     else:
-        outcome = run_with_baselines(scenario, speed=speed, baselines=baselines)
+        outcome = run_with_baselines(scenario, speed=speed, baselines=baselines, recorder=recorder)
     if events_path is not None:
         events_path.write_bytes(ev.to_jsonl(outcome.events))
     if db is not None:
-        from teamtui.recorder import record_run
+        from teamtui.recorder import RecorderError, record_run, store_metrics
 
-        run_id = record_run(db, scenario, outcome.events, metrics_json(outcome))
+        if recorder is not None:
+            if recorder.stopped:
+                raise RecorderError(recorder.stopped)
+            run_id = recorder.run_id
+            store_metrics(db, run_id, metrics_json(outcome))
+        else:
+            run_id = record_run(db, scenario, outcome.events, metrics_json(outcome))
         console.print(f"[dim]recorded as run {run_id} in {db}[/dim]", highlight=False)
     if as_json:
         sys.stdout.write(json.dumps(metrics_json(outcome), indent=2, default=_default) + "\n")

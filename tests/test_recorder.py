@@ -162,3 +162,38 @@ def test_export_and_rerun_by_id_prefix_and_latest(tmp_path: Path) -> None:
     assert ambiguous.returncode == 2 and "ambiguous" in ambiguous.stderr and first in ambiguous.stderr
     unknown = cli("export", "nope")
     assert unknown.returncode == 2 and 'no run "nope"' in unknown.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_headless_run_is_kept_and_listed_as_interrupted(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    db = tmp_path / "runs.db"
+    for attempt in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "teamtui", "run", "scenarios/quickstart.toml", "--headless", "--speed", "10",
+             "--no-baseline", "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={"PATH": "/usr/bin:/bin", "CI": "true"})
+        seen = 0
+        for _ in range(600):  # wait (up to a generous bound) until some events are on disk
+            time.sleep(0.05)
+            if db.exists():
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                        seen = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+                except sqlite3.Error:
+                    continue
+            if seen >= 30 * (attempt + 1):
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert seen > 0, "no events reached the database while the run went on"
+    rows = list_runs(db)
+    assert [r.status for r in rows] == ["interrupted"] * 3
+    for r in rows:
+        events = load_events(db, r.id)
+        assert events and isinstance(events[0], ev.RunStarted)
+        assert [e.seq for e in events] == list(range(len(events)))  # a prefix of the run, with no holes
+        assert not isinstance(events[-1], ev.RunFinished)
