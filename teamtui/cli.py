@@ -260,6 +260,26 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
 
 
 @main.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--speed", type=click.FloatRange(0.125, 64), default=1.0, show_default=True,
+              help="Playback speed (change it with + and -).")
+@_db_option
+@_guard
+def replay(run_ref: str, speed: float, db: Path | None) -> None:
+    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
+    from teamtui.recorder import RecorderError, default_db, load_events, resolve_run
+
+    path = db or default_db()
+    run_id = resolve_run(path, run_ref)
+    events = load_events(path, run_id)
+    if not events:
+        raise RecorderError(f"run {run_id} has no events to replay")
+    from teamtui.ui.replay import ReplayApp
+
+    ReplayApp(events, run_id=run_id, speed=speed).run()
+
+
+@main.command()
 @_db_option
 @_guard
 def runs(db: Path | None) -> None:

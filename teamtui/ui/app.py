@@ -173,12 +173,11 @@ class TeamApp(App[int]):
 
     def frame(self) -> None:
         """Fold pending events into the view and redraw what they changed."""
-        started = self.view.started is not None
         while self.pending:
             self.view.apply(self.pending.popleft())
         if self.view.started is None:
             return
-        if not started or not self.panes:
+        if not self.panes:
             self._build_agents()
         if self.engine is not None and not self.engine.finished:
             self.view.now = max(self.view.now, self.clock.now())

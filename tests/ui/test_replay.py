@@ -1,0 +1,86 @@
+"""Replay: the monitor driven by a recording; stepping and seeking show what the live screen showed."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.widgets import Static
+
+from teamtui import events as ev
+from teamtui.ui.app import TeamApp
+from teamtui.ui.panes import AgentPane
+from teamtui.ui.replay import ReplayApp
+
+from .conftest import until
+
+SIZE = (140, 44)
+
+
+def text_of(widget: Static) -> str:
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def screen_of(app: TeamApp) -> dict[str, str]:
+    """What the main panes show, apart from the header (which says replay or live)."""
+    out = {"board": text_of(app.w_board), "metrics": text_of(app.w_metrics)}
+    for pane in app.panes:
+        out[pane.agent] = text_of(pane.title_line) + "\n".join(s.text for s in pane.stream.lines)
+    return out
+
+
+async def test_seeking_shows_what_the_live_screen_showed_at_that_point(recorded: list[ev.Event]) -> None:
+    k = next(i for i, e in enumerate(recorded) if isinstance(e, ev.AgentKilled)) + 5
+    live = TeamApp(events=recorded[:k])
+    async with live.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(live.panes))
+        await pilot.pause(0.2)
+        live.frame()
+        expected = screen_of(live)
+    replay = ReplayApp(recorded, run_id="r1", speed=1)
+    async with replay.run_test(size=SIZE) as pilot:
+        await pilot.press("space")  # pause the player
+        await until(pilot, lambda: not replay.playing)
+        replay.seek(len(recorded))  # forwards to the end, then back: the view is folded again
+        replay.seek(k)
+        await until(pilot, lambda: bool(replay.panes))
+        await pilot.pause(0.2)
+        replay.frame()
+        assert screen_of(replay) == expected
+
+
+async def test_step_back_and_forth_and_jump_between_faults(recorded: list[ev.Event]) -> None:
+    app = ReplayApp(recorded, run_id="r1", speed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.pos > 0)
+        await pilot.press("right")
+        await until(pilot, lambda: not app.playing)
+        at = app.pos
+        await pilot.press("right", "right", "left")
+        await until(pilot, lambda: app.pos == at + 1)
+        assert app.view.seq == recorded[at].seq
+        await pilot.press("home")
+        await until(pilot, lambda: app.pos == 0)
+        await pilot.press("n")
+        await until(pilot, lambda: app.pos > 0)
+        assert isinstance(recorded[app.pos - 1], ev.FaultInjected | ev.ClaimConflicted | ev.LockDenied
+                          | ev.WriteConflicted | ev.AgentStalled | ev.StragglerDetected | ev.LeaseExpired)
+        await pilot.press("end")
+        await until(pilot, lambda: app.pos == len(recorded))
+        assert app.view.finished is not None
+        assert "event " + f"{len(recorded)}/{len(recorded)}" in text_of(app.w_header)
+
+
+async def test_fault_keys_are_disabled_and_playing_reaches_the_end(recorded: list[ev.Event]) -> None:
+    app = ReplayApp(recorded, run_id="r1", speed=64)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, AgentPane))
+        assert app.check_action("kill", ()) is None and app.check_action("heal", ()) is None
+        before = len(app.view.incidents)
+        await pilot.press("k", "x", "h")
+        await pilot.pause(0.1)
+        assert not [i for i in list(app.view.incidents)[before:] if "[user]" in i.text]
+        await until(pilot, lambda: app.pos == len(recorded), timeout=60)
+        assert app.view.finished is not None and app.view.seq == recorded[-1].seq
