@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 
 from teamtui import events as ev
 from teamtui.liveview import LiveView
-from teamtui.ui.app import SPEEDS, TeamApp
+from teamtui.ui.app import TeamApp
 
 _MARKS = (ev.FaultInjected, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied, ev.AgentStalled,
           ev.StragglerDetected, ev.LeaseExpired)
@@ -114,11 +114,6 @@ class ReplayApp(TeamApp):
             self.notify("no more faults or conflicts that way", severity="information")
             return
         self.seek(hit + 1)
-
-    def _set_speed(self, step: int) -> None:
-        now = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.clock.speed))
-        self.clock.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, now + step))])
-        self.frame()
 
     def frame(self) -> None:
         super().frame()
