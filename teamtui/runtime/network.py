@@ -51,6 +51,7 @@ class Network:
         msg = self._next_id
         self._next_id += 1
         self._emit(ev.MessageSent, agent=sender, msg=msg, to=to, topic=topic, text=text, task=task)
+        arrivals: list[tuple[str, InboxMessage]] = []
         for dst in to:
             if not self.can_talk(sender, dst):
                 self._emit(ev.MessageDropped, agent=dst, msg=msg, sender=sender, reason="partition")
@@ -60,16 +61,20 @@ class Network:
                 continue
             copies = 2 if self.duplicate and self._rng.random() < self.duplicate else 1
             item = InboxMessage(msg, sender, topic, text, task)
-            for _ in range(copies):
-                self._schedule(dst, item, self.latency_s + self.extra_latency)
+            arrivals += [(dst, item)] * copies
+        if arrivals:
+            self._schedule(arrivals, self.latency_s + self.extra_latency)
         return msg
 
-    def _schedule(self, dst: str, item: InboxMessage, delay: float) -> None:
+    def _schedule(self, arrivals: list[tuple[str, InboxMessage]], delay: float) -> None:
+        """One timer for every copy of one message: all its links share the latency, so they arrive together,
+        in the order they were sent."""
         handle: list[Cancellable] = []
 
         def fire() -> None:
             self._in_flight.discard(handle[0])
-            self._arrive(dst, item)
+            for dst, item in arrivals:
+                self._arrive(dst, item)
 
         handle.append(self.clock.call_later(delay, fire))
         self._in_flight.add(handle[0])
