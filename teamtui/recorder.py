@@ -102,6 +102,8 @@ class Recorder:
             await self.conn.execute("PRAGMA journal_mode=WAL")
             await self.conn.execute("PRAGMA synchronous=NORMAL")
             await migrate(self.conn, self.path)
+            await self.conn.execute("BEGIN IMMEDIATE")  # can we write? (locked or read-only fails here)
+            await self.conn.rollback()
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise RecorderError(_explain(self.path, exc)) from None

@@ -197,3 +197,17 @@ def test_a_killed_headless_run_is_kept_and_listed_as_interrupted(tmp_path: Path)
         assert events and isinstance(events[0], ev.RunStarted)
         assert [e.seq for e in events] == list(range(len(events)))  # a prefix of the run, with no holes
         assert not isinstance(events[-1], ev.RunFinished)
+
+
+def test_a_database_locked_by_another_writer_is_one_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    _open(db)  # create it
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing
+    try:
+        with pytest.raises(RecorderError, match="locked by another program"):
+            _open(db)
+    finally:
+        holder.rollback()
+        holder.close()
+    _open(db)  # free again

@@ -9,6 +9,7 @@ Fault keys stay in the footer, greyed out: a recording cannot be changed.
 
 from __future__ import annotations
 
+import bisect
 import time
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from textual.binding import Binding, BindingType
 from teamtui import events as ev
 from teamtui.liveview import LiveView
 from teamtui.ui.app import TeamApp
+from teamtui.ui.screens import PromptScreen
 
 _MARKS = (ev.FaultInjected, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied, ev.AgentStalled,
           ev.StragglerDetected, ev.LeaseExpired)
@@ -32,6 +34,7 @@ class ReplayApp(TeamApp):
         Binding("left,comma", "step(-1)", "Back", id="replay.back", tooltip="One event backwards (pauses)"),
         Binding("home", "jump(0)", "Start", id="replay.start", show=False, tooltip="Jump to the start"),
         Binding("end", "jump(-1)", "End", id="replay.end", show=False, tooltip="Jump to the end"),
+        Binding("t", "seek_time", "Seek…", id="replay.seek", tooltip="Jump to a run time, in seconds"),
         Binding("n", "mark(1)", "Next fault", id="replay.next", tooltip="Jump to the next fault or conflict"),
         Binding("p", "mark(-1)", "Prev fault", id="replay.prev", show=False,
                 tooltip="Jump to the previous fault or conflict"),
@@ -105,6 +108,30 @@ class ReplayApp(TeamApp):
     def action_jump(self, where: int) -> None:
         self.playing = False
         self.seek(0 if where == 0 else len(self.recording))
+
+    def seek_time(self, seconds: float) -> None:
+        """Show the recording as it stood at run time `seconds` (every event up to it)."""
+        self.playing = False
+        self.seek(bisect.bisect_right([e.t for e in self.recording], seconds))
+        self.cursor_t = seconds
+
+    def action_seek_time(self) -> None:
+        end = self.recording[-1].t if self.recording else 0.0
+
+        def check(text: str) -> float:
+            try:
+                value = float(text.strip().rstrip("s"))
+            except ValueError:
+                raise ValueError(f"'{text}' is not a time; write seconds, e.g. 42 or 42.5") from None
+            if not 0 <= value <= end:
+                raise ValueError(f"the run lasted {end:.1f} s; give a time from 0 to that")
+            return value
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.seek_time(check(text))
+
+        self.push_screen(PromptScreen("Seek to a run time", f"seconds from 0 to {end:.1f}", check), done)
 
     def action_mark(self, direction: int) -> None:
         self.playing = False

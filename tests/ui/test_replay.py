@@ -84,3 +84,23 @@ async def test_fault_keys_are_disabled_and_playing_reaches_the_end(recorded: lis
         assert not [i for i in list(app.view.incidents)[before:] if "[user]" in i.text]
         await until(pilot, lambda: app.pos == len(recorded), timeout=60)
         assert app.view.finished is not None and app.view.seq == recorded[-1].seq
+
+
+async def test_seek_to_a_typed_run_time(recorded: list[ev.Event]) -> None:
+    from textual.widgets import Input
+
+    from teamtui.ui.screens import PromptScreen
+
+    app = ReplayApp(recorded, run_id="r1", speed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.focused, AgentPane))
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen) and isinstance(app.focused, Input))
+        await pilot.press(*"9999", "enter")  # past the end: explained, not applied
+        await until(pilot, lambda: "the run lasted" in text_of(app.screen.query_one("#prompt-hint", Static)))
+        app.screen.query_one("#prompt-input", Input).value = ""
+        await pilot.press(*"12.5", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, PromptScreen))
+        expected = sum(1 for e in recorded if e.t <= 12.5)
+        assert app.pos == expected and not app.playing
+        assert app.view.seq == recorded[expected - 1].seq and app.view.now <= 12.5
