@@ -103,6 +103,29 @@ class LLMCallAbandoned(Event, frozen=True):
     reason: str
 
 
+class LLMTokensStreamed(Event, frozen=True):
+    """Text of a reply as it streams in (batched: a few events per second per agent at most)."""
+
+    call: int
+    text: str
+
+
+class LLMCallRetried(Event, frozen=True):
+    """A provider error (rate limit, time-out, 5xx) that the backend retries after `wait_s`."""
+
+    call: int
+    attempt: int
+    error: str
+    wait_s: float
+
+
+class ReplyRejected(Event, frozen=True):
+    """Part of a model's reply that is outside the protocol (bad JSON, unknown action, missing field...)."""
+
+    call: int
+    problem: str
+
+
 # -- messages --------------------------------------------------------------------------------------
 
 
@@ -204,6 +227,12 @@ class TestsRan(Event, frozen=True):
     output: str = ""
 
 
+class FileRead(Event, frozen=True):
+    path: str
+    version: int
+    size: int
+
+
 class ActionRejected(Event, frozen=True):
     action: str
     reason: str
@@ -285,6 +314,7 @@ class LinkFaultSet(Event, frozen=True):
 AnyEvent = (
     RunStarted | RunFinished | RoundStarted | RoundEnded
     | LLMCallStarted | LLMCallCompleted | LLMCallFailed | LLMCallAbandoned
+    | LLMTokensStreamed | LLMCallRetried | ReplyRejected | FileRead
     | MessageSent | MessageDelivered | MessageDropped
     | TaskAssigned | TaskClaimed | ClaimBlocked | ClaimConflicted | TaskReleased | LeaseExpired
     | TaskCompleted | CompletionRejected | WorkStranded

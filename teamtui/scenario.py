@@ -18,6 +18,7 @@ import pydantic
 
 from teamtui.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
 from teamtui.runtime.architectures import ARCHITECTURES
+from teamtui.runtime.workspace import TestLimits
 from teamtui.scenario_model import FaultDef, ScenarioFile, SimConfig
 from teamtui.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
 
@@ -76,6 +77,18 @@ class Scenario:
     latency_s: float
     source: str = ""
     text: str = ""
+    api_key_env: str | None = None
+    protocol: str = "tools"
+    prompts: tuple[tuple[str, str], ...] = ()
+    """(role, prompt text) pairs replacing the packaged prompts."""
+    temperature: float | None = None
+    max_tokens: int = 4096
+    timeout_s: float = 120.0
+    retries: int = 3
+    history_turns: int = 6
+    test_limits: TestLimits = TestLimits()
+    record_llm: str | None = None
+    """Where to record every completion of a real-model run (`--record-llm`); not a scenario key."""
 
     @property
     def size(self) -> int:
@@ -200,7 +213,27 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         max_rounds=lim.max_rounds, max_time_s=lim.max_time_s, lease_s=lim.lease_s,
         stall_after_s=lim.stall_after_s, straggler_factor=lim.straggler_factor, budget_usd=lim.budget_usd,
         latency_s=m.network.latency_s, source=str(path), text=text,
+        api_key_env=m.team.api_key_env, protocol=m.team.protocol, prompts=_prompts(m, path, fail),
+        temperature=m.team.temperature, max_tokens=m.team.max_tokens, timeout_s=m.team.timeout_s,
+        retries=m.team.retries, history_turns=m.team.history_turns,
+        test_limits=TestLimits(timeout_s=lim.test_timeout_s, memory_mb=lim.test_memory_mb),
     )
+
+
+def _prompts(m: ScenarioFile, path: Path, fail: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for role in ("lead", "worker", "peer"):
+        rel = getattr(m.team.prompts, role)
+        if rel is None:
+            continue
+        file = (path.parent / rel).resolve()
+        try:
+            out.append((role, file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            why = "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read it ({type(exc).__name__})"
+            raise fail(["team", "prompts", role], f"{rel!r}: {why}; give a Markdown file relative to the "
+                                                  "scenario (see docs/prompts.md)") from None
+    return tuple(out)
 
 
 def _load_task(m: ScenarioFile, path: Path, fail: Any) -> TaskGraph:

@@ -70,14 +70,37 @@ class SimConfig(_Strict):
     """Prompt tokens of conversation history an agent carries at most (older turns fall out)."""
 
 
+class PromptFiles(_Strict):
+    """Prompt files (Markdown, relative to the scenario file) replacing the packaged ones, per role."""
+
+    lead: str | None = None
+    worker: str | None = None
+    peer: str | None = None
+
+
 class TeamConfig(_Strict):
     size: int = Field(default=4, ge=1, le=64)
     architecture: str = "decentralized"
     execution: Literal["rounds", "async"] = "rounds"
     model: str = Field(default="sim", min_length=1)
-    """"sim" for the built-in simulated team, or a litellm model id."""
+    """"sim" for the built-in simulated team, "cassette:PATH" to replay recorded completions, or a litellm
+    model id ("openai/gpt-4o-mini", "anthropic/claude-...", "ollama_chat/llama3.1", ...)."""
     api_base: str | None = None
-    api_key_env: str | None = None
+    """An OpenAI-compatible server for the model (ollama, vLLM, llama.cpp): e.g. http://127.0.0.1:11434/v1."""
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """The environment variable holding the API key (default: the provider's usual one)."""
+    protocol: Literal["tools", "tags"] = "tools"
+    """How real models act: tool (function) calls, or the paper harness's reply tags."""
+    prompts: PromptFiles = PromptFiles()
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int = Field(default=4096, ge=16, le=200_000)
+    """Completion tokens a real model may produce per call."""
+    timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    """A real model call that takes longer than this fails (and is retried)."""
+    retries: int = Field(default=3, ge=0, le=10)
+    """Retries (with exponential backoff) after a rate limit, time-out or server error."""
+    history_turns: int = Field(default=6, ge=0, le=200)
+    """Earlier turns a real-model agent sees in its conversation."""
     consistency: Literal["none", "optimistic", "locking"] = "locking"
     lead_failover: Literal["none", "election"] = "election"
     """What a lead team does when its lead dies: nothing (work stops) or elect a new lead."""
@@ -180,6 +203,11 @@ class Limits(_Strict):
     straggler_factor: float = Field(default=2.0, gt=1)
     """An agent whose call latency exceeds this multiple of the team median is a straggler."""
     budget_usd: float | None = Field(default=None, ge=0)
+    """Real models: the run ends (status budget) once its calls have cost this much."""
+    test_timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    """A test run of model-written code is stopped after this long (and this much CPU time)."""
+    test_memory_mb: int = Field(default=1024, ge=64, le=65_536)
+    """Address-space limit of a test run of model-written code."""
 
 
 class NetworkConfig(_Strict):

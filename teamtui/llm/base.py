@@ -57,7 +57,9 @@ class Observation:
     """Teammate -> run time of its last completed LLM call (the lead's view of liveness)."""
     suspect_after: float
     feedback: tuple[str, ...] = ()
-    """One line per action of this agent's previous turn that was refused."""
+    """One line per action of this agent's previous turn that was refused (or reply part that was malformed)."""
+    reads: tuple[tuple[str, int, str], ...] = ()
+    """Files this agent asked to read in its previous turn: (path, version, content)."""
 
 
 # -- what an agent may do -------------------------------------------------------------------------
@@ -113,6 +115,7 @@ class WriteFile:
 @dataclass(frozen=True)
 class RunTests:
     task: str
+    """The subtask whose tests to run; "" runs those of every subtask the agent holds (the paper's <run_tests/>)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,16 @@ Action = Send | Broadcast | Claim | Release | Assign | ReadFile | WriteFile | Ru
 # -- the call -------------------------------------------------------------------------------------
 
 
+class CallSink(Protocol):
+    """Where a backend reports what happens during one call; the engine turns each report into an event."""
+
+    def streamed(self, text: str) -> None:
+        """Reply text that has arrived so far and was not reported yet."""
+
+    def retried(self, attempt: int, error: str, wait_s: float) -> None:
+        """A failed attempt that will be retried after `wait_s` clock seconds."""
+
+
 @dataclass(frozen=True)
 class LLMRequest:
     agent: str
@@ -143,6 +156,7 @@ class LLMRequest:
     incarnation: int
     call: int
     observation: Observation
+    sink: CallSink | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,8 @@ class Completion:
     cost_usd: float | None = None
     coding: bool = field(default=False)
     """Whether this turn wrote code (the sim's think time depends on it)."""
+    problems: tuple[str, ...] = ()
+    """Parts of the reply outside the protocol, one line each: recorded and told to the agent next turn."""
 
 
 class LLMBackend(Protocol):

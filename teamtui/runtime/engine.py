@@ -58,6 +58,7 @@ class AgentState:
     stall_flagged: bool = False
     straggler: bool = False
     feedback: list[str] = field(default_factory=list)
+    reads: list[tuple[str, int, str]] = field(default_factory=list)
     cancel_reason: str = ""
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -78,6 +79,8 @@ class Engine:
             from teamtui.llm import make_backend
             backend = make_backend(scenario)
         self.backend = backend
+        self.real_models = any(a.model != "sim" for a in scenario.agents)
+        """Real models write real code: their subtasks are always verified by really running the tests."""
         self.bus = bus or EventBus()
         self.events: list[ev.Event] = []
         self.arch = archs.ARCHITECTURES[scenario.architecture]
@@ -227,6 +230,7 @@ class Engine:
             self.board.expire(self.clock.now())
         inbox, st.inbox = tuple(st.inbox), []
         feedback, st.feedback = tuple(st.feedback), []
+        reads, st.reads = tuple(st.reads), []
         by_file = self.board.by_file
         tests = {by_file[path]: ok for path, ok in self.workspace.verdicts().items() if path in by_file}
         return Observation(
@@ -234,7 +238,7 @@ class Engine:
             round=self.round, now=self.clock.now(), team=tuple(self.agents), lead=self.lead, inbox=inbox,
             tasks=self.board.view(), files=self.workspace.versions(), tests=tests,
             last_seen={n: a.last_seen for n, a in self.agents.items() if n != name},
-            suspect_after=self.scenario.stall_after_s, feedback=feedback)
+            suspect_after=self.scenario.stall_after_s, feedback=feedback, reads=reads)
 
     def _deliver(self, dst: str, item: InboxMessage) -> bool:
         st = self.agents.get(dst)

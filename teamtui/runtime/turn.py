@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from teamtui import events as ev
 from teamtui.llm.base import (
+    Completion,
     Action,
     Assign,
     Broadcast,
@@ -27,7 +28,11 @@ from teamtui.llm.base import (
     Wait,
     WriteFile,
 )
+from teamtui.redact import scrub
 from teamtui.runtime.workspace import PathRefused
+
+MAX_PROBLEM_EVENTS = 12
+"""Problems recorded one by one per reply; the rest are counted in one more event."""
 
 if TYPE_CHECKING:
     from teamtui.runtime.engine import AgentState, Engine
@@ -44,7 +49,9 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
     start = clock.now()
     st.in_call_since = start
     try:
-        completion = await engine.backend.complete(LLMRequest(name, st.spec.model, st.incarnation, call, obs), clock)
+        sink = _Sink(engine, name, call)
+        completion = await engine.backend.complete(LLMRequest(name, st.spec.model, st.incarnation, call, obs, sink),
+                                                   clock)
         factor = st.spec.slowdown * st.delay_factor
         extra = (factor - 1.0) * (clock.now() - start) + st.delay_extra
         if extra > 0:
@@ -54,7 +61,7 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
         engine.emit(ev.LLMCallAbandoned, agent=name, call=call, round=rnd, reason=st.cancel_reason or "cancelled")
         raise
     except Exception as exc:  # a backend failure is an event, never a crash
-        engine.emit(ev.LLMCallFailed, agent=name, call=call, round=rnd, error=f"{type(exc).__name__}: {exc}"[:300])
+        engine.emit(ev.LLMCallFailed, agent=name, call=call, round=rnd, error=scrub(f"{type(exc).__name__}: {exc}")[:300])
         return False
     finally:
         st.in_call_since = None
@@ -66,7 +73,9 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
         engine.cost_usd += completion.cost_usd
     engine.emit(ev.LLMCallCompleted, agent=name, call=call, round=rnd, latency=round(latency, 6),
                 tokens_in=completion.tokens_in, tokens_out=completion.tokens_out, cost_usd=completion.cost_usd,
-                text=completion.text)
+                text=scrub(completion.text) if engine.real_models else completion.text)
+    if completion.problems:
+        _problems(engine, st, call, completion)
     engine.detector.after_call(st, latency)
     engine.board.renew(name, now)
     productive = False
@@ -79,6 +88,35 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
         engine.finish("budget", f"spent ${engine.cost_usd:.4f} of limits.budget_usd = {budget:g}")
     engine.check_end()
     return productive
+
+
+class _Sink:
+    """Turns a backend's reports during one call into events (the engine's side of `CallSink`)."""
+
+    def __init__(self, engine: Engine, agent: str, call: int) -> None:
+        self.engine, self.agent, self.call = engine, agent, call
+
+    def streamed(self, text: str) -> None:
+        if text and not self.engine.finished:
+            self.engine.emit(ev.LLMTokensStreamed, agent=self.agent, call=self.call, text=scrub(text))
+
+    def retried(self, attempt: int, error: str, wait_s: float) -> None:
+        if not self.engine.finished:
+            self.engine.emit(ev.LLMCallRetried, agent=self.agent, call=self.call, attempt=attempt,
+                             error=scrub(error)[:300], wait_s=round(wait_s, 6))
+
+
+def _problems(engine: Engine, st: AgentState, call: int, completion: Completion) -> None:
+    """Each malformed part of a reply is an event and a line of feedback for the agent's next turn."""
+    problems = completion.problems
+    for problem in problems[:MAX_PROBLEM_EVENTS]:
+        text = scrub(problem)[:500]
+        engine.emit(ev.ReplyRejected, agent=st.name, call=call, problem=text)
+        st.feedback.append(text)
+    if len(problems) > MAX_PROBLEM_EVENTS:
+        more = f"... and {len(problems) - MAX_PROBLEM_EVENTS} more problems in the same reply"
+        engine.emit(ev.ReplyRejected, agent=st.name, call=call, problem=more)
+        st.feedback.append(more)
 
 
 def _refuse(engine: Engine, st: AgentState, action: Action, reason: str) -> bool:
@@ -95,6 +133,8 @@ async def apply(engine: Engine, st: AgentState, action: Action) -> bool:
     task = getattr(action, "task", "")
     if task and task not in board.tasks:
         return _refuse(engine, st, action, f'unknown subtask "{task}"')
+    if not task and isinstance(action, Claim | Release | Assign | Complete):
+        return _refuse(engine, st, action, "no subtask id given")
     match action:
         case Send(to=to, text=text, topic=topic, task=t):
             if to not in engine.agents or to == name:
@@ -133,9 +173,16 @@ async def apply(engine: Engine, st: AgentState, action: Action) -> bool:
             engine.network.send(name, (to,), "assign", f"please do {t}", t)
             return True
         case ReadFile():
-            return False
+            return _read(engine, st, action)
         case WriteFile():
             return _write(engine, st, action)
+        case RunTests(task=""):
+            held = [tid for tid, ts in board.tasks.items() if ts.holder == name and not ts.done]
+            if not held:
+                return _refuse(engine, st, action, "you hold no subtask; name one: run_tests(task=ID)")
+            for tid in held:
+                await _run_tests(engine, st, tid)
+            return True
         case RunTests(task=t):
             await _run_tests(engine, st, t)
             return True
@@ -144,6 +191,23 @@ async def apply(engine: Engine, st: AgentState, action: Action) -> bool:
         case Wait():
             return False
     return _refuse(engine, st, action, "unknown action")
+
+
+def _read(engine: Engine, st: AgentState, action: ReadFile) -> bool:
+    try:
+        rel, real = engine.workspace.resolve(action.path)
+    except PathRefused as exc:
+        return _refuse(engine, st, action, str(exc))
+    try:
+        content = engine.workspace.read(rel, real)
+    except (OSError, UnicodeDecodeError) as exc:
+        return _refuse(engine, st, action, f"cannot read {rel}: {type(exc).__name__}")
+    if content is None:
+        return _refuse(engine, st, action, f"no file {rel} in the workspace")
+    version = engine.workspace.version(rel)
+    engine.emit(ev.FileRead, agent=st.name, path=rel, version=version, size=len(content))
+    st.reads.append((rel, version, content))
+    return False
 
 
 def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
@@ -181,9 +245,13 @@ async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
     sub = engine.scenario.task.by_id[tid]
     cfg = engine.scenario.sim
     start = engine.clock.now()
-    if cfg.verify == "tests" and sub.tests is not None:
+    if (cfg.verify == "tests" or engine.real_models) and (sub.tests is not None or engine.real_models):
+        limits = engine.scenario.test_limits
         async with engine.clock.hold():
-            code, output = await asyncio.to_thread(engine.workspace.run_pytest, sub.tests)
+            if sub.tests is not None:
+                code, output = await asyncio.to_thread(engine.workspace.run_pytest, sub.tests, limits)
+            else:
+                code, output = await asyncio.to_thread(engine.workspace.run_check, t.file, limits)
         passed = code == 0
     else:
         deps = [engine.board.tasks[d].file for d in t.depends_on]

@@ -7,18 +7,48 @@ denied before any conflict can happen). Paths that leave the workspace are refus
 
 Tests run either by the model's own account (`verify = "model"`: the sim knows whether it wrote a bug)
 or for real (`verify = "tests"`: the subtask's pytest file runs in a subprocess with the workspace as
-its directory and import path, a time limit and a scrubbed environment).
+its directory and import path, limits on wall time, CPU time, memory and file size set with
+`resource.setrlimit` in the child, its own process group (killed whole on time-out) and an environment
+holding no secrets: only PATH, LANG-like variables and a HOME inside the workspace).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
+
+
+@dataclass(frozen=True)
+class TestLimits:
+    """What code under test may use (from `[limits]` in the scenario)."""
+
+    __test__ = False  # not a pytest test class
+    timeout_s: float = 120.0
+    memory_mb: int = 1024
+    file_mb: int = 64
+
+
+def _limiter(limits: TestLimits) -> Callable[[], None]:
+    def apply() -> None:  # runs in the child between fork and exec
+        import resource
+
+        cpu = max(1, int(limits.timeout_s) + 1)
+        mem = limits.memory_mb * 1024 * 1024
+        for res, val in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_AS, mem),
+                         (resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024), (resource.RLIMIT_CORE, 0)):
+            try:
+                resource.setrlimit(res, (val, val))
+            except (ValueError, OSError):
+                pass  # a hard limit already lower than ours: keep it
+
+    return apply
 
 
 @dataclass
@@ -59,10 +89,13 @@ class Workspace:
         if any(part in ("..", "") for part in pure.parts) or pure.is_absolute():
             raise PathRefused(f"path {path!r} leaves the workspace")
         real = self._real_root / pure
-        if real.exists() or real.is_symlink() or len(pure.parts) > 1:
-            real = real.resolve()  # something is there already, or a directory on the way: follow links
-        if not real.is_relative_to(self._real_root):
-            raise PathRefused(f"path {path!r} leaves the workspace (through a link)")
+        walk = self._real_root
+        for part in pure.parts:  # links are refused, never followed (even ones that stay inside)
+            walk = walk / part
+            if walk.is_symlink():
+                raise PathRefused(f"path {path!r} goes through a symbolic link; write regular files only")
+        if not real.resolve().is_relative_to(self._real_root):
+            raise PathRefused(f"path {path!r} leaves the workspace")
         self._resolved[path] = (str(pure), real)
         return str(pure), real
 
@@ -106,16 +139,52 @@ class Workspace:
             return None
         return f.tested_ok
 
-    def run_pytest(self, test_file: Path, timeout_s: float = 120.0) -> tuple[int, str]:
+    def run_pytest(self, test_file: Path, limits: TestLimits | None = None) -> tuple[int, str]:
         """Run one pytest file against the workspace in a subprocess (blocking: call it from a thread)."""
-        env = {k: v for k, v in os.environ.items() if k in SAFE_ENV_KEYS}
-        env.update(PYTHONPATH=str(self.root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
         cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header",
-               "--rootdir", str(self.root), str(test_file)]
+               "-p", "no:xdist", "-p", "no:randomly", "--rootdir", str(self.root), str(test_file)]
+        code, out = self._sandboxed(cmd, limits or TestLimits())
+        if code in (0, 124, 137):
+            return code, out.strip().splitlines()[-1][:300] if out.strip() else ""
+        return code, _failure_summary(out)
+
+    def run_check(self, path: str, limits: TestLimits | None = None) -> tuple[int, str]:
+        """A subtask without tests: its file must exist and compile (in the same sandbox)."""
+        if path not in self.files:
+            return 1, f"{path} was not written"
+        code, out = self._sandboxed([sys.executable, "-m", "py_compile", path], limits or TestLimits())
+        return code, (out.strip().splitlines() or ["compiles (no tests for this subtask)"])[-1][:300]
+
+    def _sandboxed(self, cmd: list[str], limits: TestLimits) -> tuple[int, str]:
+        env = {k: v for k, v in os.environ.items() if k in SAFE_ENV_KEYS}
+        env.update(PYTHONPATH=str(self.root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", HOME=str(self.root))
+        proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, errors="replace",
+                                preexec_fn=_limiter(limits), start_new_session=True)
         try:
-            proc = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True,
-                                  timeout=timeout_s, check=False)
+            out, _ = proc.communicate(timeout=limits.timeout_s)
         except subprocess.TimeoutExpired:
-            return 124, f"tests timed out after {timeout_s:g} s"
-        tail = (proc.stdout.strip().splitlines() or [""])[-1]
-        return proc.returncode, tail[:300]
+            _kill_group(proc)
+            return 124, f"tests timed out after {limits.timeout_s:g} s and were stopped"
+        if proc.returncode < 0:
+            sig = -proc.returncode
+            why = "the CPU time limit" if sig in (signal.SIGXCPU, signal.SIGKILL) else f"signal {sig}"
+            return 137, f"tests were stopped by {why}"
+        if "MemoryError" in out:
+            return proc.returncode or 1, f"tests ran out of memory (limit {limits.memory_mb} MB)"
+        return proc.returncode, out
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.communicate()
+
+
+def _failure_summary(out: str) -> str:
+    """The most useful lines of a failed pytest run: the first error lines and the summary line."""
+    lines = [ln for ln in out.strip().splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith(("E ", "FAILED", "ERROR"))][:6]
+    return "\n".join([*errors, lines[-1] if lines else ""])[:1200]

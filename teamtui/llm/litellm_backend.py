@@ -1,0 +1,207 @@
+"""Real models through litellm: streamed calls, tool calls or reply tags, bounded retries, tokens and cost.
+
+This is the only module that imports litellm, and only inside functions (`import litellm` takes seconds
+and, unless `LITELLM_LOCAL_MODEL_COST_MAP` is set, fetches a price map over the network: we set it to
+use the price map litellm ships, unless the user chose otherwise). One call: the agent's conversation
+(`teamtui.llm.chat`) goes to `litellm.acompletion(stream=True)`; text is reported to the engine as it
+arrives, at most every `flush_s` seconds; the chunks are assembled with `litellm.stream_chunk_builder`;
+tokens come from the provider's usage and cost from `litellm.completion_cost` (None when litellm has no
+price for the model, never a made-up zero). Rate limits, time-outs, connection errors and 5xx are
+retried `retries` times with exponential backoff on the run clock (litellm's and the OpenAI client's own
+retries are switched off so that every attempt is an event), then the call fails. Error text is
+scrubbed of keys before it goes anywhere. The HTTP wait happens inside `clock.hold()` and the call's
+real latency is then spent on the run clock, so the backend runs on the wall clock and the virtual one.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from teamtui.clock import Clock
+from teamtui.errors import RunError
+from teamtui.llm.base import Completion, LLMRequest
+from teamtui.llm.cassette import CassetteWriter
+from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
+from teamtui.llm.protocol import MAX_REPLY_CHARS, TOOLS
+from teamtui.redact import register, scrub
+from teamtui.scenario import Scenario
+
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
+RETRY_TYPES = ("RateLimitError", "Timeout", "APITimeoutError", "APIConnectionError", "InternalServerError",
+               "ServiceUnavailableError", "BadGatewayError")
+MAX_BACKOFF_S = 60.0
+
+
+def load_litellm() -> Any:
+    """litellm, imported with the shipped price map and without its debug chatter."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    return litellm
+
+
+class LLMCallError(Exception):
+    """A call that failed for good (after its retries); the message is already scrubbed of secrets."""
+
+
+def retryable(exc: BaseException) -> bool:
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and status in RETRY_STATUS:
+        return True
+    return any(t.__name__ in RETRY_TYPES for t in type(exc).__mro__)
+
+
+def api_key_for(scenario: Scenario) -> str | None:
+    """The key to send: from `api_key_env`; a placeholder for a keyless local server; else litellm's default."""
+    if scenario.api_key_env:
+        return os.environ.get(scenario.api_key_env) or None
+    if scenario.api_base:
+        return "no-key"  # OpenAI-compatible local servers (ollama, vLLM, llama.cpp) ignore it
+    return None
+
+
+def check_keys(scenario: Scenario, models: list[str]) -> None:
+    """Fail before the run, in one line naming the variable, when a model's API key is missing."""
+    if scenario.api_key_env:
+        if not os.environ.get(scenario.api_key_env):
+            raise RunError(f"model {models[0]!r}: the environment variable {scenario.api_key_env} "
+                           f"(team.api_key_env) is not set; export {scenario.api_key_env}=<your key>")
+        register(os.environ[scenario.api_key_env])
+        return
+    if scenario.api_base:
+        return
+    lm = load_litellm()
+    for model in models:
+        try:
+            info = lm.validate_environment(model=model)
+        except Exception as exc:  # litellm could not even place the model
+            raise RunError(f"model {model!r}: litellm does not know it ({scrub(str(exc))[:120]}); use a "
+                           "provider/model id such as openai/gpt-4o-mini") from None
+        missing = [str(k) for k in info.get("missing_keys") or []]
+        if missing:
+            names = " and ".join(missing)
+            raise RunError(f"model {model!r}: the environment variable {names} is not set; export it, or name "
+                           "another one with [team] api_key_env")
+
+
+class LiteLLMBackend:
+    """See the module docstring."""
+
+    def __init__(self, scenario: Scenario, settings: ChatSettings, writer: CassetteWriter | None = None,
+                 backoff_s: float = 1.0, flush_s: float = 0.25) -> None:
+        self.lm = load_litellm()
+        self.scenario = scenario
+        self.settings = settings
+        self.chats = Chats(settings)
+        self.writer = writer
+        self.backoff_s = backoff_s
+        self.flush_s = flush_s
+        self.api_key = api_key_for(scenario)
+        register(self.api_key)
+        self.counts: Counter[str] = Counter()
+
+    def _kwargs(self, request: LLMRequest, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        s = self.scenario
+        kw: dict[str, Any] = dict(model=request.model, messages=messages, stream=True,
+                                  stream_options={"include_usage": True}, timeout=s.timeout_s,
+                                  max_tokens=s.max_tokens, num_retries=0, max_retries=0)
+        if s.temperature is not None:
+            kw["temperature"] = s.temperature
+        if s.api_base:
+            kw["api_base"] = s.api_base
+        if self.api_key:
+            kw["api_key"] = self.api_key
+        if self.settings.protocol == "tools":
+            kw["tools"] = TOOLS
+        return kw
+
+    async def _call(self, request: LLMRequest, messages: list[dict[str, Any]]) -> tuple[str, list[Any], Any]:
+        response = await self.lm.acompletion(**self._kwargs(request, messages))
+        chunks: list[Any] = []
+        pending: list[str] = []
+        size = 0
+        last = time.monotonic()
+        sink = request.sink
+        async for chunk in response:
+            chunks.append(chunk)
+            choices = getattr(chunk, "choices", None) or []
+            delta = getattr(choices[0].delta, "content", None) if choices else None
+            if delta:
+                pending.append(delta)
+                size += len(delta)
+            if size > MAX_REPLY_CHARS * 2:
+                break  # a runaway reply: stop reading; the parser cuts it and tells the agent
+            if sink is not None and pending and time.monotonic() - last >= self.flush_s:
+                sink.streamed("".join(pending))
+                pending, last = [], time.monotonic()
+        if sink is not None and pending:
+            sink.streamed("".join(pending))
+        full = self.lm.stream_chunk_builder(chunks, messages=messages)
+        if full is None or not full.choices:
+            return "", [], full
+        message = full.choices[0].message
+        calls = [(tc.function.name, tc.function.arguments) for tc in (getattr(message, "tool_calls", None) or [])]
+        return str(message.content or ""), calls, full
+
+    def _cost(self, full: Any) -> float | None:
+        try:
+            cost = self.lm.completion_cost(completion_response=full)
+        except Exception:
+            return None  # litellm has no price for this model: unknown, not free
+        return float(cost) if cost is not None else None
+
+    async def complete(self, request: LLMRequest, clock: Clock) -> Completion:
+        messages = self.chats.messages(request)
+        n = self.counts[request.agent]
+        self.counts[request.agent] += 1
+        digest = request_hash(messages, request.model)
+        retried: list[tuple[str, float]] = []
+        while True:
+            start, wall = clock.now(), time.monotonic()
+            try:
+                async with clock.hold():
+                    text, calls, full = await self._call(request, messages)
+                break
+            except Exception as exc:
+                error = scrub(f"{type(exc).__name__}: {exc}")[:500]
+                if not retryable(exc) or len(retried) >= self.scenario.retries:
+                    if self.writer is not None:
+                        self.writer.call(request.agent, n, digest, request.model, retries=retried, error=error)
+                    raise LLMCallError(error) from None
+                wait = min(MAX_BACKOFF_S, self.backoff_s * 2 ** len(retried))
+                retried.append((error, wait))
+                if request.sink is not None:
+                    request.sink.retried(len(retried), error, wait)
+                await clock.sleep(wait)
+        latency = round(time.monotonic() - wall, 3)
+        lag = latency - (clock.now() - start)
+        if lag > 0:  # the virtual clock stood still during the HTTP wait: spend the real latency on it
+            await clock.sleep(lag)
+        usage = getattr(full, "usage", None)
+        tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
+        tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+        cost = self._cost(full) if full is not None else None
+        completion = to_completion(text, calls, self.settings.protocol, tokens_in, tokens_out, cost)
+        self.chats.reply(request.agent, str(messages[-1]["content"]), completion.text, completion)
+        if self.writer is not None:
+            self.writer.call(request.agent, n, digest, request.model, text=text, tool_calls=calls,
+                             tokens_in=tokens_in, tokens_out=tokens_out, cost_usd=cost, latency_s=latency,
+                             retries=retried)
+        return completion
+
+    def forget(self, agent: str) -> None:
+        self.chats.forget(agent)
+
+
+def make(scenario: Scenario, settings: ChatSettings) -> LiteLLMBackend:
+    """The backend for a scenario's litellm models (keys checked first), recording if `record_llm` is set."""
+    models = sorted({a.model for a in scenario.agents if a.model != "sim" and not a.model.startswith("cassette:")})
+    check_keys(scenario, models)
+    writer = CassetteWriter(Path(scenario.record_llm), settings.protocol) if scenario.record_llm else None
+    return LiteLLMBackend(scenario, settings, writer)
