@@ -216,6 +216,10 @@ def parse_tags(text: str) -> tuple[list[Action], list[str]]:
     actions: list[Action] = [Claim(t) for t in claims]
     for m in edits:
         path, body = m.group(1), m.group(2).strip("\n")
+        if "<edit_file" in body:
+            problems.append(f"edit_file {_short(path)}: another <edit_file> starts inside it; close each one with "
+                            "</edit_file>")
+            continue
         if len(body) > MAX_FILE_CHARS:
             problems.append(f"edit_file {_short(path)}: {len(body)} characters is over the limit of {MAX_FILE_CHARS}")
             continue
