@@ -1,0 +1,116 @@
+"""Model-written code is contained: paths that leave the workspace are refused, test runs are limited."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from teamtui import events as ev
+from teamtui.llm.base import Completion, LLMRequest, ReadFile, WriteFile
+from teamtui.llm.scripted import ScriptedBackend
+from teamtui.runtime.workspace import PathRefused, TestLimits, Workspace
+from tests.conftest import run_engine, scenario_from
+
+ESCAPES = ["../evil.py", "../../etc/passwd", "/etc/passwd", "/tmp/x.py", "a/../../x.py", "..", "./../x",
+           "a/b/../../../x", "~/x.py", "C:\\x.py", "..\\x.py", "a\\..\\..\\x", "x\x00.py", "",
+           "link/x.py", "link", "inner/../link/y.py", "dirlink/z.py"]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    w = Workspace(tmp_path / "ws")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "ws" / "inner").mkdir()
+    os.symlink(outside, tmp_path / "ws" / "link")
+    os.symlink(tmp_path / "ws" / "inner", tmp_path / "ws" / "dirlink")  # a link that stays inside: refused too
+    return w
+
+
+@pytest.mark.parametrize("path", ESCAPES)
+def test_paths_that_leave_the_workspace_are_refused(ws: Workspace, path: str) -> None:
+    with pytest.raises(PathRefused):
+        ws.resolve(path)
+
+
+def test_plain_relative_paths_are_accepted(ws: Workspace) -> None:
+    assert ws.resolve("pkg/mod.py")[0] == "pkg/mod.py"
+    assert ws.resolve("inner/x.py")[0] == "inner/x.py"
+
+
+def test_an_agent_writing_or_reading_outside_gets_an_event_and_feedback_and_nothing_is_written(
+        tmp_path: Path) -> None:
+    s = scenario_from("""
+    [scenario]
+    name = "escape"
+    [team]
+    size = 1
+    architecture = "preassigned"
+    [task]
+    [[task.subtasks]]
+    id = "a"
+    [limits]
+    max_rounds = 3
+    """)
+    target = tmp_path / "pwned.py"
+    attempts = [WriteFile(str(target), "x"), WriteFile("../../pwned.py", "x"), ReadFile("/etc/passwd"),
+                ReadFile("../secret")]
+    seen: list[tuple[str, ...]] = []
+
+    def handler(req: LLMRequest) -> Completion:
+        seen.append(req.observation.feedback)
+        return Completion("", tuple(attempts) if req.call == 0 else ())
+
+    _, events = run_engine(s, ScriptedBackend(handler))
+    refused = [e for e in events if isinstance(e, ev.ActionRejected)]
+    assert len(refused) == 4 and all("workspace" in e.reason for e in refused)
+    assert not target.exists()
+    assert len(seen[1]) == 4 and all("refused" in line for line in seen[1])
+
+
+def _workspace_with_test(tmp_path: Path, body: str) -> tuple[Workspace, Path]:
+    ws = Workspace(tmp_path / "ws")
+    test = tmp_path / "tests" / "test_x.py"
+    test.parent.mkdir()
+    test.write_text(body)
+    return ws, test
+
+
+def test_a_test_that_loops_forever_is_stopped(tmp_path: Path) -> None:
+    ws, test = _workspace_with_test(tmp_path, "def test_spin():\n    while True:\n        pass\n")
+    code, out = ws.run_pytest(test, TestLimits(timeout_s=3))
+    assert code in (124, 137) and ("timed out" in out or "CPU" in out)
+
+
+def test_a_test_that_sleeps_forever_is_stopped_with_its_children(tmp_path: Path) -> None:
+    ws, test = _workspace_with_test(tmp_path, (
+        "import subprocess, sys, time\n"
+        "def test_hang():\n"
+        "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        "    time.sleep(600)\n"))
+    code, out = ws.run_pytest(test, TestLimits(timeout_s=3))
+    assert code == 124 and "timed out" in out
+
+
+def test_a_test_that_allocates_without_bound_is_stopped(tmp_path: Path) -> None:
+    ws, test = _workspace_with_test(tmp_path, (
+        "def test_eat():\n"
+        "    hog = []\n"
+        "    while True:\n"
+        "        hog.append(bytearray(50 * 1024 * 1024))\n"))
+    code, out = ws.run_pytest(test, TestLimits(timeout_s=60, memory_mb=400))
+    assert code != 0 and "memory" in out.lower() or "MemoryError" in out
+
+
+def test_test_runs_see_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-be-seen-1234")
+    monkeypatch.setenv("SOME_OTHER_VAR", "visible?")
+    ws, test = _workspace_with_test(tmp_path, (
+        "import os\n"
+        "def test_env():\n"
+        "    assert not any('sk-should' in v for v in os.environ.values())\n"
+        "    assert 'SOME_OTHER_VAR' not in os.environ\n"))
+    code, out = ws.run_pytest(test, TestLimits(timeout_s=60))
+    assert code == 0, out
