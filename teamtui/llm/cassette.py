@@ -32,14 +32,13 @@ class CassetteWriter:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("w", encoding="utf-8")
+            path.write_text(json.dumps({"teamtui_cassette": FORMAT, "protocol": protocol}) + "\n", encoding="utf-8")
         except OSError as exc:
             raise RunError(f"--record-llm {path}: cannot write there ({exc.strerror}); choose another path") from None
-        self._write({"teamtui_cassette": FORMAT, "protocol": protocol})
 
     def _write(self, obj: dict[str, Any]) -> None:
-        self._file.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        self._file.flush()
+        with self.path.open("a", encoding="utf-8") as f:  # one append per call: nothing to close, nothing lost
+            f.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
     def call(self, agent: str, n: int, digest: str, model: str, *, text: str = "",
              tool_calls: list[tuple[object, object]] | None = None, tokens_in: int = 0, tokens_out: int = 0,
@@ -51,9 +50,6 @@ class CassetteWriter:
                      "tokens_in": tokens_in, "tokens_out": tokens_out, "cost_usd": cost_usd,
                      "latency_s": latency_s, "retries": [[scrub(e), w] for e, w in retries or []],
                      "error": scrub(error) if error else None})
-
-    def close(self) -> None:
-        self._file.close()
 
 
 class RecordedFailure(Exception):

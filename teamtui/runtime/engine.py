@@ -23,6 +23,7 @@ from teamtui import events as ev
 from teamtui.bus import EventBus
 from teamtui.clock import Clock
 from teamtui.llm.base import InboxMessage, LLMBackend, Observation
+from teamtui.redact import scrub
 from teamtui.runtime import architectures as archs
 from teamtui.runtime.board import Board
 from teamtui.runtime.network import Network
@@ -75,12 +76,12 @@ class Engine:
                  workdir: Path | None = None, bus: EventBus | None = None) -> None:
         self.scenario = scenario
         self.clock = clock
+        self.real_models = any(a.model != "sim" for a in scenario.agents)
+        """Real models write real code: their subtasks are always verified by really running the tests."""
         if backend is None:
             from teamtui.llm import make_backend
             backend = make_backend(scenario)
         self.backend = backend
-        self.real_models = any(a.model != "sim" for a in scenario.agents)
-        """Real models write real code: their subtasks are always verified by really running the tests."""
         self.bus = bus or EventBus()
         self.events: list[ev.Event] = []
         self.arch = archs.ARCHITECTURES[scenario.architecture]
@@ -107,6 +108,8 @@ class Engine:
     # -- the log -----------------------------------------------------------------------------------
 
     def emit(self, event_type: type[ev.Event], agent: str = "", **fields: Any) -> ev.Event:
+        if self.real_models:  # text a real model wrote (or a provider said) may carry a key: never log one
+            fields = {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()}
         event = event_type(seq=len(self.events), t=round(self.clock.now(), 6), agent=agent, **fields)
         self.events.append(event)
         self.bus.publish(event)

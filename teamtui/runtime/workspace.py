@@ -15,6 +15,7 @@ holding no secrets: only PATH, LANG-like variables and a HOME inside the workspa
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,8 +143,9 @@ class Workspace:
     def run_pytest(self, test_file: Path, limits: TestLimits | None = None) -> tuple[int, str]:
         """Run one pytest file against the workspace in a subprocess (blocking: call it from a thread)."""
         cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header",
-               "-p", "no:xdist", "-p", "no:randomly", "--rootdir", str(self.root), str(test_file)]
+               "--rootdir", str(self.root), str(test_file)]
         code, out = self._sandboxed(cmd, limits or TestLimits())
+        out = _TIMING.sub("", out)  # "3 passed in 0.04s" -> "3 passed": the log stays reproducible
         if code in (0, 124, 137):
             return code, out.strip().splitlines()[-1][:300] if out.strip() else ""
         return code, _failure_summary(out)
@@ -157,7 +159,8 @@ class Workspace:
 
     def _sandboxed(self, cmd: list[str], limits: TestLimits) -> tuple[int, str]:
         env = {k: v for k, v in os.environ.items() if k in SAFE_ENV_KEYS}
-        env.update(PYTHONPATH=str(self.root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", HOME=str(self.root))
+        env.update(PYTHONPATH=str(self.root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", HOME=str(self.root),
+                   PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")  # plain pytest: ten times faster to start, nothing foreign
         proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, errors="replace",
                                 preexec_fn=_limiter(limits), start_new_session=True)
@@ -173,6 +176,9 @@ class Workspace:
         if "MemoryError" in out:
             return proc.returncode or 1, f"tests ran out of memory (limit {limits.memory_mb} MB)"
         return proc.returncode, out
+
+
+_TIMING = re.compile(r" in \d+(\.\d+)?s( \(\d+:\d+:\d+\))?")
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

@@ -25,6 +25,8 @@ class Reply:
     status: int = 200
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    error: str = ""
+    """The error message sent with a non-200 status."""
 
 
 def agent_of(body: dict[str, Any]) -> str:
@@ -57,7 +59,7 @@ class FakeOpenAI:
                     return
                 reply = server.handler(body)
                 if reply.status != 200:
-                    self._json(reply.status, {"error": {"message": f"status {reply.status}", "type": "error",
+                    self._json(reply.status, {"error": {"message": reply.error or f"status {reply.status}", "type": "error",
                                                         "code": str(reply.status)}})
                 elif body.get("stream"):
                     self._stream(body, reply)

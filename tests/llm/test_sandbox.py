@@ -80,7 +80,7 @@ def _workspace_with_test(tmp_path: Path, body: str) -> tuple[Workspace, Path]:
 
 def test_a_test_that_loops_forever_is_stopped(tmp_path: Path) -> None:
     ws, test = _workspace_with_test(tmp_path, "def test_spin():\n    while True:\n        pass\n")
-    code, out = ws.run_pytest(test, TestLimits(timeout_s=3))
+    code, out = ws.run_pytest(test, TestLimits(timeout_s=1.5))
     assert code in (124, 137) and ("timed out" in out or "CPU" in out)
 
 
@@ -90,7 +90,7 @@ def test_a_test_that_sleeps_forever_is_stopped_with_its_children(tmp_path: Path)
         "def test_hang():\n"
         "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
         "    time.sleep(600)\n"))
-    code, out = ws.run_pytest(test, TestLimits(timeout_s=3))
+    code, out = ws.run_pytest(test, TestLimits(timeout_s=1.5))
     assert code == 124 and "timed out" in out
 
 

@@ -1,0 +1,158 @@
+"""Provider behaviour over real local HTTP: retries, failures, budget, missing keys, leaks, cassettes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from teamtui import events as ev
+from teamtui.errors import RunError
+from teamtui.llm import make_backend
+from teamtui.metrics.summary import summarize
+from teamtui.recorder import load_events, load_metrics, record_run
+from tests.conftest import ROOT, run_engine, scenario_from
+
+from .conftest import scenario_text
+from .fake_openai import FakeOpenAI, Reply, agent_of
+from .test_end_to_end import Scripted, script
+
+
+def _kinds(events: list[ev.Event], kind: type[ev.Event]) -> list[Any]:
+    return [e for e in events if isinstance(e, kind)]
+
+
+class Failing:
+    """The first `n` requests get `status` (n < 0: every request), the rest a wait."""
+
+    def __init__(self, n: int, status: int = 429) -> None:
+        self.n, self.status, self.count = n, status, 0
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        self.count += 1
+        if self.n < 0 or self.count <= self.n:
+            return Reply(status=self.status)
+        return Reply(tool_calls=[("wait", {})])
+
+
+def _solo(pack: Path, url: str, tmp_path: Path, **kw: Any) -> Any:
+    text = scenario_text(pack, url, arch="preassigned", size=1, **kw).replace("max_rounds = 8", "max_rounds = 2")
+    return scenario_from(text, tmp_path / "s.toml")
+
+
+def test_a_rate_limit_is_retried_then_the_call_succeeds(mini_pack: Path, fake_key: str, tmp_path: Path) -> None:
+    handler = Failing(1)
+    with FakeOpenAI(handler) as server:
+        _, events = run_engine(_solo(mini_pack, server.url, tmp_path))
+    retried = _kinds(events, ev.LLMCallRetried)
+    assert len(retried) == 1 and "RateLimit" in retried[0].error and retried[0].call == 0
+    assert [e.call for e in _kinds(events, ev.LLMCallCompleted)] == [0, 1]
+    assert not _kinds(events, ev.LLMCallFailed)
+    assert handler.count == 3  # one refused attempt, its retry, the second call: no hidden client retries
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_a_provider_failing_forever_fails_each_call_after_bounded_retries(
+        mini_pack: Path, fake_key: str, tmp_path: Path, status: int) -> None:
+    handler = Failing(-1, status)
+    with FakeOpenAI(handler) as server:
+        _, events = run_engine(_solo(mini_pack, server.url, tmp_path))  # retries = 2, max_rounds = 2
+    failed = _kinds(events, ev.LLMCallFailed)
+    assert [e.call for e in failed] == [0, 1] and handler.count == 6
+    assert len(_kinds(events, ev.LLMCallRetried)) == 4
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "round_limit"  # the run carried on to its end
+
+
+def test_a_bad_request_is_not_retried(mini_pack: Path, fake_key: str, tmp_path: Path) -> None:
+    handler = Failing(-1, 400)
+    with FakeOpenAI(handler) as server:
+        _, events = run_engine(_solo(mini_pack, server.url, tmp_path))
+    assert handler.count == 2 and len(_kinds(events, ev.LLMCallFailed)) == 2 and not _kinds(events, ev.LLMCallRetried)
+
+
+def test_the_budget_ends_the_run_cleanly(mini_pack: Path, fake_key: str, tmp_path: Path) -> None:
+    # gpt-4o-mini has a price in litellm's shipped map: 100 prompt + 20 completion tokens cost ~$0.000027
+    with FakeOpenAI(lambda body: Reply(tool_calls=[("wait", {})])) as server:
+        text = scenario_text(mini_pack, server.url, model="openai/gpt-4o-mini", limits="budget_usd = 0.00005")
+        _, events = run_engine(scenario_from(text, tmp_path / "s.toml"))
+    costs = [e.cost_usd for e in _kinds(events, ev.LLMCallCompleted)]
+    assert all(c is not None and c > 0 for c in costs)
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "budget" and "budget_usd" in end.reason
+    assert sum(costs) >= 0.00005 and sum(costs[:-1]) < 0.00005  # it stopped at the call that crossed it
+    assert summarize(events).cost_usd == pytest.approx(sum(costs))
+
+
+def test_a_missing_key_named_in_api_key_env_fails_before_the_run(mini_pack: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEAMTUI_TEST_KEY", raising=False)
+    s = scenario_from(scenario_text(mini_pack, "http://127.0.0.1:9/v1"), tmp_path / "s.toml")
+    with pytest.raises(RunError, match=r"TEAMTUI_TEST_KEY.*is not set"):
+        make_backend(s)
+
+
+def test_a_missing_provider_key_is_one_line_and_exit_2_from_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('[scenario]\nname = "k"\n[team]\nsize = 2\nmodel = "openai/gpt-4o-mini"\n'
+                    '[task]\npack = "math_utils"\n')
+    env = {k: v for k, v in os.environ.items() if "KEY" not in k and "TOKEN" not in k}
+    env["TEAMTUI_DB"] = str(tmp_path / "runs.db")
+    proc = subprocess.run([sys.executable, "-m", "teamtui", "run", str(path), "--headless"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0] and "not set" in lines[0], proc.stderr
+    assert not (tmp_path / "runs.db").exists() or "running" not in (tmp_path / "runs.db").read_bytes().decode("latin-1")
+
+
+def test_the_api_key_reaches_no_event_database_export_or_cassette(mini_pack: Path, fake_key: str,
+                                                                  tmp_path: Path) -> None:
+    turns = script()
+    # a provider that echoes the key back, in an error and in a reply
+    turns["bob"].insert(0, Reply(status=500, error=f"bad key {fake_key}; Authorization: Bearer {fake_key}"))
+    turns["cy"].insert(0, Reply(text=f"my key is {fake_key}", tool_calls=[("broadcast", {"text": fake_key})]))
+    cassette = tmp_path / "calls.jsonl"
+    with FakeOpenAI(Scripted(turns)) as server:
+        s = scenario_from(scenario_text(mini_pack, server.url), tmp_path / "s.toml")
+        from dataclasses import replace
+
+        _, events = run_engine(replace(s, record_llm=str(cassette)))
+    assert _kinds(events, ev.LLMCallRetried)  # the echoing error happened
+    db = tmp_path / "runs.db"
+    run_id = record_run(db, s, events, summarize(events).to_dict())
+    exported = ev.to_jsonl(load_events(db, run_id)).decode() + json.dumps(load_metrics(db, run_id))
+    for blob in (db.read_bytes().decode("latin-1"), exported, cassette.read_text()):
+        assert fake_key not in blob
+        assert fake_key[8:] not in blob
+    assert "[redacted]" in exported
+
+
+def test_a_recorded_run_replays_offline_and_deterministically(mini_pack: Path, fake_key: str,
+                                                              tmp_path: Path) -> None:
+    cassette = tmp_path / "calls.jsonl"
+    with FakeOpenAI(Scripted(script())) as server:
+        s = scenario_from(scenario_text(mini_pack, server.url), tmp_path / "s.toml")
+        from dataclasses import replace
+
+        _, recorded = run_engine(replace(s, record_llm=str(cassette)))
+    lines = cassette.read_text().splitlines()
+    assert json.loads(lines[0])["teamtui_cassette"] == 1
+    assert {json.loads(x)["agent"] for x in lines[1:]} == {"ada", "bob", "cy"}
+    replay_text = scenario_text(mini_pack, "http://127.0.0.1:9/v1", model=f"cassette:{cassette}")
+    replay = scenario_from(replay_text, tmp_path / "r.toml")
+    backend = make_backend(replay)
+    _, first = run_engine(replay, backend)
+    _, second = run_engine(replay)
+    assert ev.to_jsonl(first) == ev.to_jsonl(second)
+    def work(evs: list[ev.Event]) -> list[tuple[str, str]]:
+        return [(e.agent, e.kind) for e in evs if isinstance(e, ev.TaskCompleted | ev.FileWritten | ev.TestsRan)]
+    assert work(first) == work(recorded)
+    assert [e.text for e in _kinds(first, ev.LLMCallCompleted)] == [e.text for e in _kinds(recorded, ev.LLMCallCompleted)]
+    assert first[-1].status == "completed"  # type: ignore[attr-defined]
+    assert getattr(backend, "mismatches", None) == []
