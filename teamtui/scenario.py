@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,7 @@ class Scenario:
     timeout_s: float = 120.0
     retries: int = 3
     history_turns: int = 6
-    test_limits: TestLimits = TestLimits()
+    test_limits: TestLimits = field(default_factory=TestLimits)
     record_llm: str | None = None
     """Where to record every completion of a real-model run (`--record-llm`); not a scenario key."""
 

@@ -67,7 +67,7 @@ def load(path: Path) -> tuple[str, dict[tuple[str, int], dict[str, Any]]]:
         if header.get("teamtui_cassette") != FORMAT:
             raise ValueError("no teamtui cassette header")
         calls = {}
-        for i, line in enumerate(lines[1:], start=2):
+        for line in lines[1:]:
             if line.strip():
                 entry = json.loads(line)
                 calls[(str(entry["agent"]), int(entry["n"]))] = entry

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from teamtui import events as ev
 from teamtui.llm.base import (
-    Completion,
     Action,
     Assign,
     Broadcast,
     Claim,
     Complete,
+    Completion,
     LLMRequest,
     ReadFile,
     Release,
@@ -50,8 +50,8 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
     st.in_call_since = start
     try:
         sink = _Sink(engine, name, call)
-        completion = await engine.backend.complete(LLMRequest(name, st.spec.model, st.incarnation, call, obs, sink),
-                                                   clock)
+        request = LLMRequest(name, st.spec.model, st.incarnation, call, obs, sink)
+        completion = await engine.backend.complete(request, clock)
         factor = st.spec.slowdown * st.delay_factor
         extra = (factor - 1.0) * (clock.now() - start) + st.delay_extra
         if extra > 0:
@@ -61,7 +61,8 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
         engine.emit(ev.LLMCallAbandoned, agent=name, call=call, round=rnd, reason=st.cancel_reason or "cancelled")
         raise
     except Exception as exc:  # a backend failure is an event, never a crash
-        engine.emit(ev.LLMCallFailed, agent=name, call=call, round=rnd, error=scrub(f"{type(exc).__name__}: {exc}")[:300])
+        error = scrub(f"{type(exc).__name__}: {exc}")[:300]
+        engine.emit(ev.LLMCallFailed, agent=name, call=call, round=rnd, error=error)
         return False
     finally:
         st.in_call_since = None

@@ -14,6 +14,7 @@ holding no secrets: only PATH, LANG-like variables and a HOME inside the workspa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -44,10 +45,8 @@ def _limiter(limits: TestLimits) -> Callable[[], None]:
         mem = limits.memory_mb * 1024 * 1024
         for res, val in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_AS, mem),
                          (resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024), (resource.RLIMIT_CORE, 0)):
-            try:
+            with contextlib.suppress(ValueError, OSError):  # a hard limit already lower than ours: keep it
                 resource.setrlimit(res, (val, val))
-            except (ValueError, OSError):
-                pass  # a hard limit already lower than ours: keep it
 
     return apply
 

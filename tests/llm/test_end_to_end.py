@@ -51,7 +51,7 @@ def test_three_agents_write_and_test_real_code_through_litellm(mini_pack: Path, 
                                                                 tmp_path: Path) -> None:
     with FakeOpenAI(Scripted(script())) as server:
         s = scenario_from(scenario_text(mini_pack, server.url), tmp_path / "s.toml")
-        engine, events = run_engine(s)
+        _, events = run_engine(s)
     by = {k: [e for e in events if e.kind == k] for k in {e.kind for e in events}}
     end = events[-1]
     assert isinstance(end, ev.RunFinished) and end.status == "completed", end

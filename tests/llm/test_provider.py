@@ -19,7 +19,7 @@ from teamtui.recorder import load_events, load_metrics, record_run
 from tests.conftest import ROOT, run_engine, scenario_from
 
 from .conftest import scenario_text
-from .fake_openai import FakeOpenAI, Reply, agent_of
+from .fake_openai import FakeOpenAI, Reply
 from .test_end_to_end import Scripted, script
 
 

@@ -101,7 +101,7 @@ def test_a_test_that_allocates_without_bound_is_stopped(tmp_path: Path) -> None:
         "    while True:\n"
         "        hog.append(bytearray(50 * 1024 * 1024))\n"))
     code, out = ws.run_pytest(test, TestLimits(timeout_s=60, memory_mb=400))
-    assert code != 0 and "memory" in out.lower() or "MemoryError" in out
+    assert (code != 0 and "memory" in out.lower()) or "MemoryError" in out
 
 
 def test_test_runs_see_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
