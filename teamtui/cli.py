@@ -79,6 +79,12 @@ def _overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--arch", help="Override [team] architecture: preassigned, lead, decentralized."),
         click.option("--execution", type=click.Choice(["rounds", "async"]), help="Override [team] execution."),
         click.option("--p", "p", help="Override [task] p: 0.2, 0.5, 0.9 or serial, mixed, parallel."),
+        click.option("--model", help="Override every agent's model: sim, or a litellm id (openai/gpt-4o-mini, "
+                                     "ollama_chat/llama3.1, ...)."),
+        click.option("--cassette", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Replay the completions recorded in this cassette (offline; same as --model cassette:PATH)."),
+        click.option("--record-llm", "record_llm", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Record every completion of this real-model run to a cassette (JSON lines)."),
     ]):
         fn = opt(fn)
     return fn
@@ -106,12 +112,26 @@ def _db(db: Path | None, no_record: bool) -> Path | None:
 
 
 def _load(path: Path, seed: int | None, size: int | None, arch: str | None, execution: str | None,
-          p: str | None) -> Any:
+          p: str | None, model: str | None = None, cassette: Path | None = None,
+          record_llm: Path | None = None) -> Any:
+    from dataclasses import replace
+
+    from teamtui.errors import RunError
     from teamtui.scenario import load_scenario, with_overrides
 
+    if cassette is not None:
+        if model is not None:
+            raise RunError("give --model or --cassette, not both")
+        model = f"cassette:{cassette}"
     scenario = load_scenario(path)
-    if any(v is not None for v in (seed, size, arch, execution, p)):
-        scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p)
+    if any(v is not None for v in (seed, size, arch, execution, p, model)):
+        scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p, model=model)
+    if record_llm is not None:
+        scenario = replace(scenario, record_llm=str(record_llm))
+    if any(a.model != "sim" for a in scenario.agents):
+        from teamtui.llm import preflight
+
+        preflight(scenario)  # a missing API key or cassette is one line now, before any run or UI
     return scenario
 
 

@@ -50,9 +50,14 @@ def run_events(scenario: Scenario, speed: float | None = None, listener: Listene
             raise engine.error
         return events
 
-    if speed is None:
+    if speed is None and not needs_wall_clock(scenario):
         return run_virtual(main(VirtualClock()))
-    return asyncio.run(main(WallClock(speed)))
+    return asyncio.run(main(WallClock(speed or 1.0)))
+
+
+def needs_wall_clock(s: Scenario) -> bool:
+    """Models behind a network answer in real time: their runs follow the wall clock (sim and cassettes need not)."""
+    return any(a.model != "sim" and not a.model.startswith("cassette:") for a in s.agents)
 
 
 def baseline_of(s: Scenario) -> Scenario:

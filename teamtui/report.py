@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from teamtui import events as ev
-from teamtui.headless import Outcome, run_with_baselines
+from teamtui.headless import Outcome, needs_wall_clock, run_with_baselines
 from teamtui.metrics.summary import RunMetrics
 from teamtui.scenario import Scenario
 
@@ -36,9 +36,9 @@ def describe_event(e: ev.Event) -> str:
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
                    baselines: bool | None, live: bool, db: Path | None = None) -> int:
     console = Console(stderr=as_json)
-    interactive = console.is_terminal and (live or speed is not None)
+    interactive = console.is_terminal and (live or speed is not None or needs_wall_clock(scenario))
     recorder = None
-    if db is not None and speed is not None:  # a wall-clock run takes a while: record it as it goes
+    if db is not None and (speed is not None or needs_wall_clock(scenario)):  # a long run: record as it goes
         from teamtui.recorder import Recorder
 
         recorder = Recorder(db)
@@ -96,6 +96,17 @@ def _f(v: float | None, fmt: str = ".2f", unit: str = "") -> str:
     return "n/a" if v is None else f"{v:{fmt}}{unit}"
 
 
+def cost_text(m: RunMetrics) -> str:
+    """The run's cost in dollars, per agent, saying what is unknown (a price litellm lacks is not zero)."""
+    if m.cost_usd is None and not m.unpriced_calls:
+        return "n/a (sim)"
+    total = "unknown" if m.cost_usd is None else f"${m.cost_usd:.4f}"
+    if m.unpriced_calls and m.cost_usd is not None:
+        total += f" + {m.unpriced_calls} calls of unknown price"
+    per = ", ".join(f"{a} {'?' if c is None else f'${c:.4f}'}" for a, c in m.cost_by_agent.items())
+    return f"{total} ({per})" if per else total
+
+
 def summary_table(m: RunMetrics) -> Table:
     t = Table(title=f"{m.scenario} — {m.status}", title_justify="left", show_header=False, box=None)
     t.add_column(style="bold")
@@ -118,10 +129,11 @@ def summary_table(m: RunMetrics) -> Table:
         ("claims blocked", str(m.paper.claims_blocked)),
         ("work wasted", f"{m.duplicate_work} duplicate writes, {m.rework} reworks, {m.paper.rewrites} rewrites"),
         ("test failures", str(m.paper.test_failures)),
-        ("tokens", f"{m.paper.tokens_in:,} in / {m.paper.tokens_out:,} out; cost "
-                   f"{'$' + format(m.cost_usd, '.4f') if m.cost_usd is not None else 'n/a (sim)'}"),
+        ("tokens", f"{m.paper.tokens_in:,} in / {m.paper.tokens_out:,} out; cost {cost_text(m)}"),
         ("stalls / stragglers", f"{m.stalls} / {', '.join(m.stragglers) or 'none'}"),
     ]
+    if m.failed_calls or m.rejected_replies:
+        rows.append(("model trouble", f"{m.failed_calls} failed calls, {m.rejected_replies} reply parts rejected"))
     for r in m.recoveries:
         rows.append((f"fault: {r.fault} {r.agent} @ {r.at:.0f}s",
                      f"held {', '.join(r.held) or 'nothing'}; reclaimed after {_f(r.reclaim_s, '.1f', ' s')}; "

@@ -313,6 +313,9 @@ def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = N
     for key, val in (("size", size), ("architecture", arch), ("execution", execution), ("model", model)):
         if val is not None:
             team[key] = val
+    if model is not None:  # --model is for the whole team
+        for agent in data.get("agents", []):
+            agent.pop("model", None)
     if size is not None and len(data.get("agents", [])) > size:
         data["agents"] = data["agents"][:size]
     if p is not None:

@@ -34,6 +34,29 @@ class _ByModel:
             b.forget(agent)
 
 
+def preflight(scenario: Scenario) -> None:
+    """Check what a run's models need before it starts (API keys, cassette files); raises a one-line RunError."""
+    models = sorted({a.model for a in scenario.agents})
+    real = [m for m in models if m != "sim" and not m.startswith("cassette:")]
+    if real:
+        from teamtui.llm import litellm_backend
+
+        litellm_backend.check_keys(scenario, real)
+    for m in models:
+        if m.startswith("cassette:"):
+            from teamtui.llm.cassette import load
+
+            load(_cassette_path(scenario, m))
+
+
+def _cassette_path(scenario: Scenario, model: str) -> Path:
+    path = Path(model.removeprefix("cassette:"))
+    if not path.is_absolute() and scenario.source:
+        near = Path(scenario.source).parent / path
+        path = near if near.exists() and not path.exists() else path
+    return path
+
+
 def make_backend(scenario: Scenario) -> LLMBackend:
     """The backend a scenario asks for: the sim team for model = "sim", a cassette replay for
     "cassette:PATH", litellm for any other model id (its API key is checked here, before the run)."""
@@ -57,9 +80,5 @@ def make_backend(scenario: Scenario) -> LLMBackend:
         elif m.startswith("cassette:"):
             from teamtui.llm.cassette import CassetteBackend
 
-            path = Path(m.removeprefix("cassette:"))
-            if not path.is_absolute() and scenario.source:
-                near = Path(scenario.source).parent / path
-                path = near if near.exists() and not path.exists() else path
-            backends[m] = CassetteBackend(path, chat_settings(scenario))
+            backends[m] = CassetteBackend(_cassette_path(scenario, m), chat_settings(scenario))
     return backends[models[0]] if len(backends) == 1 and len(models) == 1 else _ByModel(backends)

@@ -66,6 +66,13 @@ class RunMetrics:
     fault_cost: float | None
     stranded: tuple[str, ...]
     cost_usd: float | None
+    """Sum of the calls whose price is known; None when none is (the sim, or a model litellm cannot price)."""
+    cost_by_agent: dict[str, float | None] = dataclasses.field(default_factory=dict)
+    unpriced_calls: int = 0
+    """Real-model calls whose cost is unknown (not counted in cost_usd: unknown, not free)."""
+    failed_calls: int = 0
+    rejected_replies: int = 0
+    """Parts of model replies outside the protocol (each one a ReplyRejected event)."""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -128,5 +135,17 @@ def summarize(events: Sequence[ev.Event], baseline: Sequence[ev.Event] | None = 
         faults=sum(1 for e in events if isinstance(e, ev.FaultInjected)),
         recoveries=tuple(recoveries(events)), fault_cost=fault_cost,
         stranded=next((e.tasks for e in events if isinstance(e, ev.WorkStranded)), ()),
-        cost_usd=sum(known) if known else None,
+        cost_usd=sum(known) if known else None, cost_by_agent=_cost_by_agent(events),
+        unpriced_calls=len(costs) - len(known) if start.model != "sim" else 0,
+        failed_calls=sum(1 for e in events if isinstance(e, ev.LLMCallFailed)),
+        rejected_replies=sum(1 for e in events if isinstance(e, ev.ReplyRejected)),
     )
+
+
+def _cost_by_agent(events: Sequence[ev.Event]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for e in events:
+        if isinstance(e, ev.LLMCallCompleted):
+            prev = out.get(e.agent)
+            out[e.agent] = prev if e.cost_usd is None else (prev or 0.0) + e.cost_usd
+    return out
