@@ -42,6 +42,10 @@ class AgentView:
     busy_s: float = 0.0
     last_latency: float = 0.0
     tokens: int = 0
+    cost: float | None = None
+    """Dollars of its calls with a known price (None: no priced call yet, e.g. the sim)."""
+    live: str = ""
+    """The tail of the reply streaming in for the call under way (real models)."""
     stream: deque[str] = field(default_factory=lambda: deque(maxlen=STREAM_LINES))
     stream_seq: int = 0
 
@@ -98,6 +102,8 @@ class LiveView:
         self.conflicts = 0
         self.tokens = 0
         self.cost = 0.0
+        self.unpriced = 0
+        """Real-model calls whose price litellm does not know (their cost is unknown, not zero)."""
         self.unit_times: deque[float] = deque(maxlen=200)
         self.throughput: list[int] = []
         self.fault_bins: set[int] = set()
@@ -244,14 +250,33 @@ def _call_completed(v: LiveView, e: ev.LLMCallCompleted) -> None:
     a.tokens += e.tokens_in + e.tokens_out
     v.tokens += e.tokens_in + e.tokens_out
     v.cost += e.cost_usd or 0.0
+    a.live = ""
+    if e.cost_usd is not None:
+        a.cost = (a.cost or 0.0) + e.cost_usd
+    elif v.started is not None and v.started.model != "sim":
+        v.unpriced += 1
     v._say(e.agent, f"{e.t:6.1f} ◆ {e.text[:70]} ({e.latency:.1f}s, {e.tokens_out} tok)")
 
 
 def _call_ended(v: LiveView, e: ev.LLMCallFailed | ev.LLMCallAbandoned) -> None:
     a = v.agents[e.agent]
-    a.thinking_since = None
+    a.thinking_since, a.live = None, ""
     why = e.error if isinstance(e, ev.LLMCallFailed) else e.reason
     v._say(e.agent, f"{e.t:6.1f} ✗ call {e.call} {'failed' if isinstance(e, ev.LLMCallFailed) else 'abandoned'}: {why}")
+
+
+def _streamed(v: LiveView, e: ev.LLMTokensStreamed) -> None:
+    a = v.agents.get(e.agent)
+    if a is not None:
+        a.live = (a.live + e.text)[-400:]
+
+
+def _retried(v: LiveView, e: ev.LLMCallRetried) -> None:
+    v._say(e.agent, f"{e.t:6.1f} ↻ retry {e.attempt} in {e.wait_s:.0f}s: {e.error[:60]}")
+
+
+def _reply_rejected(v: LiveView, e: ev.ReplyRejected) -> None:
+    v._say(e.agent, f"{e.t:6.1f} ⚠ {e.problem[:80]}")
 
 
 def _sent(v: LiveView, e: ev.MessageSent) -> None:
@@ -414,6 +439,7 @@ _HANDLERS: dict[type, Callable[[LiveView, Any], None]] = {
     ev.RunStarted: _started, ev.RunFinished: _finished, ev.RoundStarted: _round,
     ev.LLMCallStarted: _call_started, ev.LLMCallCompleted: _call_completed,
     ev.LLMCallFailed: _call_ended, ev.LLMCallAbandoned: _call_ended, ev.MessageSent: _sent,
+    ev.LLMTokensStreamed: _streamed, ev.LLMCallRetried: _retried, ev.ReplyRejected: _reply_rejected,
     ev.TaskClaimed: _claimed, ev.TaskAssigned: _assigned, ev.TaskReleased: _released, ev.LeaseExpired: _released,
     ev.TaskCompleted: _completed, ev.FileWritten: _written, ev.TestsRan: _tests,
     ev.ClaimConflicted: _conflict, ev.WriteConflicted: _conflict, ev.LockDenied: _conflict,

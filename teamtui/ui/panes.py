@@ -32,9 +32,13 @@ class AgentPane(Vertical, can_focus=True):
         self.stream = RichLog(max_lines=PANE_LINES, wrap=False, markup=False, auto_scroll=True,
                               classes="agent-stream")
         self.stream.can_focus = False
+        self.live = Static(id=f"live-{name}", classes="agent-live")
+        self.live.display = False
+        self.shown_live = ""
 
     def compose(self) -> ComposeResult:
         yield self.title_line
+        yield self.live
         yield self.stream
 
     def on_mount(self) -> None:
@@ -50,6 +54,11 @@ class AgentPane(Vertical, can_focus=True):
                 self.set_class(b == state, f"-{b}")
             self.state = state
         self.title_line.update(render.agent_title(view, self.agent, self.index))
+        if a.live != self.shown_live:  # a real model's reply as it streams in; gone when the call ends
+            self.shown_live = a.live
+            self.live.display = bool(a.live)
+            if a.live:
+                self.live.update(render.live_line(a.live))
         new = a.stream_seq - self.shown_seq
         if new > 0:
             for line in list(a.stream)[-min(new, PANE_LINES):]:

@@ -67,7 +67,15 @@ def agent_title(view: LiveView, name: str, index: int) -> Text:
         group = next(g for g in view.partitioned if name in g)
         out.append(f"  cut off: {{{','.join(group)}}}", "red")
     out.append(f"  {a.calls} calls", "dim")
+    if a.cost is not None:
+        out.append(f"  ${a.cost:.4f}", "dim")
     return out
+
+
+def live_line(text: str, width: int = 56) -> Text:
+    """The tail of a reply streaming in, on one line."""
+    flat = " ".join(text.split())
+    return Text("▸ " + flat[-width:], style="italic", no_wrap=True, overflow="crop")
 
 
 def task_board(view: LiveView) -> Table:
@@ -117,7 +125,8 @@ def metrics(view: LiveView, width: int = 40) -> RenderableType:
     fig.add_row("messages", f"{view.messages}" + (f"  ({view.messages / done:.1f} per subtask)" if done else ""))
     fig.add_row("conflicts", str(view.conflicts))
     fig.add_row("idle fraction", f"{view.idle_fraction():.0%}")
-    fig.add_row("tokens / cost", f"{view.tokens:,} / ${view.cost:.4f}")
+    fig.add_row("tokens / cost", f"{view.tokens:,} / ${view.cost:.4f}"
+                + (f" + {view.unpriced} unpriced calls" if view.unpriced else ""))
     return Group(fig, message_matrix(view), throughput(view, width))
 
 
