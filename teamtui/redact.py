@@ -8,6 +8,7 @@ reply text and streamed chunk a model backend produces before it becomes an even
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -30,9 +31,23 @@ def register(value: str | None) -> None:
         _registered.add(value)
 
 
+_cache: tuple[tuple[tuple[str, int], ...], list[str]] = ((), [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_name(name: str) -> bool:
+    return bool(_SECRET_NAME.search(name))
+
+
 def _secret_values() -> list[str]:
-    values = {v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 6}
-    return sorted(values | _registered, key=len, reverse=True)
+    """Secret values, longest first; recomputed only when the secret variables or registered values change."""
+    global _cache
+    key = tuple((k, hash(v)) for k, v in os.environ.items() if _secret_name(k)) + tuple(
+        (r, 0) for r in sorted(_registered))
+    if key != _cache[0]:
+        values = {v for k, v in os.environ.items() if _secret_name(k) and len(v) >= 6}
+        _cache = (key, sorted(values | _registered, key=len, reverse=True))
+    return _cache[1]
 
 
 def scrub(text: str) -> str:

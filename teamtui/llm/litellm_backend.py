@@ -4,8 +4,8 @@ This is the only module that imports litellm, and only inside functions (`import
 and, unless `LITELLM_LOCAL_MODEL_COST_MAP` is set, fetches a price map over the network: we set it to
 use the price map litellm ships, unless the user chose otherwise). One call: the agent's conversation
 (`teamtui.llm.chat`) goes to `litellm.acompletion(stream=True)`; text is reported to the engine as it
-arrives, at most every `flush_s` seconds; the chunks are assembled with `litellm.stream_chunk_builder`;
-tokens come from the provider's usage and cost from `litellm.completion_cost` (None when litellm has no
+arrives, at most every `flush_s` seconds; the chunks are assembled as they come; tokens come from the
+provider's usage and cost from litellm's price map (`litellm.cost_per_token`; None when litellm has no
 price for the model, never a made-up zero). Rate limits, time-outs, connection errors and 5xx are
 retried `retries` times with exponential backoff on the run clock (litellm's and the OpenAI client's own
 retries are switched off so that every attempt is an event), then the call fails. Error text is
@@ -105,6 +105,7 @@ class LiteLLMBackend:
         self.api_key = api_key_for(scenario)
         register(self.api_key)
         self.counts: Counter[str] = Counter()
+        self._unpriced: set[str] = set()
 
     def _kwargs(self, request: LLMRequest, messages: list[dict[str, Any]]) -> dict[str, Any]:
         s = self.scenario
@@ -122,19 +123,36 @@ class LiteLLMBackend:
         return kw
 
     async def _call(self, request: LLMRequest, messages: list[dict[str, Any]]) -> tuple[str, list[Any], Any]:
+        """Stream one reply: (text, [(tool name, arguments)], usage). Deltas are assembled here, as litellm
+        normalises every provider's chunks to OpenAI's shape (`stream_chunk_builder` does the same but costs
+        ~4 ms a call, so it is only the fallback that estimates usage when a provider sends none)."""
         response = await self.lm.acompletion(**self._kwargs(request, messages))
         chunks: list[Any] = []
+        text: list[str] = []
         pending: list[str] = []
+        calls: dict[int, list[str]] = {}
+        usage = None
         size = 0
         last = time.monotonic()
         sink = request.sink
         async for chunk in response:
             chunks.append(chunk)
+            u = getattr(chunk, "usage", None)
+            if u is not None and getattr(u, "prompt_tokens", None):
+                usage = u
             choices = getattr(chunk, "choices", None) or []
-            delta = getattr(choices[0].delta, "content", None) if choices else None
-            if delta:
-                pending.append(delta)
-                size += len(delta)
+            delta = choices[0].delta if choices else None
+            content = getattr(delta, "content", None)
+            if content:
+                text.append(content)
+                pending.append(content)
+                size += len(content)
+            for tc in getattr(delta, "tool_calls", None) or []:
+                entry = calls.setdefault(getattr(tc, "index", None) or 0, ["", ""])
+                fn = getattr(tc, "function", None)
+                entry[0] = entry[0] or getattr(fn, "name", None) or ""  # sent once; some providers repeat it
+                entry[1] += getattr(fn, "arguments", None) or ""
+                size += len(getattr(fn, "arguments", None) or "")
             if size > MAX_REPLY_CHARS * 2:
                 break  # a runaway reply: stop reading; the parser cuts it and tells the agent
             if sink is not None and pending and time.monotonic() - last >= self.flush_s:
@@ -142,19 +160,22 @@ class LiteLLMBackend:
                 pending, last = [], time.monotonic()
         if sink is not None and pending:
             sink.streamed("".join(pending))
-        full = self.lm.stream_chunk_builder(chunks, messages=messages)
-        if full is None or not full.choices:
-            return "", [], full
-        message = full.choices[0].message
-        calls = [(tc.function.name, tc.function.arguments) for tc in (getattr(message, "tool_calls", None) or [])]
-        return str(message.content or ""), calls, full
+        if usage is None and chunks:
+            full = self.lm.stream_chunk_builder(chunks, messages=messages)
+            usage = getattr(full, "usage", None)
+        return "".join(text), [(name, args) for name, args in (calls[i] for i in sorted(calls))], usage
 
-    def _cost(self, full: Any) -> float | None:
+    def _cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
+        """Dollars for a call from litellm's price map; None when it has no price for the model."""
+        if model in self._unpriced:
+            return None
         try:
-            cost = self.lm.completion_cost(completion_response=full)
+            cost_in, cost_out = self.lm.cost_per_token(model=model, prompt_tokens=tokens_in,
+                                                       completion_tokens=tokens_out)
         except Exception:
-            return None  # litellm has no price for this model: unknown, not free
-        return float(cost) if cost is not None else None
+            self._unpriced.add(model)  # unknown, not free
+            return None
+        return float(cost_in) + float(cost_out)
 
     async def complete(self, request: LLMRequest, clock: Clock) -> Completion:
         messages = self.chats.messages(request)
@@ -166,7 +187,7 @@ class LiteLLMBackend:
             start, wall = clock.now(), time.monotonic()
             try:
                 async with clock.hold():
-                    text, calls, full = await self._call(request, messages)
+                    text, calls, usage = await self._call(request, messages)
                 break
             except Exception as exc:
                 error = scrub(f"{type(exc).__name__}: {exc}")[:500]
@@ -183,10 +204,9 @@ class LiteLLMBackend:
         lag = latency - (clock.now() - start)
         if lag > 0:  # the virtual clock stood still during the HTTP wait: spend the real latency on it
             await clock.sleep(lag)
-        usage = getattr(full, "usage", None)
         tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
-        cost = self._cost(full) if full is not None else None
+        cost = self._cost(request.model, tokens_in, tokens_out) if usage is not None else None
         completion = to_completion(text, calls, self.settings.protocol, tokens_in, tokens_out, cost)
         self.chats.reply(request.agent, str(messages[-1]["content"]), completion.text, completion)
         if self.writer is not None:
