@@ -262,6 +262,8 @@ async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
     engine.workspace.record_test(t.file, passed)
     engine.emit(ev.TestsRan, agent=st.name, task=tid, passed=passed, exit_code=code,
                 duration=round(engine.clock.now() - start, 6), output=output)
+    if engine.real_models:  # a real model needs the test output to fix its code
+        st.feedback.append(f"tests of {tid} {'passed' if passed else 'FAILED'}: {output[:1500]}")
     return passed
 
 

@@ -100,11 +100,12 @@ def test_a_missing_key_named_in_api_key_env_fails_before_the_run(mini_pack: Path
 
 def test_a_missing_provider_key_is_one_line_and_exit_2_from_the_cli(tmp_path: Path) -> None:
     path = tmp_path / "s.toml"
-    path.write_text('[scenario]\nname = "k"\n[team]\nsize = 2\nmodel = "openai/gpt-4o-mini"\n'
-                    '[task]\npack = "math_utils"\n')
+    path.write_text('[scenario]\nname = "k"\n[team]\nsize = 2\nmodel = "sim"\n[task]\npack = "math_utils"\n')
     env = {k: v for k, v in os.environ.items() if "KEY" not in k and "TOKEN" not in k}
     env["TEAMTUI_DB"] = str(tmp_path / "runs.db")
-    proc = subprocess.run([sys.executable, "-m", "teamtui", "run", str(path), "--headless"], cwd=ROOT, env=env,
+    # `teamtui FILE --model ID` (the live monitor's form): the key is checked before any UI opens
+    proc = subprocess.run([sys.executable, "-m", "teamtui", str(path), "--model", "openai/gpt-4o-mini"], cwd=ROOT,
+                          env=env, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
