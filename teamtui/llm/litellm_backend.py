@@ -202,7 +202,7 @@ class LiteLLMBackend:
                 await clock.sleep(wait)
         latency = round(time.monotonic() - wall, 3)
         lag = latency - (clock.now() - start)
-        if lag > 0:  # the virtual clock stood still during the HTTP wait: spend the real latency on it
+        if lag > 0.002:  # the virtual clock stood still during the HTTP wait: spend the real latency on it
             await clock.sleep(lag)
         tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)

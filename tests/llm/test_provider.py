@@ -158,3 +158,17 @@ def test_a_recorded_run_replays_offline_and_deterministically(mini_pack: Path, f
     assert [e.text for e in _kinds(first, ev.LLMCallCompleted)] == [e.text for e in _kinds(recorded, ev.LLMCallCompleted)]
     assert first[-1].status == "completed"  # type: ignore[attr-defined]
     assert getattr(backend, "mismatches", None) == []
+
+
+def test_a_runaway_reply_is_cut_recorded_and_told_to_the_agent(mini_pack: Path, fake_key: str,
+                                                               tmp_path: Path) -> None:
+    def handler(body: dict[str, Any]) -> Reply:
+        return Reply(text="blah " * 50_000)  # 250,000 characters
+
+    with FakeOpenAI(handler, piece=50_000) as server:
+        _, events = run_engine(_solo(mini_pack, server.url, tmp_path))
+        second = server.bodies[1]["messages"][-1]["content"]
+    problems = [e.problem for e in _kinds(events, ev.ReplyRejected)]
+    assert len(problems) == 2 and all("characters; only the first" in p for p in problems)
+    assert all(len(e.text) <= 200_000 for e in _kinds(events, ev.LLMCallCompleted))
+    assert "only the first" in second
