@@ -48,9 +48,8 @@ bad_call = st.one_of(
 )
 tools_reply = st.tuples(junk, st.lists(bad_call, min_size=1, max_size=4))
 bad_tag = st.one_of(
-    st.from_regex(r"<[a-z]{1,6}_[a-z]{1,6}( x=\"[a-z]*\")? ?/>", fullmatch=True).filter(
-        lambda t: t.split()[0].strip("</>") not in {"claim_task", "complete_task", "release_task", "assign_task",
-                                                       "read_file", "run_tests", "request_status", "edit_file"}),
+    st.tuples(st.text("abcdefghijkl", min_size=1, max_size=6), st.text("mnopqrstuvwxyz", min_size=1, max_size=6),
+              st.sampled_from(["", ' x="y"', " "])).map(lambda t: f"<{t[0]}_{t[1]}{t[2]}/>"),  # unknown tags
     st.sampled_from(['<claim_task/>', '<claim_task id=a/>', '<complete_task id="">', '<assign_task id="a"/>',
                      '<edit_file path="a.py">never closed', '<read_file/>', '<run_tests id=3/>',
                      '<broadcast>no end', '<edit_file>no path</edit_file>', '<claim_task id=""/>']),
