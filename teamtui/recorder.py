@@ -28,7 +28,7 @@ from teamtui import events as ev
 from teamtui.errors import TeamtuiError
 from teamtui.scenario import Scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FLUSH_S = 0.05
 BATCH = 2_000
 SCHEMA = """
@@ -44,6 +44,18 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_time ON events (run_id, t);
 """
+SWEEP_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sweeps (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, grid TEXT NOT NULL, created TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sweep_cells (
+    sweep_id TEXT NOT NULL, cell TEXT NOT NULL, params TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL,
+    PRIMARY KEY (sweep_id, cell)
+) WITHOUT ROWID;
+"""
+MIGRATIONS = {2: SWEEP_SCHEMA}
+"""Schema steps: MIGRATIONS[v] takes a database from version v - 1 to v."""
 
 
 class RecorderError(TeamtuiError):
@@ -182,19 +194,42 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
     """Create or upgrade the schema; refuse a database from a newer teamtui or from something else."""
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
-    current = int(row[0]) if row else 0
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
+        tables = {r[0] for r in await cur.fetchall()}
+    scripts = migration_scripts(path, int(row[0]) if row else 0, tables)
+    for script in scripts:
+        await conn.executescript(script)
+    if scripts:
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.commit()
+
+
+def migrate_sync(conn: sqlite3.Connection, path: Path) -> None:
+    """`migrate` for a plain sqlite3 connection (sweeps and imports write from worker processes)."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    scripts = migration_scripts(path, current, tables)
+    for script in scripts:
+        conn.executescript(script)
+    if scripts:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.commit()
+
+
+def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:
+    """The SQL scripts that take a database at schema `current` (with these tables) to `SCHEMA_VERSION`."""
     if current > SCHEMA_VERSION:
         raise RecorderError(f"{path}: this run database was written by a newer teamtui (schema {current}, "
                             f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
+    scripts = []
     if current == 0:
-        async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
-            tables = {r[0] for r in await cur.fetchall()}
-        if tables - {"runs", "events"}:
+        if tables - {"runs", "events", "sweeps", "sweep_cells"}:
             raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
                                 " use another --db")
-        await conn.executescript(SCHEMA)
-        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        await conn.commit()
+        scripts.append(SCHEMA)
+        current = 1
+    scripts.extend(MIGRATIONS[step] for step in range(current + 1, SCHEMA_VERSION + 1))
+    return scripts
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
