@@ -26,11 +26,12 @@ import aiosqlite
 
 from teamtui import events as ev
 from teamtui.errors import TeamtuiError
+from teamtui.replaydata import CHECKPOINT_EVERY, Checkpointer
 from teamtui.scenario import Scenario
 
 SCHEMA_VERSION = 2
 FLUSH_S = 0.05
-BATCH = 2_000
+BATCH = 5_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_text TEXT NOT NULL, source TEXT NOT NULL,
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_time ON events (run_id, t);
 """
-SWEEP_SCHEMA = """
+SCHEMA_2 = """
 CREATE TABLE IF NOT EXISTS sweeps (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, grid TEXT NOT NULL, created TEXT NOT NULL,
     status TEXT NOT NULL
@@ -53,8 +54,11 @@ CREATE TABLE IF NOT EXISTS sweep_cells (
     sweep_id TEXT NOT NULL, cell TEXT NOT NULL, params TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL,
     PRIMARY KEY (sweep_id, cell)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
 """
-MIGRATIONS = {2: SWEEP_SCHEMA}
+MIGRATIONS = {2: SCHEMA_2}
 """Schema steps: MIGRATIONS[v] takes a database from version v - 1 to v."""
 
 
@@ -97,8 +101,9 @@ class RunRow:
 class Recorder:
     """See the module docstring. `await open()`, `await begin(scenario)`, feed `listener`, `await end(...)`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
         self.path = path
+        self.checkpoint_every = checkpoint_every
         self.run_id = ""
         self.conn: aiosqlite.Connection | None = None
         self.queue: asyncio.Queue[ev.Event | None] = asyncio.Queue()
@@ -159,7 +164,8 @@ class Recorder:
                     self.stopped = f"recording stopped: {_explain(self.path, exc)}"
             if done:
                 return
-            await asyncio.sleep(FLUSH_S)  # batch what arrives meanwhile; commits stay at most FLUSH_S apart
+            if self.queue.empty():
+                await asyncio.sleep(FLUSH_S)  # batch what arrives meanwhile; commits stay at most FLUSH_S apart
 
     async def end(self, status: str, metrics: dict[str, Any] | None = None, makespan: float | None = None) -> None:
         """Write what is queued, then the run's final status and metrics."""
@@ -170,12 +176,24 @@ class Recorder:
         if self.conn is None or self.stopped:
             return
         try:
+            if self.written >= self.checkpoint_every:
+                await self._write_checkpoints()
             await self.conn.execute("UPDATE runs SET ended=?, status=?, makespan=?, metrics=? WHERE id=?",
                                     (_now(), status, makespan, json.dumps(metrics) if metrics else None,
                                      self.run_id))
             await self.conn.commit()
         except sqlite3.DatabaseError as exc:
             self.stopped = f"recording stopped: {_explain(self.path, exc)}"
+
+    async def _write_checkpoints(self) -> None:
+        """Snapshots of the replay view every CHECKPOINT_EVERY events, so replay seeks a long run quickly."""
+        assert self.conn is not None
+
+        folder = Checkpointer(self.run_id, self.checkpoint_every)
+        async with self.conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (self.run_id,)) as cur:
+            while chunk := await cur.fetchmany(20_000):
+                folder.feed(r[0] for r in chunk)
+        await self.conn.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?,?,?)", folder.rows)
 
     async def close(self) -> None:
         if self.conn is not None:
@@ -223,7 +241,7 @@ def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:
                             f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
     scripts = []
     if current == 0:
-        if tables - {"runs", "events", "sweeps", "sweep_cells"}:
+        if tables - {"runs", "events", "sweeps", "sweep_cells", "checkpoints"}:
             raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
                                 " use another --db")
         scripts.append(SCHEMA)
