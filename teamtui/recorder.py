@@ -25,6 +25,7 @@ from typing import Any
 import aiosqlite
 
 from teamtui import events as ev
+from teamtui.dbopen import connect_ro, on_read_only_media
 from teamtui.errors import TeamtuiError
 from teamtui.replaydata import CHECKPOINT_EVERY, Checkpointer
 from teamtui.scenario import Scenario
@@ -254,8 +255,9 @@ def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return f"{path}: the run database is locked by another program; close it or use another --db"
-    if "readonly" in text or "read-only" in text:
-        return f"{path}: the run database is read-only; fix its permissions or use another --db"
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and on_read_only_media(path)):
+        return (f"{path}: the run database is read-only (its file or filesystem cannot be written); record to "
+                "another --db — runs, replay and export can still read it")
     if "full" in text:
         return f"{path}: the disk is full; free space or use another --db"
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
@@ -305,7 +307,7 @@ def list_runs(path: Path) -> list[RunRow]:
     if not path.exists():
         return []
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        conn = connect_ro(path)
         try:
             version_row = conn.execute("PRAGMA user_version").fetchone()
             if int(version_row[0]) > SCHEMA_VERSION:
@@ -351,7 +353,7 @@ def resolve_run(path: Path, ref: str) -> str:
 
 def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
     """The scenario text as it was run, and where it came from."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    conn = connect_ro(path)
     try:
         row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
     finally:
@@ -362,7 +364,7 @@ def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
 
 
 def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    conn = connect_ro(path)
     try:
         row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
     finally:
@@ -371,7 +373,7 @@ def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
 
 
 def load_events(path: Path, run_id: str) -> list[ev.Event]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    conn = connect_ro(path)
     try:
         return [ev.decode(row[0]) for row in
                 conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]

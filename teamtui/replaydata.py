@@ -13,7 +13,6 @@ database from someone else cannot run code.
 from __future__ import annotations
 
 import bisect
-import sqlite3
 from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import msgspec
 
 from teamtui import events as ev
+from teamtui.dbopen import connect_ro
 from teamtui.liveview import LOG_EVENTS, STREAM_LINES, AgentView, Incident, LiveView, OpenFault, TaskView
 
 CHECKPOINT_EVERY = 20_000
@@ -228,7 +228,7 @@ class SqliteRecording(Recording):
     def __init__(self, path: Path, run_id: str) -> None:
         super().__init__()
         self.path, self.run_id = path, run_id
-        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0, check_same_thread=False)
+        self.conn = connect_ro(path, check_same_thread=False)
         row = self.conn.execute("SELECT MAX(seq) FROM events WHERE run_id=?", (run_id,)).fetchone()
         self._len = int(row[0]) + 1 if row and row[0] is not None else 0
         self._marks: list[int] | None = None
