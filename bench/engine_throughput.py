@@ -47,6 +47,17 @@ def one_run(args: tuple[int, str, str, int]) -> tuple[int, int, float]:
     return len(events), turns, wall
 
 
+def teamtui_per_turn(agents: int, repeats: int = 3) -> float:
+    """Best-of-`repeats` seconds per agent turn over the grid's 60 runs of this team size, in this process,
+    measured as the AutoGen side is (best of 3), so both figures are equally robust to a busy machine."""
+    cells = [c for c in grid() if c[0] == agents]
+    best = float("inf")
+    for _ in range(repeats):
+        results = [one_run(c) for c in cells]
+        best = min(best, sum(r[2] for r in results) / sum(r[1] for r in results))
+    return best
+
+
 def grid() -> list[tuple[int, str, str, int]]:
     return list(itertools.product(range(1, 6), ("preassigned", "decentralized"), ("0.2", "0.5", "0.9"), range(10)))
 
@@ -78,11 +89,10 @@ def main() -> None:
     from autogen_baseline import measure_autogen
 
     print()
-    print(f"{'team':>6} {'autogen µs/turn':>16} {'teamtui µs/turn':>16} {'ratio':>7}")
+    print(f"{'team':>6} {'autogen µs/turn':>16} {'teamtui µs/turn':>16} {'ratio':>7}   (each best of 3)")
     for agents in (3, 5):
         ag = measure_autogen(agents=agents, turns=300)
-        ours = [r for c, r in zip(cells, results, strict=True) if c[0] == agents]
-        ours_us = sum(r[2] for r in ours) / sum(r[1] for r in ours) * 1e6
+        ours_us = teamtui_per_turn(agents) * 1e6
         print(f"{agents:>6} {ag['per_turn_us']:>16.0f} {ours_us:>16.0f} {ours_us / ag['per_turn_us']:>7.2f}"
               f"   (autogen-agentchat {ag['autogen_version']})")
 
