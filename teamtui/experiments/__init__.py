@@ -1,0 +1,1 @@
+"""Experiments: sweeps over grids of scenarios, their stored results, statistics and reports."""
