@@ -42,12 +42,12 @@ class AgentView:
     busy_s: float = 0.0
     last_latency: float = 0.0
     tokens: int = 0
+    stream: deque[str] = field(default_factory=lambda: deque(maxlen=STREAM_LINES))
+    stream_seq: int = 0
     cost: float | None = None
     """Dollars of its calls with a known price (None: no priced call yet, e.g. the sim)."""
     live: str = ""
     """The tail of the reply streaming in for the call under way (real models)."""
-    stream: deque[str] = field(default_factory=lambda: deque(maxlen=STREAM_LINES))
-    stream_seq: int = 0
 
 
 @dataclass

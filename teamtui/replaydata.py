@@ -49,6 +49,8 @@ class _Agent(msgspec.Struct, array_like=True):
     tokens: int
     stream: list[str]
     stream_seq: int
+    cost: float | None = None
+    live: str = ""
 
 
 class _Fault(msgspec.Struct, array_like=True):
@@ -82,6 +84,7 @@ class _State(msgspec.Struct):
     fault_bins: list[int]
     partitioned: tuple[tuple[str, ...], ...]
     seq: int
+    unpriced: int = 0
 
 
 _ENCODER = msgspec.msgpack.Encoder()
@@ -95,14 +98,15 @@ def snapshot(view: LiveView) -> bytes:
     return _ENCODER.encode(_State(
         started=view.started, finished=view.finished, now=view.now, round=view.round, waiting_on=view.waiting_on,
         agents=[_Agent(a.name, a.role, a.alive, a.restarting, a.thinking_since, a.acted_at, a.stalled, a.straggler,
-                       a.delay, a.task, a.calls, a.busy_s, a.last_latency, a.tokens, list(a.stream), a.stream_seq)
+                       a.delay, a.task, a.calls, a.busy_s, a.last_latency, a.tokens, list(a.stream), a.stream_seq,
+                       a.cost, a.live)
                 for a in view.agents.values()],
         tasks=list(view.tasks.values()), order=view.order, incidents=incidents, incidents_rev=view.incidents_rev,
         open_faults=[_Fault(f.fault, f.agent, f.at, sorted(f.held), index.get(id(f.incident), -1))
                      for f in view.open_faults],
         matrix=view.matrix, messages=view.messages, conflicts=view.conflicts, tokens=view.tokens, cost=view.cost,
         unit_times=list(view.unit_times), throughput=view.throughput, fault_bins=sorted(view.fault_bins),
-        partitioned=view.partitioned, seq=view.seq))
+        partitioned=view.partitioned, seq=view.seq, unpriced=view.unpriced))
 
 
 def restore(blob: bytes) -> LiveView:
@@ -113,7 +117,7 @@ def restore(blob: bytes) -> LiveView:
     for a in s.agents:
         view = AgentView(a.name, a.role, a.alive, a.restarting, a.thinking_since, a.acted_at, a.stalled, a.straggler,
                          a.delay, a.task, a.calls, a.busy_s, a.last_latency, a.tokens,
-                         deque(a.stream, maxlen=STREAM_LINES), a.stream_seq)
+                         deque(a.stream, maxlen=STREAM_LINES), a.stream_seq, a.cost, a.live)
         v.agents[a.name] = view
     v.tasks = {t.id: t for t in s.tasks}
     v.order = s.order
@@ -125,6 +129,7 @@ def restore(blob: bytes) -> LiveView:
     v.matrix, v.messages, v.conflicts, v.tokens, v.cost = s.matrix, s.messages, s.conflicts, s.tokens, s.cost
     v.unit_times.extend(s.unit_times)
     v.throughput, v.fault_bins, v.partitioned, v.seq = s.throughput, set(s.fault_bins), s.partitioned, s.seq
+    v.unpriced = s.unpriced
     return v
 
 

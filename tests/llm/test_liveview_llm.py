@@ -6,6 +6,7 @@ import msgspec
 
 from teamtui import events as ev
 from teamtui.liveview import LiveView
+from teamtui.replaydata import restore, snapshot
 from teamtui.ui.render import agent_title, live_line
 from tests.test_liveview import START
 
@@ -28,3 +29,5 @@ def test_streamed_text_shows_while_the_call_runs_then_gives_way_to_the_reply() -
     assert v.unpriced == 1 and v.cost == 0.0002
     assert "↻ retry 1" in v.agents["bob"].stream[-2] and "⚠ unknown action zap" in v.agents["cy"].stream[-1]
     assert "$0.0002" in agent_title(v, "ada", 1).plain and "$" not in agent_title(v, "bob", 2).plain
+    back = restore(snapshot(v))  # replay checkpoints keep costs and what was streaming
+    assert back.agents["ada"].cost == 0.0002 and back.unpriced == 1 and snapshot(back) == snapshot(v)
