@@ -9,9 +9,11 @@ productive (an idle turn lets the async execution wait for something to change).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from teamtui import events as ev
+from teamtui.clock import VirtualClock
 from teamtui.llm.base import (
     Action,
     Assign,
@@ -248,11 +250,10 @@ async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
     start = engine.clock.now()
     if (cfg.verify == "tests" or engine.real_models) and (sub.tests is not None or engine.real_models):
         limits = engine.scenario.test_limits
-        async with engine.clock.hold():
-            if sub.tests is not None:
-                code, output = await asyncio.to_thread(engine.workspace.run_pytest, sub.tests, limits)
-            else:
-                code, output = await asyncio.to_thread(engine.workspace.run_check, t.file, limits)
+        if sub.tests is not None:
+            code, output = await _blocking(engine, engine.workspace.run_pytest, sub.tests, limits)
+        else:
+            code, output = await _blocking(engine, engine.workspace.run_check, t.file, limits)
         passed = code == 0
     else:
         deps = [engine.board.tasks[d].file for d in t.depends_on]
@@ -265,6 +266,16 @@ async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
     if engine.real_models:  # a real model needs the test output to fix its code
         st.feedback.append(f"tests of {tid} {'passed' if passed else 'FAILED'}: {output[:1500]}")
     return passed
+
+
+async def _blocking(engine: Engine, fn: Callable[..., tuple[int, str]], *args: Any) -> tuple[int, str]:
+    """Run real work (a test subprocess). On the virtual clock it runs inline: time stands still either way,
+    and two agents' test runs can then never finish in a racing order, so the log stays reproducible. On
+    the wall clock it runs in a thread, so the loop (and the monitor) go on meanwhile."""
+    if isinstance(engine.clock, VirtualClock):
+        return fn(*args)
+    async with engine.clock.hold():
+        return await asyncio.to_thread(fn, *args)
 
 
 async def _complete(engine: Engine, st: AgentState, tid: str) -> bool:

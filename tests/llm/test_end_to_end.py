@@ -35,8 +35,9 @@ def script() -> dict[str, list[Reply]]:
 
 
 class Scripted:
-    def __init__(self, turns: dict[str, list[Reply]]) -> None:
+    def __init__(self, turns: dict[str, list[Reply]], default: Reply | None = None) -> None:
         self.turns = turns
+        self.default = default or Reply(tool_calls=[("wait", {})])
         self.seen: dict[str, int] = {}
 
     def __call__(self, body: dict[str, Any]) -> Reply:
@@ -44,7 +45,7 @@ class Scripted:
         i = self.seen.get(name, 0)
         self.seen[name] = i + 1
         replies = self.turns.get(name, [])
-        return replies[i] if i < len(replies) else Reply(tool_calls=[("wait", {})])
+        return replies[i] if i < len(replies) else self.default
 
 
 def test_three_agents_write_and_test_real_code_through_litellm(mini_pack: Path, fake_key: str,
@@ -78,3 +79,38 @@ def test_three_agents_write_and_test_real_code_through_litellm(mini_pack: Path, 
     run_id = record_run(db, s, events, metrics.to_dict())
     assert load_events(db, run_id) == events
     assert fake_key not in db.read_bytes().decode("latin-1")
+
+
+def edit(path: str, body: str) -> str:
+    return f'<edit_file path="{path}">\n{body}</edit_file>'
+
+
+def test_a_lead_team_speaking_the_paper_harness_tags(mini_pack: Path, fake_key: str, tmp_path: Path) -> None:
+    trim, gcd, add = reference("mu_poly_trim"), reference("mu_gcd"), reference("mu_poly_add", chained=True)
+    turns = {
+        "ada": [Reply(text='Splitting the work. <assign_task id="mu_poly_trim" to="bob"/>\n'
+                           '<assign_task id="mu_gcd" to="cy"/> <broadcast>trim to bob, gcd to cy</broadcast>'),
+                Reply(text='<assign_task id="mu_poly_add" to="bob"/><synthesize>trim and gcd are in</synthesize>')],
+        "bob": [Reply(text=f'<claim_task id="mu_poly_trim"/>\n{edit("mu_poly_trim.py", trim)}\n'
+                           '<complete_task id="mu_poly_trim"/>'),
+                Reply(text=f'On it. {edit("mu_poly_add.py", add)} <claim_task id="mu_poly_add"/> <run_tests/>'
+                           '<complete_task id="mu_poly_add"/>')],
+        "cy": [Reply(text=f'<claim_task id="mu_gcd"/>{edit("mu_gcd.py", gcd)}<run_tests/><complete_task id="mu_gcd"/>'
+                          '<delete_everything/>')],
+    }
+    with FakeOpenAI(Scripted(turns, default=Reply(text="Nothing for me. <wait/>"))) as server:
+        s = scenario_from(scenario_text(mini_pack, server.url, arch="lead", protocol="tags"), tmp_path / "s.toml")
+        _, events = run_engine(s)
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "completed", end
+    assert [(e.agent, e.task, e.to) for e in events if isinstance(e, ev.TaskAssigned)] == [
+        ("ada", "mu_poly_trim", "bob"), ("ada", "mu_gcd", "cy"), ("ada", "mu_poly_add", "bob")]
+    assert sorted((e.agent, e.task) for e in events if isinstance(e, ev.TaskCompleted)) == [
+        ("bob", "mu_poly_add"), ("bob", "mu_poly_trim"), ("cy", "mu_gcd")]
+    assert any(isinstance(e, ev.MessageSent) and e.topic == "report" for e in events)  # <synthesize>
+    assert [e.problem for e in events if isinstance(e, ev.ReplyRejected)] == [
+        "unknown action tag <delete_everything>; the tags are: assign_task, broadcast, claim_task, complete_task, "
+        "edit_file, read_file, release_task, request_status, run_tests, send, synthesize, wait"]
+    assert all("tools" not in b and "<claim_task" in b["messages"][0]["content"] for b in server.bodies)
+    lead_prompt = next(b for b in server.bodies if agent_of(b) == "ada")["messages"][0]["content"]
+    assert "lead" in lead_prompt and "assign" in lead_prompt
