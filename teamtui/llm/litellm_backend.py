@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from teamtui.clock import Clock
+from teamtui.clock import Clock, VirtualClock
 from teamtui.errors import RunError
 from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.cassette import CassetteWriter
@@ -106,12 +106,15 @@ class LiteLLMBackend:
         register(self.api_key)
         self.counts: Counter[str] = Counter()
         self._unpriced: set[str] = set()
+        self.usage_in_stream = True
+        """Ask for usage in the stream; dropped for good if a server refuses the option (older local ones)."""
 
     def _kwargs(self, request: LLMRequest, messages: list[dict[str, Any]]) -> dict[str, Any]:
         s = self.scenario
-        kw: dict[str, Any] = dict(model=request.model, messages=messages, stream=True,
-                                  stream_options={"include_usage": True}, timeout=s.timeout_s,
+        kw: dict[str, Any] = dict(model=request.model, messages=messages, stream=True, timeout=s.timeout_s,
                                   max_tokens=s.max_tokens, num_retries=0, max_retries=0)
+        if self.usage_in_stream:
+            kw["stream_options"] = {"include_usage": True}
         if s.temperature is not None:
             kw["temperature"] = s.temperature
         if s.api_base:
@@ -191,6 +194,11 @@ class LiteLLMBackend:
                 break
             except Exception as exc:
                 error = scrub(f"{type(exc).__name__}: {exc}")[:500]
+                if self.usage_in_stream and "stream_options" in str(exc) and not retryable(exc):
+                    self.usage_in_stream = False  # usage is then estimated from the chunks
+                    continue
+                if not retryable(exc) and self.settings.protocol == "tools" and "tool" in str(exc).lower():
+                    error += '; if this model cannot call tools, use [team] protocol = "tags"'
                 if not retryable(exc) or len(retried) >= self.scenario.retries:
                     if self.writer is not None:
                         self.writer.call(request.agent, n, digest, request.model, retries=retried, error=error)
@@ -200,9 +208,11 @@ class LiteLLMBackend:
                 if request.sink is not None:
                     request.sink.retried(len(retried), error, wait)
                 await clock.sleep(wait)
-        latency = round(time.monotonic() - wall, 3)
+        latency = round(time.monotonic() - wall, 6)  # µs: a replay must not turn two latencies into a tie
         lag = latency - (clock.now() - start)
-        if lag > 0.002:  # the virtual clock stood still during the HTTP wait: spend the real latency on it
+        if lag > 0 and (isinstance(clock, VirtualClock) or lag > 0.002):
+            # the virtual clock stood still during the HTTP wait: spend the real latency on it, exactly as a
+            # cassette replay will (on the wall clock only a lag worth a sleep is slept)
             await clock.sleep(lag)
         tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)

@@ -74,3 +74,19 @@ def scenario_text(pack: Path, url: str, *, arch: str = "decentralized", protocol
 def fake_key(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("TEAMTUI_TEST_KEY", FAKE_KEY)
     return FAKE_KEY
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests may reach 127.0.0.1 (the servers they start) and nothing else: a connection elsewhere fails."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else ""
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"test tried to reach {address}: only 127.0.0.1 is allowed")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)

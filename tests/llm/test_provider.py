@@ -172,3 +172,17 @@ def test_a_runaway_reply_is_cut_recorded_and_told_to_the_agent(mini_pack: Path, 
     assert len(problems) == 2 and all("characters; only the first" in p for p in problems)
     assert all(len(e.text) <= 200_000 for e in _kinds(events, ev.LLMCallCompleted))
     assert "only the first" in second
+
+
+def test_a_server_that_refuses_stream_options_is_asked_without_them(mini_pack: Path, fake_key: str,
+                                                                    tmp_path: Path) -> None:
+    def handler(body: dict[str, Any]) -> Reply:
+        if "stream_options" in body:
+            return Reply(status=400, error="Unrecognized request argument supplied: stream_options")
+        return Reply(text="nothing to do", tool_calls=[("wait", {})])
+
+    with FakeOpenAI(handler) as server:
+        _, events = run_engine(_solo(mini_pack, server.url, tmp_path))
+    done = _kinds(events, ev.LLMCallCompleted)
+    assert len(done) == 2 and not _kinds(events, ev.LLMCallFailed) and all(e.tokens_in > 0 for e in done)
+    assert ["stream_options" in b for b in server.bodies] == [True, False, False]
