@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,9 +37,11 @@ def agent_of(body: dict[str, Any]) -> str:
 
 
 class FakeOpenAI:
-    def __init__(self, handler: Callable[[dict[str, Any]], Reply], piece: int = 12) -> None:
+    def __init__(self, handler: Callable[[dict[str, Any]], Reply], piece: int = 12, chunk_delay: float = 0.0) -> None:
         self.handler = handler
         self.piece = piece
+        self.chunk_delay = chunk_delay
+        """Seconds between streamed chunks (a model generating slowly)."""
         self.bodies: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
@@ -84,6 +87,8 @@ class FakeOpenAI:
                 for chunk in _chunks(body, reply, server.piece):
                     self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
                     self.wfile.flush()
+                    if server.chunk_delay:
+                        time.sleep(server.chunk_delay)
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 
