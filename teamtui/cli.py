@@ -28,7 +28,9 @@ class _DefaultToRun(click.Group):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"teamtui: {message}", err=True)
+    from teamtui.redact import scrub
+
+    click.echo(f"teamtui: {scrub(message)}", err=True)
     sys.exit(2)
 
 
@@ -48,7 +50,9 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # an internal error: one line, the traceback only on request
             if os.environ.get("TEAMTUI_DEBUG"):
                 raise
-            click.echo(f"teamtui: internal error: {type(exc).__name__}: {exc} "
+            from teamtui.redact import scrub
+
+            click.echo(f"teamtui: internal error: {type(exc).__name__}: {scrub(str(exc))} "
                        "(set TEAMTUI_DEBUG=1 for the traceback, and please report it)", err=True)
             sys.exit(1)
 
