@@ -114,3 +114,30 @@ def test_test_runs_see_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "    assert 'SOME_OTHER_VAR' not in os.environ\n"))
     code, out = ws.run_pytest(test, TestLimits(timeout_s=60))
     assert code == 0, out
+
+
+def test_a_file_read_is_an_event_and_its_content_comes_with_the_next_turn() -> None:
+    s = scenario_from("""
+    [scenario]
+    name = "read"
+    [team]
+    size = 1
+    architecture = "preassigned"
+    [task]
+    [[task.subtasks]]
+    id = "a"
+    [limits]
+    max_rounds = 3
+    """)
+    seen: list[tuple[tuple[str, int, str], ...]] = []
+
+    def handler(req: LLMRequest) -> Completion:
+        seen.append(req.observation.reads)
+        if req.call == 0:
+            return Completion("", (WriteFile("notes/x.txt", "hello"), ReadFile("notes/x.txt")))
+        return Completion("", ())
+
+    _, events = run_engine(s, ScriptedBackend(handler))
+    reads = [e for e in events if isinstance(e, ev.FileRead)]
+    assert [(e.agent, e.path, e.version, e.size) for e in reads] == [("ada", "notes/x.txt", 1, 5)]
+    assert seen[1] == (("notes/x.txt", 1, "hello"),) and seen[2] == ()
