@@ -34,6 +34,9 @@ class AgentSpec:
     role: str
     model: str
     slowdown: float = 1.0
+    api_base: str | None = None
+    """Where this agent's model is served (its own [[agents]] api_base, else [team] api_base)."""
+    api_key_env: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,9 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
                 + ("" if i < len(DEFAULT_NAMES) else str(i // len(DEFAULT_NAMES))))
         agents.append(AgentSpec(name=name, role=(over.role if over and over.role else roles[i]),
                                 model=(over.model if over and over.model else m.team.model),
-                                slowdown=(over.slowdown if over else 1.0)))
+                                slowdown=(over.slowdown if over else 1.0),
+                                api_base=(over.api_base if over and over.api_base else m.team.api_base),
+                                api_key_env=(over.api_key_env if over and over.api_key_env else m.team.api_key_env)))
     names = [a.name for a in agents]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)

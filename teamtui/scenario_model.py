@@ -118,6 +118,9 @@ class AgentOverride(_Strict):
     name: str | None = Field(default=None, min_length=1, max_length=24, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")
     role: Literal["lead", "worker", "peer"] | None = None
     model: str | None = None
+    api_base: str | None = None
+    """This agent's own OpenAI-compatible server (a team can mix a local model with a hosted one)."""
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     slowdown: float = Field(default=1.0, gt=0, le=100)
     """A built-in straggler: every LLM call of this agent takes this many times as long."""
 

@@ -41,7 +41,7 @@ def preflight(scenario: Scenario) -> None:
     if real:
         from teamtui.llm import litellm_backend
 
-        litellm_backend.check_keys(scenario, real)
+        litellm_backend.check_keys(scenario)
     for m in models:
         if m.startswith("cassette:"):
             from teamtui.llm.cassette import load

@@ -28,7 +28,7 @@ from teamtui.llm.cassette import CassetteWriter
 from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
 from teamtui.llm.protocol import MAX_REPLY_CHARS, TOOLS
 from teamtui.redact import register, scrub
-from teamtui.scenario import Scenario
+from teamtui.scenario import AgentSpec, Scenario
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 RETRY_TYPES = ("RateLimitError", "Timeout", "APITimeoutError", "APIConnectionError", "InternalServerError",
@@ -57,37 +57,48 @@ def retryable(exc: BaseException) -> bool:
     return any(t.__name__ in RETRY_TYPES for t in type(exc).__mro__)
 
 
-def api_key_for(scenario: Scenario) -> str | None:
+def litellm_agents(scenario: Scenario) -> list[AgentSpec]:
+    return [a for a in scenario.agents if a.model != "sim" and not a.model.startswith("cassette:")]
+
+
+def api_key_for(agent: AgentSpec) -> str | None:
     """The key to send: from `api_key_env`; a placeholder for a keyless local server; else litellm's default."""
-    if scenario.api_key_env:
-        return os.environ.get(scenario.api_key_env) or None
-    if scenario.api_base:
+    if agent.api_key_env:
+        return os.environ.get(agent.api_key_env) or None
+    if agent.api_base:
         return "no-key"  # OpenAI-compatible local servers (ollama, vLLM, llama.cpp) ignore it
     return None
 
 
-def check_keys(scenario: Scenario, models: list[str]) -> None:
-    """Fail before the run, in one line naming the variable, when a model's API key is missing."""
-    if scenario.api_key_env:
-        if not os.environ.get(scenario.api_key_env):
-            raise RunError(f"model {models[0]!r}: the environment variable {scenario.api_key_env} "
-                           f"(team.api_key_env) is not set; export {scenario.api_key_env}=<your key>")
-        register(os.environ[scenario.api_key_env])
-        return
-    if scenario.api_base:
-        return
+def check_keys(scenario: Scenario) -> None:
+    """Fail before the run, in one line naming the variable, when an agent's API key is missing."""
+    seen: set[tuple[str, str | None, str | None]] = set()
+    for agent in litellm_agents(scenario):
+        model, env = agent.model, agent.api_key_env
+        if (model, agent.api_base, env) in seen:
+            continue
+        seen.add((model, agent.api_base, env))
+        if env:
+            if not os.environ.get(env):
+                raise RunError(f"model {model!r} ({agent.name}): the environment variable {env} (api_key_env) is "
+                               f"not set; export {env}=<your key>")
+            register(os.environ[env])
+        elif not agent.api_base:
+            _check_provider_key(model)
+
+
+def _check_provider_key(model: str) -> None:
     lm = load_litellm()
-    for model in models:
-        try:
-            info = lm.validate_environment(model=model)
-        except Exception as exc:  # litellm could not even place the model
-            raise RunError(f"model {model!r}: litellm does not know it ({scrub(str(exc))[:120]}); use a "
-                           "provider/model id such as openai/gpt-4o-mini") from None
-        missing = [str(k) for k in info.get("missing_keys") or []]
-        if missing:
-            names = " and ".join(missing)
-            raise RunError(f"model {model!r}: the environment variable {names} is not set; export it, or name "
-                           "another one with [team] api_key_env")
+    try:
+        info = lm.validate_environment(model=model)
+    except Exception as exc:  # litellm could not even place the model
+        raise RunError(f"model {model!r}: litellm does not know it ({scrub(str(exc))[:120]}); use a "
+                       "provider/model id such as openai/gpt-4o-mini") from None
+    missing = [str(k) for k in info.get("missing_keys") or []]
+    if missing:
+        names = " and ".join(missing)
+        raise RunError(f"model {model!r}: the environment variable {names} is not set; export it, or name "
+                       "another one with [team] api_key_env")
 
 
 class LiteLLMBackend:
@@ -102,8 +113,10 @@ class LiteLLMBackend:
         self.writer = writer
         self.backoff_s = backoff_s
         self.flush_s = flush_s
-        self.api_key = api_key_for(scenario)
-        register(self.api_key)
+        self.agents = {a.name: a for a in litellm_agents(scenario)}
+        self.keys = {a.name: api_key_for(a) for a in self.agents.values()}
+        for key in self.keys.values():
+            register(key)
         self.counts: Counter[str] = Counter()
         self._unpriced: set[str] = set()
         self.usage_in_stream = True
@@ -117,10 +130,11 @@ class LiteLLMBackend:
             kw["stream_options"] = {"include_usage": True}
         if s.temperature is not None:
             kw["temperature"] = s.temperature
-        if s.api_base:
-            kw["api_base"] = s.api_base
-        if self.api_key:
-            kw["api_key"] = self.api_key
+        agent = self.agents.get(request.agent)
+        if agent is not None and agent.api_base:
+            kw["api_base"] = agent.api_base
+        if self.keys.get(request.agent):
+            kw["api_key"] = self.keys[request.agent]
         if self.settings.protocol == "tools":
             kw["tools"] = TOOLS
         return kw
@@ -231,7 +245,6 @@ class LiteLLMBackend:
 
 def make(scenario: Scenario, settings: ChatSettings) -> LiteLLMBackend:
     """The backend for a scenario's litellm models (keys checked first), recording if `record_llm` is set."""
-    models = sorted({a.model for a in scenario.agents if a.model != "sim" and not a.model.startswith("cassette:")})
-    check_keys(scenario, models)
+    check_keys(scenario)
     writer = CassetteWriter(Path(scenario.record_llm), settings.protocol) if scenario.record_llm else None
     return LiteLLMBackend(scenario, settings, writer)

@@ -19,7 +19,7 @@ from teamtui.recorder import load_events, load_metrics, record_run
 from tests.conftest import ROOT, run_engine, scenario_from
 
 from .conftest import scenario_text
-from .fake_openai import FakeOpenAI, Reply
+from .fake_openai import FakeOpenAI, Reply, agent_of
 from .test_end_to_end import Scripted, script
 
 
@@ -186,3 +186,22 @@ def test_a_server_that_refuses_stream_options_is_asked_without_them(mini_pack: P
     done = _kinds(events, ev.LLMCallCompleted)
     assert len(done) == 2 and not _kinds(events, ev.LLMCallFailed) and all(e.tokens_in > 0 for e in done)
     assert ["stream_options" in b for b in server.bodies] == [True, False, False]
+
+
+def test_agents_can_have_their_own_server_and_key(mini_pack: Path, fake_key: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    wait = Reply(tool_calls=[("wait", {})])
+    with FakeOpenAI(lambda b: wait) as team_server, FakeOpenAI(lambda b: wait) as own:
+        text = scenario_text(mini_pack, team_server.url, size=2).replace("max_rounds = 8", "max_rounds = 1") + (
+            f'[[agents]]\nname = "ada"\n[[agents]]\nname = "bob"\nmodel = "openai/other"\napi_base = "{own.url}"\n'
+            'api_key_env = "BOB_KEY"\n')
+        monkeypatch.delenv("BOB_KEY", raising=False)
+        with pytest.raises(RunError, match=r"\(bob\).*BOB_KEY"):
+            make_backend(scenario_from(text, tmp_path / "s.toml"))
+        monkeypatch.setenv("BOB_KEY", "bob-secret-key-123456")
+        _, events = run_engine(scenario_from(text, tmp_path / "s.toml"))
+    assert [(agent_of(b), b["model"]) for b in team_server.bodies] == [("ada", "whatever")]
+    assert [(agent_of(b), b["model"]) for b in own.bodies] == [("bob", "other")]
+    auth = {k.lower(): v for k, v in own.headers[0].items()}["authorization"]
+    assert auth == "Bearer bob-secret-key-123456"
+    assert "bob-secret-key-123456" not in ev.to_jsonl(events).decode()
