@@ -237,7 +237,11 @@ def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
         if outcome == "rejected":
             st.feedback.append(f"write of {rel} rejected: based on version {base}, current is {current}")
             return False
-    version = ws.write(rel, real, action.content, name, owner_task, action.intended_ok)
+    try:
+        version = ws.write(rel, real, action.content, name, owner_task, action.intended_ok)
+    except (OSError, ValueError) as exc:  # a directory in the way, a file where a folder should be...
+        return _refuse(engine, st, action, f"cannot write {rel}: {type(exc).__name__}: {exc.strerror or exc}"
+                       if isinstance(exc, OSError) else f"cannot write {rel}: {exc}")
     engine.emit(ev.FileWritten, agent=name, path=rel, task=owner_task, version=version, base_version=base,
                 size=len(action.content))
     return True

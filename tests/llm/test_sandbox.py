@@ -141,3 +141,28 @@ def test_a_file_read_is_an_event_and_its_content_comes_with_the_next_turn() -> N
     reads = [e for e in events if isinstance(e, ev.FileRead)]
     assert [(e.agent, e.path, e.version, e.size) for e in reads] == [("ada", "notes/x.txt", 1, 5)]
     assert seen[1] == (("notes/x.txt", 1, "hello"),) and seen[2] == ()
+
+
+def test_writes_the_filesystem_refuses_are_refused_actions_not_crashes() -> None:
+    s = scenario_from("""
+    [scenario]
+    name = "clash"
+    [team]
+    size = 1
+    architecture = "preassigned"
+    [task]
+    [[task.subtasks]]
+    id = "a"
+    [limits]
+    max_rounds = 2
+    """)
+    bad = (WriteFile("pkg", "a file"), WriteFile("pkg/mod.py", "under a file"), WriteFile("d/x.py", "ok"),
+           WriteFile("d", "over a directory"), WriteFile("e.py", "bad \udcff surrogate"))
+
+    def handler(req: LLMRequest) -> Completion:
+        return Completion("", bad if req.call == 0 else ())
+
+    _, events = run_engine(s, ScriptedBackend(handler))
+    assert [e.path for e in events if isinstance(e, ev.FileWritten)] == ["pkg", "d/x.py"]
+    assert len([e for e in events if isinstance(e, ev.ActionRejected) and "cannot write" in e.reason]) == 3
+    assert isinstance(events[-1], ev.RunFinished) and events[-1].status == "round_limit"
