@@ -94,3 +94,19 @@ def test_malformed_tool_calls_are_recorded_and_the_run_goes_on(outputs: list[Any
 @given(st.lists(tags_reply, min_size=1, max_size=3))
 def test_malformed_reply_tags_are_recorded_and_the_run_goes_on(outputs: list[str]) -> None:
     _check(outputs, _run(outputs, "tags"))
+
+
+name_or_junk = st.one_of(st.sampled_from(["a", "ada", "bob", "a.py", "x/y.py", "..", "/etc/passwd", ""]),
+                         st.text(max_size=12))
+valid_call = st.tuples(st.sampled_from(ACTIONS), st.fixed_dictionaries({}, optional={
+    "task": name_or_junk, "to": name_or_junk, "path": name_or_junk, "text": st.text(max_size=20),
+    "content": st.text(max_size=30)}).map(json.dumps))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(junk, st.lists(valid_call, min_size=1, max_size=5)), min_size=1, max_size=3))
+def test_arbitrary_well_formed_actions_never_break_the_run(outputs: list[Any]) -> None:
+    events = _run(outputs, "tools")
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "completed", end
+    assert len([e for e in events if isinstance(e, ev.LLMCallCompleted)]) >= len(outputs)
