@@ -8,7 +8,6 @@ reply text and streamed chunk a model backend produces before it becomes an even
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 
@@ -29,25 +28,25 @@ def register(value: str | None) -> None:
     """Also scrub this exact value from now on (an API key teamtui was given)."""
     if value and len(value) >= 4:
         _registered.add(value)
+        refresh()
 
 
-_cache: tuple[tuple[tuple[str, int], ...], list[str]] = ((), [])
+_values: list[str] | None = None
 
 
-@functools.lru_cache(maxsize=4096)
-def _secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
+def refresh() -> None:
+    """Read the environment's secrets again (a backend calls this when it starts)."""
+    global _values
+    _values = None
 
 
 def _secret_values() -> list[str]:
-    """Secret values, longest first; recomputed only when the secret variables or registered values change."""
-    global _cache
-    key = tuple((k, hash(v)) for k, v in os.environ.items() if _secret_name(k)) + tuple(
-        (r, 0) for r in sorted(_registered))
-    if key != _cache[0]:
-        values = {v for k, v in os.environ.items() if _secret_name(k) and len(v) >= 6}
-        _cache = (key, sorted(values | _registered, key=len, reverse=True))
-    return _cache[1]
+    """Secret values, longest first: read once, then again after `refresh` or `register`."""
+    global _values
+    if _values is None:
+        env = {v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 6}
+        _values = sorted(env | _registered, key=len, reverse=True)
+    return _values
 
 
 def scrub(text: str) -> str:

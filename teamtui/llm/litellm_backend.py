@@ -27,7 +27,7 @@ from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.cassette import CassetteWriter
 from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
 from teamtui.llm.protocol import MAX_REPLY_CHARS, TOOLS
-from teamtui.redact import register, scrub
+from teamtui.redact import refresh, register, scrub
 from teamtui.scenario import AgentSpec, Scenario
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
@@ -113,6 +113,7 @@ class LiteLLMBackend:
         self.writer = writer
         self.backoff_s = backoff_s
         self.flush_s = flush_s
+        refresh()  # the environment's secrets as they are now
         self.agents = {a.name: a for a in litellm_agents(scenario)}
         self.keys = {a.name: api_key_for(a) for a in self.agents.values()}
         for key in self.keys.values():
@@ -198,7 +199,7 @@ class LiteLLMBackend:
         messages = self.chats.messages(request)
         n = self.counts[request.agent]
         self.counts[request.agent] += 1
-        digest = request_hash(messages, request.model)
+        digest = request_hash(messages, request.model) if self.writer is not None else ""  # only cassettes need it
         retried: list[tuple[str, float]] = []
         while True:
             start, wall = clock.now(), time.monotonic()
