@@ -131,6 +131,9 @@ def _load(path: Path, seed: int | None, size: int | None, arch: str | None, exec
     if any(v is not None for v in (seed, size, arch, execution, p, model)):
         scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p, model=model)
     if record_llm is not None:
+        if all(a.model == "sim" or a.model.startswith("cassette:") for a in scenario.agents):
+            raise RunError("--record-llm records the completions of real models, and this team has none; "
+                           "add --model PROVIDER/MODEL (or set [team] model)")
         scenario = replace(scenario, record_llm=str(record_llm))
     if any(a.model != "sim" for a in scenario.agents):
         from teamtui.llm import preflight

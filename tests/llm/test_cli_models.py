@@ -50,3 +50,10 @@ def test_a_missing_cassette_is_one_line_and_exit_2(tmp_path: Path) -> None:
                     env={**os.environ, "TEAMTUI_DB": str(tmp_path / "runs.db")})
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert "nope.jsonl" in proc.stderr and "--record-llm" in proc.stderr
+
+
+def test_recording_a_team_without_real_models_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    proc = _teamtui("run", str(ROOT / "scenarios" / "quickstart.toml"), "--headless", "--record-llm",
+                    str(tmp_path / "c.jsonl"), env={**os.environ, "TEAMTUI_DB": str(tmp_path / "runs.db")})
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "--model" in proc.stderr
+    assert not (tmp_path / "c.jsonl").exists()
