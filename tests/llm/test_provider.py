@@ -205,3 +205,25 @@ def test_agents_can_have_their_own_server_and_key(mini_pack: Path, fake_key: str
     auth = {k.lower(): v for k, v in own.headers[0].items()}["authorization"]
     assert auth == "Bearer bob-secret-key-123456"
     assert "bob-secret-key-123456" not in ev.to_jsonl(events).decode()
+
+
+def test_a_server_that_does_not_answer_in_time_is_retried_then_the_call_fails(mini_pack: Path, fake_key: str,
+                                                                              tmp_path: Path) -> None:
+    import time
+
+    from teamtui.headless import run_events
+
+    def handler(body: dict[str, Any]) -> Reply:
+        time.sleep(5)  # far past timeout_s: the client gives up first
+        return Reply(tool_calls=[("wait", {})])
+
+    with FakeOpenAI(handler) as server:
+        text = scenario_text(mini_pack, server.url, arch="preassigned", size=1, extra_team="timeout_s = 0.3")
+        s = scenario_from(text.replace("retries = 2", "retries = 1").replace("max_rounds = 8", "max_rounds = 1"),
+                          tmp_path / "s.toml")
+        events = run_events(s)  # a litellm team runs on the wall clock
+    retried = _kinds(events, ev.LLMCallRetried)
+    assert len(retried) == 1 and "Timeout" in retried[0].error
+    failed = _kinds(events, ev.LLMCallFailed)
+    assert len(failed) == 1 and "Timeout" in failed[0].error and len(server.bodies) == 2
+    assert isinstance(events[-1], ev.RunFinished) and events[-1].status == "round_limit"
