@@ -308,6 +308,35 @@ def runs(db: Path | None) -> None:
 
 
 @main.command()
+@click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--sizes", help="Team sizes: 1-5, 1,2,4 (default: [sweep] sizes, else 1-5).")
+@click.option("--arch", help="Architectures, comma-separated: preassigned, lead, decentralized.")
+@click.option("--execution", help="Executions, comma-separated: rounds, async.")
+@click.option("--p", "p", help="Dependency variants, comma-separated: 0.2,0.5,0.9 (or serial, mixed, parallel).")
+@click.option("--packs", help="Task packs, comma-separated: math_utils, data_analysis, svg_render.")
+@click.option("--models", help="Models, comma-separated (sim: the simulated team).")
+@click.option("--faults", help="Fault conditions, ;-separated: none;stall:1@40+30;delay:1@40+60x4.")
+@click.option("--trials", type=int, help="Runs per grid point (seeds: [scenario] seed + trial).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option("--resume", is_flag=False, flag_value="latest", default=None, metavar="[SWEEP]",
+              help="Continue an interrupted sweep (an id, a prefix, or latest), skipping finished cells.")
+@_db_option
+@_guard
+def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path | None, **options: Any) -> None:
+    """Run a grid of SCENARIO's variants (every run recorded), then see: teamtui report latest.
+
+    \b
+    teamtui sweep scenarios/experiments/paper_grid.toml
+    teamtui sweep scenarios/quickstart.toml --sizes 1-5 --arch preassigned,decentralized --p 0.2,0.9 --trials 5
+    teamtui sweep --resume            # continue the latest sweep where it stopped
+    """
+    from teamtui.experiments.sweep import sweep as run_sweep
+    from teamtui.recorder import default_db
+
+    run_sweep(db or default_db(), scenario, options, resume, jobs or os.cpu_count() or 1)
+
+
+@main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @_guard
 def validate(files: tuple[Path, ...]) -> None:
