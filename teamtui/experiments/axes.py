@@ -76,7 +76,8 @@ def parse_names(values: list[str] | str, what: str, allowed: tuple[str, ...] | N
         raise ValueError(f"no {what} given")
     for v in items:
         if allowed is not None and v not in allowed:
-            raise ValueError(f'unknown {what[:-1] if what.endswith("s") else what} "{v}"; allowed: {", ".join(allowed)}')
+            one = what[:-1] if what.endswith("s") else what
+            raise ValueError(f'unknown {one} "{v}"; allowed: {", ".join(allowed)}')
     return tuple(dict.fromkeys(items))
 
 

@@ -52,10 +52,12 @@ def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: st
     if resume is not None:
         with connect(db, write=True) as conn:
             sweep_id = resolve_sweep(conn, resume, db)
-            grid = sweep_grid(conn, sweep_id)
+            stored = sweep_grid(conn, sweep_id)
             cells = pending_cells(conn, sweep_id)
             total = int(conn.execute("SELECT COUNT(*) FROM sweep_cells WHERE sweep_id=?", (sweep_id,)).fetchone()[0])
-        return sweep_id, tomllib.loads(grid["scenario_text"]), grid["source"], cells, total
+        if "scenario_text" not in stored:
+            raise TeamtuiError(f"sweep {sweep_id} was not made by teamtui sweep (imported data); it cannot be resumed")
+        return sweep_id, tomllib.loads(stored["scenario_text"]), stored["source"], cells, total
     if scenario is None:
         raise TeamtuiError("give a scenario file to sweep, or --resume [SWEEP] to continue one")
     s = load_scenario(scenario)
