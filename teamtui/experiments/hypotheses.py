@@ -151,6 +151,10 @@ COMPARED = (("speedup", "team"), ("replies", "team"), ("messages", "team"), ("co
 """Measures compared between architectures, and which runs they are compared over."""
 
 
+def _mwu(xa: list[float], xb: list[float]) -> Callable[[], Any]:
+    return lambda: sps.mannwhitneyu(xa, xb, alternative="two-sided")
+
+
 def mann_whitney(rows: Sequence[CellRun], a: str = "preassigned", b: str = "decentralized") -> list[Compared]:
     out = []
     for measure, kind in COMPARED:
@@ -159,7 +163,7 @@ def mann_whitney(rows: Sequence[CellRun], a: str = "preassigned", b: str = "dece
         xb = [v for r in pool if r.params.architecture == b and (v := value(r, measure)) is not None]
         if not xa or not xb:
             continue
-        res = _quiet(lambda xa=xa, xb=xb: sps.mannwhitneyu(xa, xb, alternative="two-sided"))
+        res = _quiet(_mwu(xa, xb))
         if res is None:
             continue
         out.append(Compared(measure, a, b, float(res.statistic), float(res.pvalue), len(xa), len(xb),
