@@ -337,6 +337,43 @@ def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path 
 
 
 @main.command()
+@click.argument("sweep_ref", metavar="SWEEP", default="latest")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="The report directory (default: reports/<sweep id>/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a summary with charts in the terminal; json: the whole analysis on stdout.")
+@_db_option
+@_guard
+def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> None:
+    """Analyse a SWEEP (an id, a prefix, or latest): Markdown report, PNG figures and JSON in a directory."""
+    from teamtui.experiments.report import write_report
+    from teamtui.recorder import default_db
+
+    write_report(db or default_db(), sweep_ref, output, fmt)
+
+
+@main.command()
+@_db_option
+@_guard
+def sweeps(db: Path | None) -> None:
+    """List recorded sweeps, newest first."""
+    from teamtui.experiments.table import connect, list_sweeps
+    from teamtui.recorder import default_db
+
+    path = db or default_db()
+    if not path.exists():
+        click.echo(f"no sweeps in {path}")
+        return
+    with connect(path) as conn:
+        rows = list_sweeps(conn)
+    if not rows:
+        click.echo(f"no sweeps in {path}")
+    for r in rows:
+        when = r.created.replace("T", " ")[:16]
+        click.echo(f"{r.id}  {when}  {r.status:<12} {r.done:>5}/{r.cells:<5} cells  {r.name}")
+
+
+@main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @_guard
 def validate(files: tuple[Path, ...]) -> None:
