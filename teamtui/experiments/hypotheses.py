@@ -5,7 +5,7 @@
 * speedup across dependency variants (p): Kruskal–Wallis (`kruskal`);
 * preassigned vs decentralized: Mann–Whitney U (`mannwhitneyu`) for speedup, messages, conflicts,
   idle fraction and tokens (fault-free runs of two or more agents) and for straggler recovery (fault cost
-  and recovery time of fault runs).
+  and recovery time of fault runs, a run whose held work was never reclaimed ranking last).
 
 Every test is two-sided, returns None when the sweep lacks the data for it, and reads the same rows as
 `teamtui.experiments.stats`.
@@ -147,7 +147,8 @@ class Compared:
 
 
 COMPARED = (("speedup", "team"), ("replies", "team"), ("messages", "team"), ("conflicts", "team"),
-            ("idle_fraction", "team"), ("tokens", "team"), ("fault_cost", "fault"), ("recovery_s", "fault"))
+            ("idle_fraction", "team"), ("tokens", "team"), ("fault_cost", "fault"),
+            ("recovery_censored", "fault"))
 """Measures compared between architectures, and which runs they are compared over."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -43,14 +44,18 @@ messages (a broadcast counts once per recipient); *replies* are completed LLM ca
 calls messages. *Conflicts* = claim conflicts + write conflicts + lock denials."""
 
 
+def fmt_m(v: float) -> str:
+    return "never" if math.isinf(v) else f"{v:.3g}"
+
+
 def _compare_sentence(c: Compared) -> str:
     sig = c.pvalue < ALPHA
     if not sig:
         verdict = "no significant difference"
     else:
         verdict = f"{c.b} {'higher' if c.median_b > c.median_a else 'lower'}"
-    return (f"| {c.measure} | {c.median_a:.3g} (n={c.n_a}) | {c.median_b:.3g} (n={c.n_b}) | U = {c.statistic:.0f}, "
-            f"{fmt_p(c.pvalue)} | {verdict} |")
+    return (f"| {c.measure} | {fmt_m(c.median_a)} (n={c.n_a}) | {fmt_m(c.median_b)} (n={c.n_b}) | "
+            f"U = {c.statistic:.0f}, {fmt_p(c.pvalue)} | {verdict} |")
 
 
 def statistics_section(a: Analysis) -> list[str]:
@@ -86,8 +91,9 @@ def statistics_section(a: Analysis) -> list[str]:
                        f"(R² = {f.r2:.2f}, {f.points} runs, sizes {', '.join(map(str, f.sizes))}).")
     if a.mann_whitney:
         c0 = a.mann_whitney[0]
-        out += ["", f"**{c0.a} vs {c0.b}** (Mann–Whitney U; medians; fault_cost and recovery_s over fault runs, "
-                "the rest over team runs):", "", f"| measure | {c0.a} | {c0.b} | test | verdict |",
+        out += ["", f"**{c0.a} vs {c0.b}** (Mann–Whitney U; medians; fault_cost and recovery_censored over fault "
+                "runs — recovery_censored is the time until the faulty agent's held work was taken over, never if "
+                "it was not — the rest over team runs):", "", f"| measure | {c0.a} | {c0.b} | test | verdict |",
                 "|---|---|---|---|---|"]
         out += [_compare_sentence(c) for c in a.mann_whitney]
     else:
@@ -100,7 +106,7 @@ def statistics_section(a: Analysis) -> list[str]:
 def results_table(rows: Sequence[CellRun]) -> list[str]:
     pooled = [replace(r, params=replace(r.params, pack="all")) for r in rows]
     cols = ("speedup", "efficiency", "amdahl_bound", "messages", "messages_per_subtask", "replies", "conflicts",
-            "idle_fraction", "tokens", "recovery_s", "fault_cost")
+            "idle_fraction", "tokens", "recovery_s", "unrecovered", "fault_cost")
     out = ["## Results per grid point", "",
            "Over all packs and trials; mean [95 % CI]. Per-run speedup is against the same-seed 1-agent run.", "",
            "| arch | exec | model | p | n | fault | ok/runs | " + " | ".join(cols) + " |",

@@ -173,15 +173,16 @@ def recovery_plot(a: Analysis, rows: Sequence[CellRun], out: Path) -> Plot:
                 x = k + (i - (len(archs) - 1) / 2) * width
                 if metric == "recovery_s":
                     got = sum(1 for r in sel if value(r, metric) is not None)
-                    ax.annotate(f"{got}/{len(sel)}", (x, st.mean if st else 0), ha="center", va="bottom",
-                                fontsize=7)
+                    held = sum(1 for r in sel if value(r, "recovery_censored") is not None)
+                    ax.annotate(f"{got}/{held}", (x, st.hi if st else 0), ha="center", va="bottom", fontsize=7)
                 if st is not None:
                     xs.append(x)
                     ys.append(st.mean)
                     err_lo.append(st.mean - st.lo)
                     err_hi.append(st.hi - st.mean)
             ax.bar(xs, ys, width, yerr=[err_lo, err_hi], capsize=3, color=arch_color(arch, archs), label=arch)
-    for ax, label, title in ((ax1, "time until held work is reclaimed (s)", "Recovery time (label: runs recovered)"),
+    for ax, label, title in ((ax1, "time until held work is reclaimed (s)",
+                                                           "Recovery time (label: reclaimed / runs holding work)"),
                              (ax2, "makespan with fault − without (s)", "Fault cost")):
         ax.set_xticks(range(len(conds)), conds, fontsize=8)
         ax.set_xlabel("fault condition")

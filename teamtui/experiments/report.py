@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from teamtui.experiments.analysis import Analysis, analyze
-from teamtui.experiments.markdown import fmt_p, render
+from teamtui.experiments.markdown import fmt_m, fmt_p, render
 from teamtui.experiments.plots import all_plots
 from teamtui.experiments.table import CellRun, connect, list_sweeps, load_table, resolve_sweep
 from teamtui.recorder import RecorderError
@@ -82,7 +82,8 @@ def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:
     for f in a.fits:
         lines.append(f"messages ∝ n^{f.exponent:.2f} ± {f.stderr:.2f} ({f.architecture})")
     for c in a.mann_whitney:
-        lines.append(f"{c.measure}: {c.a} {c.median_a:.3g} vs {c.b} {c.median_b:.3g}, Mann–Whitney {fmt_p(c.pvalue)}")
+        lines.append(f"{c.measure}: {c.a} {fmt_m(c.median_a)} vs {c.b} {fmt_m(c.median_b)}, "
+                     f"Mann–Whitney {fmt_p(c.pvalue)}")
     for line in lines:
         console.print(line, highlight=False)
     for chart in plotext_charts(a, rows, console.is_terminal):

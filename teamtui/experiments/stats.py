@@ -47,13 +47,25 @@ def _sum(*values: Any) -> float | None:
     return sum(known) if known else None
 
 
-def recovery_time(m: dict[str, Any]) -> float | None:
-    """The longest time until a faulty agent's held work was reclaimed; None if never reclaimed or no fault."""
-    recs = _get(m, "recoveries") or []
-    times = [r.get("reclaim_s") for r in recs]
-    if not times or any(t is None for t in times):
+def recovery_censored(m: dict[str, Any]) -> float | None:
+    """The longest time until work a faulty agent held was claimed by a teammate: inf if some never was,
+    None if the run has no fault that caught an agent holding work (nothing to recover)."""
+    recs = [r for r in (_get(m, "recoveries") or []) if r.get("held")]
+    if not recs:
         return None
-    return float(max(times))
+    times = [r.get("reclaim_s") for r in recs]
+    return math.inf if any(t is None for t in times) else float(max(times))
+
+
+def recovery_time(m: dict[str, Any]) -> float | None:
+    """`recovery_censored` over runs whose held work was reclaimed (None otherwise)."""
+    v = recovery_censored(m)
+    return None if v is None or math.isinf(v) else v
+
+
+def _unrecovered(m: dict[str, Any]) -> float | None:
+    v = recovery_censored(m)
+    return None if v is None else float(math.isinf(v))
 
 
 def _cost_per_speedup(m: dict[str, Any]) -> float | None:
@@ -77,10 +89,13 @@ METRICS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "cost_usd": lambda m: _get(m, "cost_usd"),
     "cost_per_speedup": _cost_per_speedup,
     "recovery_s": recovery_time,
+    "recovery_censored": recovery_censored,
+    "unrecovered": _unrecovered,
     "fault_cost": lambda m: _get(m, "fault_cost"),
 }
 """Per-run values by name. `conflicts` = claim + write conflicts + lock denials; `tokens` = in + out;
-`cost_per_speedup` = tokens per unit of speedup."""
+`cost_per_speedup` = tokens per unit of speedup; `recovery_s` = time until a faulty agent's held work was
+reclaimed (runs where it was), `unrecovered` = 1 where it never was, `recovery_censored` = either (inf)."""
 
 
 def value(row: CellRun, name: str) -> float | None:
@@ -91,6 +106,10 @@ def value(row: CellRun, name: str) -> float | None:
         return amdahl(row.params.p, workers(row.params))
     v = METRICS[name](row.metrics)
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def finite(v: float | None) -> bool:
+    return v is not None and math.isfinite(v)
 
 
 def succeeded(row: CellRun) -> bool:
@@ -137,7 +156,8 @@ class ConditionSummary:
 
 
 SUMMARY_METRICS = ("speedup", "efficiency", "amdahl_bound", "replies", "messages", "messages_per_subtask",
-                   "conflicts", "idle_fraction", "tokens", "cost_usd", "recovery_s", "fault_cost", "makespan")
+                   "conflicts", "idle_fraction", "tokens", "cost_usd", "recovery_s", "unrecovered", "fault_cost",
+                   "makespan")
 
 
 def summarize_conditions(rows: Iterable[CellRun]) -> list[ConditionSummary]:
