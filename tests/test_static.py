@@ -25,7 +25,8 @@ def test_static_check_passes(tool: str) -> None:
 
 
 HEADLESS = ["teamtui.cli", "teamtui.scenario", "teamtui.runtime.engine", "teamtui.headless", "teamtui.report",
-            "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis"]
+            "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
+            "teamtui.experiments.report"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

@@ -189,6 +189,7 @@ def recovery_plot(a: Analysis, rows: Sequence[CellRun], out: Path) -> Plot:
         ax.set_ylabel(label)
         ax.set_title(title)
         ax.grid(alpha=0.3, axis="y")
+    ax1.legend(fontsize=8)
     ax2.legend(fontsize=8)
     fig.suptitle("Recovering from a faulty agent (means with 95 % bootstrap CIs)")
     return ("recovery", _save(fig, out / "recovery.png"), "Recovery time and fault cost by architecture and "
