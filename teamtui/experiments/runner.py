@@ -10,6 +10,7 @@ half-recorded run and resumes exactly where it stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -25,7 +26,8 @@ from typing import Any
 
 from teamtui import events as ev
 from teamtui.errors import TeamtuiError
-from teamtui.experiments.grid import BASELINE_ARCH, cell_scenario
+from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
+from teamtui.experiments.tomlw import dumps
 from teamtui.experiments.table import CellParams, mark_cell
 from teamtui.recorder import _versions, run_status
 from teamtui.scenario import Scenario
@@ -65,13 +67,26 @@ def _baseline(s: Scenario, cell: CellParams) -> list[ev.Event]:
     return cache[key]
 
 
+def _scenario(cell: CellParams) -> Scenario:
+    """The cell's scenario; trials of one grid point differ only in seed, so the validated scenario (with its
+    loaded task pack) is built once per grid point and given each trial's seed, name and text."""
+    point = dataclasses.replace(cell, trial=0, seed=0)
+    cache: dict[CellParams, Scenario] = _STATE.setdefault("scenarios", {})
+    if point not in cache:
+        if len(cache) > 256:
+            cache.clear()
+        cache[point] = cell_scenario(_STATE["data"], _STATE["source"], point)
+    d = cell_data(_STATE["data"], cell)
+    return dataclasses.replace(cache[point], seed=cell.seed, name=d["scenario"]["name"], text=dumps(d))
+
+
 def run_cell(cell: CellParams) -> CellResult:
     """Run one cell (in a worker); a cell that cannot run comes back with its error, not an exception."""
     from teamtui.headless import fault_free_of, is_sim, run_events
     from teamtui.metrics.summary import summarize
 
     try:
-        s = cell_scenario(_STATE["data"], _STATE["source"], cell)
+        s = _scenario(cell)
         started = datetime.now(UTC).isoformat(timespec="seconds")
         events = run_events(s)
         is_base = cell.size == 1 and cell.architecture == BASELINE_ARCH and cell.fault == "none"
