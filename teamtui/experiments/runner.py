@@ -27,8 +27,8 @@ from typing import Any
 from teamtui import events as ev
 from teamtui.errors import TeamtuiError
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
-from teamtui.experiments.tomlw import dumps
 from teamtui.experiments.table import CellParams, mark_cell
+from teamtui.experiments.tomlw import dumps
 from teamtui.recorder import _versions, run_status
 from teamtui.scenario import Scenario
 
