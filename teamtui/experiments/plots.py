@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from teamtui.experiments.analysis import Analysis
 from teamtui.experiments.hypotheses import fault_runs, team_runs
@@ -99,6 +99,7 @@ def messages_plot(a: Analysis, rows: Sequence[CellRun], out: Path) -> Plot:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks(a.dims["sizes"], [str(n) for n in a.dims["sizes"]])
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(ScalarFormatter())
         ax.yaxis.set_minor_formatter(NullFormatter())
         missing = [arch for arch in a.dims["architectures"] if arch not in {f.architecture for f in fits}]

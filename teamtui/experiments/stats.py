@@ -225,11 +225,13 @@ def paper_speedups(rows: Sequence[CellRun]) -> list[SpeedupEstimate]:
                   and (r.params.pack, r.params.p, r.params.size, r.params.architecture, r.params.execution,
                        r.params.model) == (pack, p, size, arch, execu, model)]
             like = CellParams(pack, p, size, arch, execu, model)
-            t1 = [value(r, "makespan") for r in baseline_runs(rows, like)]
+            base = baseline_runs(rows, like)
+            t1 = [t for r in base if (t := value(r, "makespan"))]
             tn_ok = [t for t in tn if t]
-            t1_ok = [t for t in t1 if t]
-            if tn_ok and t1_ok:
-                suites[pack] = ratio_delta(t1_ok, tn_ok)
+            if tn_ok and t1 and size == 1 and all(r.params.architecture == arch for r in base):
+                suites[pack] = (1.0, 0.0)  # its own baseline: 1 by definition (as the paper reports n = 1)
+            elif tn_ok and t1:
+                suites[pack] = ratio_delta(t1, tn_ok)
         if suites:
             s = statistics.fmean(v[0] for v in suites.values())
             sem = math.sqrt(sum(v[1] ** 2 for v in suites.values())) / len(suites)

@@ -53,6 +53,8 @@ def test_paper_speedup_is_per_suite_then_averaged_with_the_sem_combined() -> Non
     assert est.speedup == pytest.approx((11 / 6 + 2.0) / 2)
     assert est.sem == pytest.approx(math.sqrt(sa**2 + sb**2) / 2)
     assert est.amdahl == pytest.approx(1 / (0.5 + 0.25))
+    solo = {e.size: e for e in paper_speedups(rows)}[1]
+    assert (solo.speedup, solo.sem) == (1.0, 0.0)  # as the paper reports n = 1
 
 
 def test_speedup_baselines_are_the_same_architecture_when_present_else_any() -> None:
