@@ -148,6 +148,7 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
               on_result: Callable[[CellResult], None] | None = None) -> BatchWriter:
     """Run `cells` on `jobs` processes (1: in this process), recording each as it finishes. On
     KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it) what has finished is written before it propagates."""
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is durable at the next checkpoint, and atomic now
     writer = BatchWriter(conn, sweep_id)
     versions = json.dumps(_versions())
     try:
