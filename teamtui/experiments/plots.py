@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from teamtui.experiments.analysis import Analysis
@@ -131,6 +132,7 @@ def _bars(ax: Axes, rows: Sequence[CellRun], metric: str, archs: Sequence[str], 
                 hi.append(st.hi - st.mean)
         ax.bar(xs, ys, width, yerr=[lo, hi], capsize=3, color=arch_color(arch, archs), label=arch)
     ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_xlabel("team size (agents)")
     ax.grid(alpha=0.3, axis="y")
 
@@ -186,12 +188,12 @@ def recovery_plot(a: Analysis, rows: Sequence[CellRun], out: Path) -> Plot:
                                                            "Recovery time (label: reclaimed / runs holding work)"),
                              (ax2, "makespan with fault − without (s)", "Fault cost")):
         ax.set_xticks(range(len(conds)), conds, fontsize=8)
+        ax.set_xlim(-0.5, len(conds) - 0.5)  # annotations of empty bars stay inside
+        ax.legend(handles=[Patch(color=arch_color(arch, archs), label=arch) for arch in archs], fontsize=8)
         ax.set_xlabel("fault condition")
         ax.set_ylabel(label)
         ax.set_title(title)
         ax.grid(alpha=0.3, axis="y")
-    ax1.legend(fontsize=8)
-    ax2.legend(fontsize=8)
     fig.suptitle("Recovering from a faulty agent (means with 95 % bootstrap CIs)")
     return ("recovery", _save(fig, out / "recovery.png"), "Recovery time and fault cost by architecture and "
             "fault condition.")
