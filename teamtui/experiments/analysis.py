@@ -23,6 +23,7 @@ from teamtui.experiments.hypotheses import (
 from teamtui.experiments.stats import (
     ConditionSummary,
     SpeedupEstimate,
+    derive_speedups,
     paper_speedups,
     succeeded,
     summarize_conditions,
@@ -69,6 +70,8 @@ def dims_of(rows: Sequence[CellRun]) -> dict[str, list[Any]]:
 
 
 def analyze(rows: Sequence[CellRun], sweep: dict[str, Any] | None = None) -> Analysis:
+    """The whole analysis (runs without a per-run speedup get one from `derive_speedups` first)."""
+    rows = derive_speedups(rows)
     speedups = paper_speedups(rows)
     team = [e for e in speedups if e.size >= 2]
     by_arch: dict[str, list[float]] = {}

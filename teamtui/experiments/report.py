@@ -18,6 +18,7 @@ from rich.table import Table
 from teamtui.experiments.analysis import Analysis, analyze
 from teamtui.experiments.markdown import fmt_m, fmt_p, render
 from teamtui.experiments.plots import all_plots
+from teamtui.experiments.stats import derive_speedups
 from teamtui.experiments.table import CellRun, connect, list_sweeps, load_table, resolve_sweep
 from teamtui.recorder import RecorderError
 
@@ -37,6 +38,7 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
     if not any(r.status == "done" for r in rows):
         raise RecorderError(f"sweep {meta['id']} has no finished runs yet; run it (teamtui sweep --resume "
                             f"{meta['id']}) first")
+    rows = derive_speedups(rows)
     a = analyze(rows, meta)
     out = out or Path("reports") / meta["id"]
     try:

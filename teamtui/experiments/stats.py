@@ -11,7 +11,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -211,6 +211,25 @@ def baseline_runs(rows: Sequence[CellRun], like: CellParams) -> list[CellRun]:
             == (like.pack, like.p, like.execution, like.model)]
     same = [r for r in base if r.params.architecture == like.architecture]
     return same or base
+
+
+def derive_speedups(rows: Sequence[CellRun]) -> list[CellRun]:
+    """Rows where a successful run has no per-run speedup (imported data) get one: the mean makespan of its
+    suite's successful 1-agent runs (`baseline_runs`) over its own makespan, and efficiency = speedup / n."""
+    out = []
+    for r in rows:
+        m = r.metrics
+        span = value(r, "makespan") if m is not None else None
+        if m is None or m.get("speedup") is not None or not succeeded(r) or not span:
+            out.append(r)
+            continue
+        t1 = [t for b in baseline_runs(rows, r.params) if (t := value(b, "makespan"))]
+        if not t1:
+            out.append(r)
+            continue
+        s = statistics.fmean(t1) / span
+        out.append(replace(r, metrics={**m, "speedup": s, "efficiency": s / workers(r.params)}))
+    return out
 
 
 def paper_speedups(rows: Sequence[CellRun]) -> list[SpeedupEstimate]:

@@ -14,6 +14,7 @@ from teamtui.experiments.hypotheses import growth_exponents, kruskal_by_p, mann_
 from teamtui.experiments.stats import (
     BOOTSTRAP_SEED,
     amdahl,
+    derive_speedups,
     describe,
     paper_speedups,
     ratio_delta,
@@ -145,3 +146,16 @@ def test_mann_whitney_compares_architectures_and_fault_runs_separately() -> None
     assert res["fault_cost"].pvalue == pytest.approx(fc.pvalue) and res["fault_cost"].median_a == 30.0
     assert res["messages"].median_b == 41
     assert "recovery_s" not in res  # no run has recoveries
+
+
+def test_runs_without_a_speedup_get_one_from_their_suites_1_agent_runs() -> None:
+    rows = [row("a", 0.5, 1, "decentralized", 10.0, 0), row("a", 0.5, 1, "decentralized", 14.0, 1),
+            row("a", 0.5, 1, "decentralized", 99.0, 2, success=False),
+            row("a", 0.5, 3, "decentralized", 6.0, 0), row("a", 0.5, 3, "decentralized", 5.0, 1, speedup=9.0),
+            row("a", 0.5, 3, "decentralized", 30.0, 2, success=False)]
+    derived = derive_speedups(rows)
+    assert value(derived[3], "speedup") == pytest.approx(12.0 / 6.0)
+    assert value(derived[3], "efficiency") == pytest.approx(12.0 / 6.0 / 3)
+    assert value(derived[4], "speedup") == 9.0  # a recorded speedup is kept
+    assert value(derived[5], "speedup") is None  # failed runs get none
+    assert value(derived[0], "speedup") == pytest.approx(12.0 / 10.0)
