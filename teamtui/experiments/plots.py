@@ -44,34 +44,36 @@ def speedup_plot(a: Analysis, out: Path) -> Plot:
     if not groups or max(a.dims["sizes"]) < 2:
         return ("speedup", None, "The sweep has no team sizes above 1, so there is no speedup to plot.")
     models = sorted({e.model for e in a.speedups})
-    fig = Figure(figsize=(5.2 * len(groups), 4.4))
-    axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     top = max(a.dims["sizes"])
-    for ax, (arch, execu) in zip(axes, groups, strict=True):
-        ns = [1 + i * (top - 1) / 100 for i in range(101)]
-        ax.plot(ns, ns, color="0.75", lw=1, label="linear (n)")
-        for i, p in enumerate(sorted({e.p for e in a.speedups})):
-            color = COLORS[i % len(COLORS)]
-            for j, model in enumerate(models):
+    ns = [1 + i * (top - 1) / 100 for i in range(101)]
+    fig = Figure(figsize=(4.6 * len(groups) + 2.2, 3.6 * len(models) + 0.6))
+    grid = fig.subplots(len(models), len(groups), sharey=True, sharex=True, squeeze=False)
+    for row, model in enumerate(models):
+        for ax, (arch, execu) in zip(grid[row], groups, strict=True):
+            ax.plot(ns, ns, color="0.75", lw=1, label="linear (n)")
+            for i, p in enumerate(sorted({e.p for e in a.speedups})):
+                color = COLORS[i % len(COLORS)]
                 pts = sorted((e.size, e.speedup, e.sem) for e in a.speedups
                              if (e.architecture, e.execution, e.p, e.model) == (arch, execu, p, model))
-                if not pts:
-                    continue
-                label = f"p = {p:g} observed" + (f" ({model})" if len(models) > 1 else "")
-                ax.errorbar([x[0] for x in pts], [x[1] for x in pts], yerr=[x[2] for x in pts], color=color,
-                            marker=MARKERS[j % len(MARKERS)], capsize=3, label=label)
-            lead = 1 if arch == "lead" else 0
-            ax.plot(ns, [amdahl(p, max(1, round(n) - lead)) if lead else amdahl(p, n) for n in ns], color=color,
-                    ls="--", lw=1.2, label=f"p = {p:g} Amdahl bound")
-        ax.set_title(f"{arch}, {execu}")
-        ax.set_xlabel("team size (agents)")
-        ax.set_xticks(a.dims["sizes"])
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("speedup  T₁ / Tₙ  (mean ± SEM)")
-    axes[-1].legend(fontsize=8, loc="upper left")
+                if pts:
+                    ax.errorbar([x[0] for x in pts], [x[1] for x in pts], yerr=[x[2] for x in pts], color=color,
+                                marker="o", capsize=3, label=f"p = {p:g} observed")
+                lead = 1 if arch == "lead" else 0
+                ax.plot(ns, [amdahl(p, max(1, round(n) - lead)) if lead else amdahl(p, n) for n in ns],
+                        color=color, ls="--", lw=1.2, label=f"p = {p:g} Amdahl bound")
+            ax.set_title(f"{arch}, {execu}" + (f"\n{model}" if len(models) > 1 else ""), fontsize=10)
+            ax.set_xticks(a.dims["sizes"])
+            ax.grid(alpha=0.3)
+            if row == len(models) - 1:
+                ax.set_xlabel("team size (agents)")
+        grid[row][0].set_ylabel("speedup  T₁ / Tₙ  (mean ± SEM)")
+    handles, labels = grid[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=8)
     fig.suptitle("Speedup vs team size, with Amdahl's bound per dependency variant")
-    return ("speedup", _save(fig, out / "speedup.png"), "Speedup against team size per dependency variant "
-            "(p), with the Amdahl bound 1 / ((1 − p) + p / n) dashed and linear speedup in grey.")
+    fig.tight_layout(rect=(0, 0, 1 - 2.0 / (4.6 * len(groups) + 2.2), 1))
+    fig.savefig(out / "speedup.png", dpi=110)
+    return ("speedup", out / "speedup.png", "Speedup against team size per dependency variant (p), with the "
+            "Amdahl bound 1 / ((1 − p) + p / n) dashed and linear speedup in grey.")
 
 
 def messages_plot(a: Analysis, rows: Sequence[CellRun], out: Path) -> Plot:

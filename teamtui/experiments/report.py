@@ -63,7 +63,9 @@ def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:
     if not console.is_terminal:
         console = Console(width=140)
     sizes = a.dims["sizes"]
-    table = Table(title=f"sweep {a.sweep.get('id', '')}: speedup (mean ± SEM, Amdahl bound)", title_justify="left")
+    model = f", {a.dims['models'][0]} (others in report.md)" if len(a.dims["models"]) > 1 else ""
+    table = Table(title=f"sweep {a.sweep.get('id', '')}: speedup (mean ± SEM, Amdahl bound){model}",
+                  title_justify="left")
     for col in ("architecture", "execution", "p", *(f"n={n}" for n in sizes)):
         table.add_column(col, no_wrap=True)
     est = {(e.architecture, e.execution, e.p, e.size): e for e in a.speedups if e.model == a.dims["models"][0]}
@@ -110,7 +112,8 @@ def plotext_charts(a: Analysis, rows: list[CellRun], color: bool) -> list[str]:
             line = sorted((e.size, e.speedup, e.amdahl) for e in pts if e.p == p)
             plt.plot([x[0] for x in line], [x[1] for x in line], label=f"p={p:g}", marker="dot")
             plt.plot([x[0] for x in line], [x[2] for x in line], label=f"Amdahl p={p:g}", marker="·")
-        plt.title(f"speedup vs team size — {arch}")
+        model = f" ({a.dims['models'][0]})" if len(a.dims["models"]) > 1 else ""
+        plt.title(f"speedup vs team size — {arch}{model}")
         plt.xlabel("team size")
         plt.xticks(a.dims["sizes"])
         charts.append(plt.build())
