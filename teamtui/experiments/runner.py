@@ -55,15 +55,20 @@ def init_worker(data: dict[str, Any], source: str, versions: str) -> None:
     _STATE.update(data=data, source=source, versions=versions, baselines={})
 
 
-def _baseline(s: Scenario, cell: CellParams) -> list[ev.Event]:
+def _baseline(s: Scenario, cell: CellParams, ran: list[ev.Event] | None = None) -> list[ev.Event]:
+    """The same-seed 1-agent run's events: `ran` when the cell itself is exactly that run, else from this
+    worker's cache, else run now (and cached for the other cells of the same seed)."""
     from teamtui.headless import baseline_of, run_events
 
     key = (cell.pack, cell.p, cell.execution, cell.model, cell.seed)
     cache: dict[Any, list[ev.Event]] = _STATE["baselines"]
-    if key not in cache:
-        if len(cache) > 512:
-            cache.clear()
-        cache[key] = run_events(baseline_of(s))
+    if len(cache) > 512:
+        cache.clear()
+    solo = baseline_of(s)
+    if ran is not None and solo == s:
+        cache[key] = ran
+    elif key not in cache:
+        cache[key] = run_events(solo)
     return cache[key]
 
 
@@ -90,7 +95,7 @@ def run_cell(cell: CellParams) -> CellResult:
         started = datetime.now(UTC).isoformat(timespec="seconds")
         events = run_events(s)
         is_base = cell.size == 1 and cell.architecture == BASELINE_ARCH and cell.fault == "none"
-        base = events if is_base else (_baseline(s, cell) if is_sim(s) else None)
+        base = _baseline(s, cell, events if is_base else None) if is_sim(s) else (events if is_base else None)
         faultless = run_events(fault_free_of(s)) if s.faults and is_sim(s) else None
         metrics = summarize(events, baseline=base, fault_free=faultless).to_dict()
     except TeamtuiError as exc:
@@ -143,6 +148,20 @@ def _chain(parts: Iterator[list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
         yield from part
 
 
+def seed_groups(cells: Sequence[CellParams]) -> list[list[CellParams]]:
+    """Cells grouped by what their baseline run shares (pack, p, execution, model, seed), the 1-agent
+    baseline cell first: a group goes to one worker, which then runs each baseline once."""
+    groups: dict[tuple[Any, ...], list[CellParams]] = {}
+    for c in cells:
+        groups.setdefault((c.pack, c.p, c.execution, c.model, c.seed), []).append(c)
+    return [sorted(g, key=lambda c: (c.size != 1 or c.architecture != BASELINE_ARCH or c.fault != "none",
+                                     c.key())) for g in groups.values()]
+
+
+def run_group(cells: list[CellParams]) -> list[CellResult]:
+    return [run_cell(c) for c in cells]
+
+
 def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], source: str,
               cells: Sequence[CellParams], jobs: int,
               on_result: Callable[[CellResult], None] | None = None) -> BatchWriter:
@@ -151,37 +170,38 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is durable at the next checkpoint, and atomic now
     writer = BatchWriter(conn, sweep_id)
     versions = json.dumps(_versions())
+    groups = seed_groups(cells)
     try:
         if jobs <= 1:
             init_worker(data, source, versions)
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            for cell in cells:
+            for cell in (c for g in groups for c in g):
                 result = run_cell(cell)
                 writer.add(result)
                 if on_result:
                     on_result(result)
         else:
-            _run_pool(writer, data, source, versions, cells, jobs, on_result)
+            _run_pool(writer, data, source, versions, groups, jobs, on_result)
     finally:
         writer.flush()
     return writer
 
 
 def _run_pool(writer: BatchWriter, data: dict[str, Any], source: str, versions: str,
-              cells: Sequence[CellParams], jobs: int, on_result: Callable[[CellResult], None] | None) -> None:
+              groups: list[list[CellParams]], jobs: int, on_result: Callable[[CellResult], None] | None) -> None:
     pool = ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(data, source, versions))
-    queue = list(reversed(cells))
-    running: set[Future[CellResult]] = set()
+    queue = list(reversed(groups))
+    running: set[Future[list[CellResult]]] = set()
     try:
         while queue or running:
-            while queue and len(running) < jobs * 4:  # a short queue: an interrupt abandons little work
-                running.add(pool.submit(run_cell, queue.pop()))
+            while queue and len(running) < jobs * 2:  # a short queue: an interrupt abandons little work
+                running.add(pool.submit(run_group, queue.pop()))
             done, running = wait(running, timeout=BATCH_S, return_when=FIRST_COMPLETED)
             for fut in done:
-                result = fut.result()
-                writer.add(result)
-                if on_result:
-                    on_result(result)
+                for result in fut.result():
+                    writer.add(result)
+                    if on_result:
+                        on_result(result)
             if not done:
                 writer.flush()
     finally:
