@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,15 +47,24 @@ def measure(jobs: int) -> tuple[float, int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jobs", type=int, action="append", help="worker processes (repeatable; default: 1 and 2)")
+    ap.add_argument("--repeat", type=int, default=3, help="measurements per setting, interleaved (median shown)")
     args = ap.parse_args()
     settings = args.jobs or [1, 2]
-    print(f"{'jobs':>4} {'wall s':>8} {'runs':>6} {'runs/s':>8} {'events':>10} {'events/s':>10}")
-    first = None
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    walls: dict[int, list[float]] = {j: [] for j in settings}
+    counts: dict[int, tuple[int, int]] = {}
+    for _ in range(args.repeat):  # interleaved, so a busy moment on a shared machine hits every setting
+        for jobs in settings:
+            wall, runs, events = measure(jobs)
+            walls[jobs].append(wall)
+            counts[jobs] = (runs, events)
+    print(f"{'jobs':>4} {'median s':>9} {'min s':>7} {'runs':>6} {'runs/s':>8} {'events':>10} {'events/s':>10}")
+    first = statistics.median(walls[settings[0]])
     for jobs in settings:
-        wall, runs, events = measure(jobs)
-        first = first or wall
-        print(f"{jobs:>4} {wall:>8.2f} {runs:>6} {runs / wall:>8.1f} {events:>10,} {events / wall:>10,.0f}"
-              f"   ({first / wall:.2f}x the first setting)")
+        med = statistics.median(walls[jobs])
+        runs, events = counts[jobs]
+        print(f"{jobs:>4} {med:>9.2f} {min(walls[jobs]):>7.2f} {runs:>6} {runs / med:>8.1f} {events:>10,} "
+              f"{events / med:>10,.0f}   ({first / med:.2f}x jobs {settings[0]})")
 
 
 if __name__ == "__main__":
