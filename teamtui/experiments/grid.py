@@ -81,9 +81,9 @@ def grid_of(s: Scenario, data: dict[str, Any], options: dict[str, Any]) -> Grid:
     if "pack" not in task:
         raise GridError(f"{src}: task: a sweep needs [task] pack = ... (it varies the pack and its p variant)")
     default_p = [task["p"]] if "p" in task else [0.5]
-    trials = options.get("trials") or table.get("trials") or 3
+    trials = options["trials"] if options.get("trials") is not None else table.get("trials", 3)
     if trials < 1:
-        raise GridError(f"--trials: {trials} is not allowed; give at least 1")
+        raise GridError(f"--trials: {trials} is not allowed; give at least 1 run per grid point")
     return Grid(
         sizes=_axis(options.get("sizes"), table.get("sizes"), "1-5", axes.parse_sizes, "sizes", src),
         architectures=_axis(options.get("arch"), table.get("architectures"), [s.architecture],

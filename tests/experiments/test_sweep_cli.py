@@ -141,6 +141,7 @@ def test_sigterm_stops_a_sweep_cleanly_and_says_how_to_resume(tmp_path: Path) ->
     (["--p", "0.3"], ["task.p", "0.3"]),
     (["--faults", "stall@x"], ["--faults", "stall@x"]),
     (["--packs", "nosuchpack"], ["nosuchpack"]),
+    (["--trials", "0"], ["--trials", "at least 1"]),
 ])
 def test_a_bad_grid_option_is_one_line_and_exit_2(tmp_path: Path, args: list[str], words: list[str]) -> None:
     proc = teamtui(tmp_path / "runs.db", "sweep", BASE, "--trials", "1", *args)
