@@ -103,8 +103,8 @@ def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str 
     console.print(f"sweep {sweep_id}: {writer.runs} runs recorded in {wall:.1f} s "
                   f"({writer.runs / wall:.1f} runs/s, {writer.events:,} events) to {db}", highlight=False)
     if failures:
-        console.print(f"[red]{len(failures)} cells failed[/red], e.g.: {failures[0]}; fix the cause and "
-                      f"rerun them with teamtui sweep --resume {sweep_id}", highlight=False)
+        raise TeamtuiError(f"sweep {sweep_id}: {len(failures)} of {len(cells)} cells could not run, e.g.: "
+                           f"{failures[0]}; fix the cause and rerun them with teamtui sweep --resume {sweep_id}")
     console.print(f"report: teamtui report {sweep_id}", highlight=False)
     return sweep_id
 

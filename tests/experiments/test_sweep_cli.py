@@ -186,3 +186,14 @@ def test_help_imports_no_plotting_or_statistics() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "sweep" in proc.stdout and "report" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_cells_that_cannot_run_are_reported_in_one_line_and_rerun_on_resume(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    proc = teamtui(db, "sweep", BASE, "--models", "no-such/model", "--sizes", "2", "--trials", "1", "--jobs", "1")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "2 of 2 cells could not run" in last and "no-such/model" in last and "--resume" in last
+    assert sorted(s for _, s in cells(db).values()) == ["failed", "failed"]
+    again = teamtui(db, "sweep", "--resume")
+    assert again.returncode == 2 and "2 of 2 cells to run" in again.stderr  # failed cells are retried
