@@ -11,6 +11,7 @@ creation, the board, the workspace's real file writes, the sim model's decisions
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import os
 import statistics
@@ -18,6 +19,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +47,95 @@ def one_run(args: tuple[int, str, str, int]) -> tuple[int, int, float]:
     events, wall = run_virtual(timed())
     turns = sum(1 for e in events if isinstance(e, ev.LLMCallCompleted))
     return len(events), turns, wall
+
+
+class _Sleeps:
+    """A clock that notes every sleep asked of it (the sim may sleep more than once per call)."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock, self.sleeps = clock, []
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await self.clock.sleep(seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.clock, name)
+
+
+class _Tape:
+    """Wraps the sim backend and keeps every completion with the clock sleeps it took."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.calls = inner, {}
+
+    async def complete(self, request: Any, clock: Any) -> Any:
+        noted = _Sleeps(clock)
+        self.calls[request.agent, request.call] = (noted.sleeps, None)  # a call cut short stays None
+        completion = await self.inner.complete(request, noted)
+        self.calls[request.agent, request.call] = (noted.sleeps, completion)
+        return completion
+
+    def forget(self, agent: str) -> None:
+        self.inner.forget(agent)
+
+
+class _Replay:
+    """Says again what the sim said, after the same sleeps: the analogue of AutoGen's replay client."""
+
+    def __init__(self, calls: dict[tuple[str, int], tuple[list[float], Any]]) -> None:
+        self.calls = calls
+
+    async def complete(self, request: Any, clock: Any) -> Any:
+        sleeps, completion = self.calls[request.agent, request.call]
+        for seconds in sleeps:
+            await clock.sleep(seconds)
+        if completion is None:  # the recorded call never ended (the run finished or the agent died first)
+            await asyncio.Event().wait()
+        return completion
+
+    def forget(self, agent: str) -> None:
+        pass
+
+
+def replayed_run(args: tuple[int, str, str, int], repeats: int = 3) -> tuple[int, float]:
+    """(agent turns, best-of-`repeats` seconds of `engine.run()`) with the model's replies replayed, so the
+    time is the engine's alone: the board, the network, the workspace's real writes, events, scheduling."""
+    from teamtui import events as ev
+    from teamtui.clock import VirtualClock, run_virtual
+    from teamtui.llm.sim import SimBackend
+    from teamtui.runtime.engine import Engine
+    from teamtui.scenario import load_scenario, with_overrides
+
+    size, arch, p, seed = args
+    s = with_overrides(load_scenario(BASE), size=size, arch=arch, p=p, seed=seed)
+    tape = _Tape(SimBackend(s))
+
+    async def once(backend: Any) -> tuple[list[ev.Event], float]:
+        engine = Engine(s, VirtualClock(), backend=backend)
+        t0 = time.perf_counter()
+        events = await engine.run()
+        return events, time.perf_counter() - t0
+
+    recorded, _ = run_virtual(once(tape))
+    best = float("inf")
+    for _ in range(repeats):
+        events, wall = run_virtual(once(_Replay(tape.calls)))
+        assert events == recorded, "a replayed run must be the run it replays"
+        best = min(best, wall)
+    return sum(1 for e in events if isinstance(e, ev.LLMCallCompleted)), best
+
+
+def teamtui_per_turn(agents: int, repeats: int = 3) -> tuple[float, float]:
+    """Seconds per agent turn over the grid's 60 runs of this team size, in this process, best of `repeats`
+    as on the AutoGen side: (with the sim model deciding, with its replies replayed)."""
+    cells = [c for c in grid() if c[0] == agents]
+    best = float("inf")
+    for _ in range(repeats):
+        results = [one_run(c) for c in cells]
+        best = min(best, sum(r[2] for r in results) / sum(r[1] for r in results))
+    replayed = [replayed_run(c, repeats) for c in cells]
+    return best, sum(r[1] for r in replayed) / sum(r[0] for r in replayed)
 
 
 def grid() -> list[tuple[int, str, str, int]]:
@@ -78,12 +169,15 @@ def main() -> None:
     from autogen_baseline import measure_autogen
 
     print()
-    print(f"{'team':>6} {'autogen µs/turn':>16} {'teamtui µs/turn':>16} {'ratio':>7}")
+    print("per agent turn, best of 3 on each side; AutoGen's model is its replay client, so the like-for-like")
+    print("teamtui figure is the engine with the sim's replies replayed (the sim model's own decisions excluded)")
+    print(f"{'team':>5} {'autogen µs':>11} {'teamtui+sim µs':>15} {'ratio':>6}"
+          f" {'teamtui replayed µs':>20} {'ratio':>6}")
     for agents in (3, 5):
         ag = measure_autogen(agents=agents, turns=300)
-        ours = [r for c, r in zip(cells, results, strict=True) if c[0] == agents]
-        ours_us = sum(r[2] for r in ours) / sum(r[1] for r in ours) * 1e6
-        print(f"{agents:>6} {ag['per_turn_us']:>16.0f} {ours_us:>16.0f} {ours_us / ag['per_turn_us']:>7.2f}"
+        a = ag["per_turn_us"]
+        with_sim, replayed = (x * 1e6 for x in teamtui_per_turn(agents))
+        print(f"{agents:>5} {a:>11.0f} {with_sim:>15.0f} {with_sim / a:>6.2f} {replayed:>20.0f} {replayed / a:>6.2f}"
               f"   (autogen-agentchat {ag['autogen_version']})")
 
 

@@ -267,16 +267,18 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
 @_guard
 def replay(run_ref: str, speed: float, db: Path | None) -> None:
     """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
-    from teamtui.recorder import RecorderError, default_db, load_events, resolve_run
+    from teamtui.recorder import RecorderError, default_db, resolve_run
+    from teamtui.replaydata import open_recording
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
-    events = load_events(path, run_id)
-    if not events:
-        raise RecorderError(f"run {run_id} has no events to replay")
+    recording = open_recording(path, run_id)
+    if not len(recording):
+        recording.close()
+        raise RecorderError(f"run {run_id} has no events to replay; it was interrupted before its first event")
     from teamtui.ui.replay import ReplayApp
 
-    ReplayApp(events, run_id=run_id, speed=speed).run()
+    ReplayApp(recording, run_id=run_id, speed=speed).run()
 
 
 @main.command()

@@ -25,12 +25,14 @@ from typing import Any
 import aiosqlite
 
 from teamtui import events as ev
+from teamtui.dbopen import connect_ro, on_read_only_media
 from teamtui.errors import TeamtuiError
+from teamtui.replaydata import CHECKPOINT_EVERY, Checkpointer
 from teamtui.scenario import Scenario
 
 SCHEMA_VERSION = 2
 FLUSH_S = 0.05
-BATCH = 2_000
+BATCH = 5_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_text TEXT NOT NULL, source TEXT NOT NULL,
@@ -44,7 +46,7 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_time ON events (run_id, t);
 """
-SWEEP_SCHEMA = """
+SCHEMA_2 = """
 CREATE TABLE IF NOT EXISTS sweeps (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, grid TEXT NOT NULL, created TEXT NOT NULL,
     status TEXT NOT NULL
@@ -53,8 +55,11 @@ CREATE TABLE IF NOT EXISTS sweep_cells (
     sweep_id TEXT NOT NULL, cell TEXT NOT NULL, params TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL,
     PRIMARY KEY (sweep_id, cell)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
 """
-MIGRATIONS = {2: SWEEP_SCHEMA}
+MIGRATIONS = {2: SCHEMA_2}
 """Schema steps: MIGRATIONS[v] takes a database from version v - 1 to v."""
 
 
@@ -97,8 +102,9 @@ class RunRow:
 class Recorder:
     """See the module docstring. `await open()`, `await begin(scenario)`, feed `listener`, `await end(...)`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
         self.path = path
+        self.checkpoint_every = checkpoint_every
         self.run_id = ""
         self.conn: aiosqlite.Connection | None = None
         self.queue: asyncio.Queue[ev.Event | None] = asyncio.Queue()
@@ -159,7 +165,8 @@ class Recorder:
                     self.stopped = f"recording stopped: {_explain(self.path, exc)}"
             if done:
                 return
-            await asyncio.sleep(FLUSH_S)  # batch what arrives meanwhile; commits stay at most FLUSH_S apart
+            if self.queue.empty():
+                await asyncio.sleep(FLUSH_S)  # batch what arrives meanwhile; commits stay at most FLUSH_S apart
 
     async def end(self, status: str, metrics: dict[str, Any] | None = None, makespan: float | None = None) -> None:
         """Write what is queued, then the run's final status and metrics."""
@@ -170,12 +177,24 @@ class Recorder:
         if self.conn is None or self.stopped:
             return
         try:
+            if self.written >= self.checkpoint_every:
+                await self._write_checkpoints()
             await self.conn.execute("UPDATE runs SET ended=?, status=?, makespan=?, metrics=? WHERE id=?",
                                     (_now(), status, makespan, json.dumps(metrics) if metrics else None,
                                      self.run_id))
             await self.conn.commit()
         except sqlite3.DatabaseError as exc:
             self.stopped = f"recording stopped: {_explain(self.path, exc)}"
+
+    async def _write_checkpoints(self) -> None:
+        """Snapshots of the replay view every CHECKPOINT_EVERY events, so replay seeks a long run quickly."""
+        assert self.conn is not None
+
+        folder = Checkpointer(self.run_id, self.checkpoint_every)
+        async with self.conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (self.run_id,)) as cur:
+            while chunk := await cur.fetchmany(20_000):
+                folder.feed(r[0] for r in chunk)
+        await self.conn.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?,?,?)", folder.rows)
 
     async def close(self) -> None:
         if self.conn is not None:
@@ -223,7 +242,7 @@ def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:
                             f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
     scripts = []
     if current == 0:
-        if tables - {"runs", "events", "sweeps", "sweep_cells"}:
+        if tables - {"runs", "events", "sweeps", "sweep_cells", "checkpoints"}:
             raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
                                 " use another --db")
         scripts.append(SCHEMA)
@@ -236,8 +255,9 @@ def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return f"{path}: the run database is locked by another program; close it or use another --db"
-    if "readonly" in text or "read-only" in text:
-        return f"{path}: the run database is read-only; fix its permissions or use another --db"
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and on_read_only_media(path)):
+        return (f"{path}: the run database is read-only (its file or filesystem cannot be written); record to "
+                "another --db — runs, replay and export can still read it")
     if "full" in text:
         return f"{path}: the disk is full; free space or use another --db"
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
@@ -287,7 +307,7 @@ def list_runs(path: Path) -> list[RunRow]:
     if not path.exists():
         return []
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        conn = connect_ro(path)
         try:
             version_row = conn.execute("PRAGMA user_version").fetchone()
             if int(version_row[0]) > SCHEMA_VERSION:
@@ -333,7 +353,7 @@ def resolve_run(path: Path, ref: str) -> str:
 
 def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
     """The scenario text as it was run, and where it came from."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    conn = connect_ro(path)
     try:
         row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
     finally:
@@ -344,7 +364,7 @@ def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
 
 
 def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    conn = connect_ro(path)
     try:
         row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
     finally:
@@ -353,7 +373,7 @@ def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
 
 
 def load_events(path: Path, run_id: str) -> list[ev.Event]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    conn = connect_ro(path)
     try:
         return [ev.decode(row[0]) for row in
                 conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]

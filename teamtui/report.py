@@ -64,21 +64,22 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         outcome = run_with_baselines(scenario, speed=speed, baselines=baselines, recorder=recorder)
     if events_path is not None:
         events_path.write_bytes(ev.to_jsonl(outcome.events))
-    if db is not None:
+    if as_json:
+        sys.stdout.write(json.dumps(metrics_json(outcome), indent=2, default=_default) + "\n")
+    else:
+        console.print(summary_table(outcome.metrics))
+    if db is not None:  # after the results: a recording that failed must not hide how the run went
         from teamtui.recorder import RecorderError, record_run, store_metrics
 
         if recorder is not None:
             if recorder.stopped:
-                raise RecorderError(recorder.stopped)
+                raise RecorderError(f"{recorder.stopped} (the run itself finished; {recorder.written} events "
+                                    "were recorded before that)")
             run_id = recorder.run_id
             store_metrics(db, run_id, metrics_json(outcome))
         else:
             run_id = record_run(db, scenario, outcome.events, metrics_json(outcome))
         console.print(f"[dim]recorded as run {run_id} in {db}[/dim]", highlight=False)
-    if as_json:
-        sys.stdout.write(json.dumps(metrics_json(outcome), indent=2, default=_default) + "\n")
-    else:
-        console.print(summary_table(outcome.metrics))
     return 0
 
 

@@ -211,3 +211,64 @@ def test_a_database_locked_by_another_writer_is_one_clear_error(tmp_path: Path) 
         holder.rollback()
         holder.close()
     _open(db)  # free again
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from teamtui.headless import run_events
+from teamtui.recorder import Recorder
+from teamtui.scenario import load_scenario
+
+def listener(e):
+    sys.stdout.write(f"{e.seq} {time.monotonic()}\\n")
+    sys.stdout.flush()
+
+run_events(load_scenario("scenarios/quickstart.toml"), speed=float(sys.argv[2]), listener=listener,
+           recorder=Recorder(Path(sys.argv[1])))
+"""
+
+
+@pytest.mark.slow
+def test_a_sigkilled_run_loses_only_its_last_moment_and_replays(tmp_path: Path) -> None:
+    """The headless wall-clock path (what `run --headless --speed` runs) with a listener that reports each
+    event's emission time on a pipe; after SIGKILL, every event missing from the database was emitted
+    within the last moments before the kill. CLOCK_MONOTONIC is shared by the two processes."""
+    import os
+    import signal
+    import time
+
+    from teamtui.replaydata import open_recording
+
+    db = tmp_path / "runs.db"
+    windows = []
+    for attempt in range(3):
+        emitted: dict[int, float] = {}
+        with subprocess.Popen([sys.executable, "-c", CHILD, str(db), "20"], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True,
+                              env={"PATH": "/usr/bin:/bin", "CI": "true"}) as proc:
+            assert proc.stdout is not None
+            while len(emitted) < 60 + 60 * attempt:  # let the run get going, a little further each time
+                line = proc.stdout.readline()
+                assert line, "the child ended early"
+                seq, at = line.split()
+                emitted[int(seq)] = float(at)
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+            for line in proc.stdout:  # whatever it wrote before it died
+                seq, at = line.split()
+                emitted[int(seq)] = float(at)
+        run_id = list_runs(db)[0].id
+        kept = {e.seq for e in load_events(db, run_id)}
+        assert kept <= set(emitted) and kept == set(range(len(kept)))  # a prefix, nothing invented
+        lost = [emitted[s] for s in emitted if s not in kept]
+        windows.append((len(lost), killed_at - min(lost) if lost else 0.0))
+        rec = open_recording(db, run_id)  # what `teamtui replay` opens: the interrupted prefix, seekable
+        try:
+            assert len(rec) == len(kept) and rec.view_at(len(rec)).seq == len(kept) - 1
+        finally:
+            rec.close()
+    assert [r.status for r in list_runs(db)] == ["interrupted"] * 3
+    print("events lost per kill (count, seconds before the kill):", windows)
+    # Commits are at most FLUSH_S = 50 ms apart; the bound leaves room for a loaded 2-core CI machine.
+    assert all(window <= 0.25 for _, window in windows), windows

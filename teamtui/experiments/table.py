@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from teamtui.dbopen import connect_ro
 from teamtui.recorder import SCHEMA_VERSION, RecorderError, _explain, migrate_sync
 
 
@@ -72,7 +73,7 @@ def connect(db: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
     try:
         if write:
             db.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(f"file:{db}" if write else f"file:{db}?mode=ro", uri=True, timeout=5.0)
+        conn = sqlite3.connect(f"file:{db}", uri=True, timeout=5.0) if write else connect_ro(db, timeout=5.0)
         try:
             if write:
                 conn.execute("PRAGMA journal_mode=WAL")

@@ -48,6 +48,8 @@ class Board:
         self._emit = emit
         self.lease_s = lease_s
         self.by_file = {t.file: t.id for t in self.tasks.values() if t.file}
+        self._earliest = math.inf
+        """No lease runs out before this run time (a lower bound: renewals only push leases later)."""
         self._view: tuple[TaskView, ...] | None = None
         """The last `view()`, shared by every agent that observes before the board changes again."""
 
@@ -79,6 +81,9 @@ class Board:
     # -- changes -----------------------------------------------------------------------------------
 
     def expire(self, now: float) -> None:
+        if now < self._earliest:  # called on every observation: most of the time nothing can be due
+            return
+        self._earliest = math.inf
         for tid in self.order:
             t = self.tasks[tid]
             if t.holder and not t.done and t.lease_until <= now:
@@ -86,6 +91,8 @@ class Board:
                 t.holder, t.lease_until, t.lost_by = "", math.inf, holder
                 self._view = None
                 self._emit(ev.LeaseExpired, agent=holder, task=tid, holder=holder)
+            elif t.holder and not t.done:
+                self._earliest = min(self._earliest, t.lease_until)
 
     def renew(self, agent: str, now: float) -> None:
         if self.lease_s is None:
@@ -110,6 +117,7 @@ class Board:
         t.holder = agent
         self._view = None
         t.lease_until = now + self.lease_s if self.lease_s is not None else math.inf
+        self._earliest = min(self._earliest, t.lease_until)
         t.held_by.append(agent)
         reclaimed, t.lost_by = t.lost_by, ""
         self._emit(ev.TaskClaimed, agent=agent, task=tid, reclaimed_from=reclaimed)

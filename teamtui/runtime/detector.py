@@ -29,6 +29,8 @@ class FailureDetector:
         self.stall_after = engine.scenario.stall_after_s
         self.factor = engine.scenario.straggler_factor
         self.recent: dict[str, deque[float]] = {}
+        self.medians: dict[str, float] = {}
+        """Median of each agent's recent latencies, updated with them."""
 
     async def run(self) -> None:
         interval = self.stall_after / 4
@@ -72,12 +74,14 @@ class FailureDetector:
             eng.emit(ev.AgentRecovered, agent=st.name, stalled_for=round(eng.clock.now() - since, 6))
         mine = self.recent.setdefault(st.name, deque(maxlen=5))
         mine.append(latency)
-        others = [statistics.median(self.recent[a.name]) for a in eng.alive()
-                  if a is not st and self.recent.get(a.name)]
-        if not others or len(mine) < 3:
+        own = self.medians[st.name] = statistics.median(mine)  # kept per agent: one median per call, not n
+        if len(mine) < 3:
+            return
+        others = [self.medians[a.name] for a in eng.agents.values()
+                  if a.alive and a is not st and a.name in self.medians]
+        if not others:
             return
         median = statistics.median(others)
-        own = statistics.median(mine)
         slow = own > self.factor * median
         if slow and not st.straggler:
             st.straggler = True

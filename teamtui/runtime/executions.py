@@ -54,18 +54,25 @@ async def run_rounds(engine: Engine) -> None:
 
 
 async def _bounded(engine: Engine, agents: list[AgentState], deadline: float, order: list[str]) -> None:
-    tasks = []
+    """Start the agents' turns and wait until all are done or the deadline passes (late ones go on)."""
+    all_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    left = len(agents)
+
+    def one_done(name: str) -> Callable[[asyncio.Task[bool]], None]:
+        def done(_task: asyncio.Task[bool]) -> None:
+            nonlocal left
+            order.append(name)
+            left -= 1
+            if left == 0 and not all_done.done():
+                all_done.set_result(None)
+
+        return done
+
     for st in agents:
-        task = engine.start_turn(st)
-        task.add_done_callback(_appender(order, st.name))
-        tasks.append(task)
+        engine.start_turn(st).add_done_callback(one_done(st.name))
     remaining = deadline - engine.clock.now()
     if remaining > 0:
-        await wait_for(engine.clock, asyncio.wait(tasks), remaining)
-
-
-def _appender(order: list[str], name: str) -> Callable[[object], None]:
-    return lambda _task: order.append(name)
+        await wait_for(engine.clock, all_done, remaining)
 
 
 async def run_async(engine: Engine) -> None:

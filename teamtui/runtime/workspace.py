@@ -44,6 +44,7 @@ class Workspace:
         self.files: dict[str, FileState] = {}
         self._resolved: dict[str, tuple[str, Path]] = {}
         self._real_root = self.root.resolve()
+        self._dirs: set[Path] = set()
 
     def resolve(self, path: str) -> tuple[str, Path]:
         """A workspace-relative, normalised path and its real location; raises `PathRefused`.
@@ -75,8 +76,11 @@ class Workspace:
 
     def write(self, rel: str, real: Path, content: str, writer: str, task: str, ok: bool) -> int:
         """Write unconditionally (the engine has already applied the consistency rule); the new version."""
-        real.parent.mkdir(parents=True, exist_ok=True)
-        real.write_text(content, encoding="utf-8")
+        if real.parent not in self._dirs:  # one mkdir per directory, not per write (the engine's hot path)
+            real.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(real.parent)
+        with open(real, "w", encoding="utf-8") as fh:
+            fh.write(content)
         f = self.files.setdefault(rel, FileState())
         f.version += 1
         f.last_writer, f.ok, f.task = writer, ok, task

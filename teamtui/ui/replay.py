@@ -1,28 +1,43 @@
 """Replay: the monitor fed from a recorded event list, with player controls instead of fault keys.
 
-The player keeps a cursor into the recording. Playing advances the run time by the wall time elapsed
-times the speed and hands every event up to it to the monitor, exactly as a live run would have; a step
-moves one event; going back, or seeking before the cursor, folds the view again from the start (the
-view is a pure fold of the events, so the screen at a point is the screen the live run showed there).
-Fault keys stay in the footer, greyed out: a recording cannot be changed.
+The player keeps a cursor into a `Recording` (a list, or a run read from the database on demand).
+Playing advances the run time by the wall time elapsed times the speed and hands every event up to it
+to the monitor, exactly as a live run would have; a step moves one event; going back, or seeking far
+ahead, installs the view the recording computes for that point from its nearest checkpoint (the view is
+a pure fold of the events, so the screen at a point is the screen the live run showed there). The
+scrubber under the header seeks where it is clicked. Fault keys stay in the footer, greyed out: a
+recording cannot be changed.
 """
 
 from __future__ import annotations
 
-import bisect
 import time
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events as tev
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widgets import Static
 
 from teamtui import events as ev
 from teamtui.liveview import LiveView
+from teamtui.replaydata import CHECKPOINT_EVERY, MemoryRecording, Recording
 from teamtui.ui.app import TeamApp
 from teamtui.ui.screens import PromptScreen
 
-_MARKS = (ev.FaultInjected, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied, ev.AgentStalled,
-          ev.StragglerDetected, ev.LeaseExpired)
+
+class Scrubber(Static):
+    """The timeline: how far the replay is, fault marks, and a click seeks there."""
+
+    DEFAULT_CSS = "Scrubber { height: 1; width: 1fr; }"
+
+    def on_click(self, event: tev.Click) -> None:
+        app = self.app
+        if isinstance(app, ReplayApp) and self.size.width > 0:
+            app.playing = False
+            app.seek(round(len(app.recording) * min(1.0, max(0.0, event.x / max(1, self.size.width - 1)))))
 
 
 class ReplayApp(TeamApp):
@@ -41,10 +56,10 @@ class ReplayApp(TeamApp):
     ]
     FAULT_ACTIONS = frozenset({"kill", "restart", "delay", "stall", "isolate", "partition", "heal"})
 
-    def __init__(self, events: list[ev.Event], run_id: str = "", speed: float = 1.0) -> None:
+    def __init__(self, recording: Recording | Sequence[ev.Event], run_id: str = "", speed: float = 1.0) -> None:
         super().__init__(events=(), summary_at_end=False, speed=speed)
-        self.recording = events
-        self.run_id = run_id
+        self.recording = recording if isinstance(recording, Recording) else MemoryRecording(recording, run_id)
+        self.run_id = run_id or self.recording.run_id
         self.pos = 0
         self.cursor_t = 0.0
         self.playing = True
@@ -55,9 +70,17 @@ class ReplayApp(TeamApp):
             return None  # shown, greyed out
         return True
 
+    def compose(self) -> ComposeResult:
+        self.w_scrubber = Scrubber(id="scrubber")
+        yield self.w_scrubber
+        yield from super().compose()
+
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1 / 20, self._tick)
+
+    def on_unmount(self) -> None:
+        self.recording.close()
 
     # -- the player --------------------------------------------------------------------------------
 
@@ -67,26 +90,27 @@ class ReplayApp(TeamApp):
         if not self.playing or self.pos >= len(self.recording):
             return
         self.cursor_t += elapsed * self.clock.speed
-        while self.pos < len(self.recording) and self.recording[self.pos].t <= self.cursor_t:
-            self.pending.append(self.recording[self.pos])
-            self.pos += 1
+        fresh = self.recording.upto(self.pos, self.cursor_t)
+        self.pending.extend(fresh)
+        self.pos += len(fresh)
         if self.pos >= len(self.recording):
             self.playing = False
 
     def seek(self, pos: int) -> None:
         """Show the recording as it stood after its first `pos` events."""
         pos = max(0, min(len(self.recording), pos))
-        if pos < self.pos:
-            self._refold()
-            self.pending.extend(self.recording[:pos])
+        if pos < self.pos or pos - self.pos > CHECKPOINT_EVERY:
+            self._install(self.recording.view_at(pos))
         else:
-            self.pending.extend(self.recording[self.pos:pos])
+            self.pending.extend(self.recording.slice(self.pos, pos))
         self.pos = pos
-        self.cursor_t = self.recording[pos - 1].t if pos else 0.0
+        last = self.recording.slice(pos - 1, pos)
+        self.cursor_t = last[0].t if last else 0.0
         self.frame()
 
-    def _refold(self) -> None:
-        self.view = LiveView()
+    def _install(self, view: LiveView) -> None:
+        """Show `view` from scratch: the panes, the log and the incidents are drawn again from it."""
+        self.view = view
         self.pending.clear()
         for pane in self.panes:
             pane.stream.clear()
@@ -112,11 +136,11 @@ class ReplayApp(TeamApp):
     def seek_time(self, seconds: float) -> None:
         """Show the recording as it stood at run time `seconds` (every event up to it)."""
         self.playing = False
-        self.seek(bisect.bisect_right([e.t for e in self.recording], seconds))
+        self.seek(self.recording.pos_at(seconds))
         self.cursor_t = seconds
 
     def action_seek_time(self) -> None:
-        end = self.recording[-1].t if self.recording else 0.0
+        end = self.recording.end_t
 
         def check(text: str) -> float:
             try:
@@ -135,26 +159,23 @@ class ReplayApp(TeamApp):
 
     def action_mark(self, direction: int) -> None:
         self.playing = False
-        idx = range(self.pos, len(self.recording)) if direction > 0 else range(self.pos - 2, -1, -1)
-        hit = next((i for i in idx if isinstance(self.recording[i], _MARKS)), None)
+        hit = self.recording.next_mark(self.pos, direction)
         if hit is None:
             self.notify("no more faults or conflicts that way", severity="information")
             return
-        self.seek(hit + 1)
+        self.seek(hit)
 
     def frame(self) -> None:
         super().frame()
         if self.view.started is not None:
             total = len(self.recording)
-            bar_w = 30
-            filled = int(bar_w * self.pos / total) if total else 0
             head = Text.assemble(
                 (f" replay {self.run_id} ", "bold reverse"),
                 f" {'▶' if self.playing else '⏸'} ×{self.clock.speed:g}  ",
-                ("█" * filled, "cyan"), ("░" * (bar_w - filled), "dim"),
-                f" event {self.pos}/{total}  t = {self.view.now:.1f}s   ")
+                f" event {self.pos}/{total}  t = {self.view.now:.1f}s / {self.recording.end_t:.1f}s   ")
             head.append_text(_short_header(self))
             self.w_header.update(head)
+            self.w_scrubber.update(timeline(self.pos, total, self.recording.marks(), self.w_scrubber.size.width))
 
     def _live(self) -> Any:
         self.notify("a replay cannot be changed: faults need a live run", severity="warning")
@@ -167,3 +188,17 @@ def _short_header(app: ReplayApp) -> Text:
         return Text()
     end = f"  finished: {app.view.finished.status}" if app.view.finished and app.pos == len(app.recording) else ""
     return Text(f"{s.scenario} · {s.architecture} · {s.execution} · {len(s.agents)} agents{end}", "dim")
+
+
+def timeline(pos: int, total: int, marks: Sequence[int], width: int) -> Text:
+    """A one-line bar: played part, the rest, and a ◆ where a fault or conflict happened."""
+    width = max(1, width)
+    cells = ["━" if total and i < width * pos / total else "─" for i in range(width)]
+    styles = ["cyan" if c == "━" else "grey50" for c in cells]
+    for m in marks:
+        i = min(width - 1, int(width * m / total)) if total else 0
+        cells[i], styles[i] = "◆", "bold red"
+    out = Text()
+    for c, st in zip(cells, styles, strict=True):
+        out.append(c, st)
+    return out

@@ -104,3 +104,21 @@ async def test_seek_to_a_typed_run_time(recorded: list[ev.Event]) -> None:
         expected = sum(1 for e in recorded if e.t <= 12.5)
         assert app.pos == expected and not app.playing
         assert app.view.seq == recorded[expected - 1].seq and app.view.now <= 12.5
+
+
+async def test_clicking_the_timeline_seeks_there_and_marks_show_faults(recorded: list[ev.Event]) -> None:
+    app = ReplayApp(recorded, run_id="r1", speed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await until(pilot, lambda: not app.playing)
+        width = app.w_scrubber.size.width
+        assert width > 100
+        await pilot.click("#scrubber", offset=(width // 2, 0))
+        assert app.pos == round(len(recorded) * (width // 2) / (width - 1))
+        assert app.view.seq == app.pos - 1
+        await pilot.click("#scrubber", offset=(width - 1, 0))
+        assert app.pos == len(recorded)
+        await pilot.click("#scrubber", offset=(0, 0))
+        assert app.pos == 0
+        app.frame()
+        assert "◆" in text_of(app.w_scrubber)  # the recorded kill is marked on the timeline
