@@ -10,6 +10,7 @@ half-recorded run and resumes exactly where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -126,21 +127,35 @@ class BatchWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Write the pending results in one transaction. Ctrl-C and SIGTERM wait until it has committed (they
+        are blocked meanwhile), so a result is written once or, if the process dies first, not at all."""
         self.last = time.monotonic()
         if not self.pending:
             return
-        ok = [r for r in self.pending if r.run_id]
-        with self.conn:
+        batch, self.pending = self.pending, []
+        ok = [r for r in batch if r.run_id]
+        with _signals_deferred(), self.conn:
             self.conn.executemany("INSERT INTO runs (id, scenario, scenario_text, source, seed, architecture,"
                                   " execution, size, models, versions, started, ended, status, pid, host, makespan,"
                                   " faults, metrics) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                   [r.row for r in ok])
             self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", _chain(r.events for r in ok))
-            for r in self.pending:
+            for r in batch:
                 mark_cell(self.conn, self.sweep_id, r.cell, r.run_id, "done" if r.run_id else "failed")
         self.runs += len(ok)
         self.events += sum(len(r.events) for r in ok)
-        self.pending.clear()
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _chain(parts: Iterator[list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
