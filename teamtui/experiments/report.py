@@ -8,6 +8,7 @@ and messages against team size; `--format json` prints the analysis as JSON inst
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
         (out / "report.md").write_text(render(a, rows, plots, meta), encoding="utf-8")
         data = {**a.to_dict(), "figures": [{"name": n, "file": p.name if p else None, "note": s}
                                            for n, p, s in plots]}
-        text = json.dumps(data, indent=2, default=list)
+        text = json.dumps(_strict(data), indent=2, allow_nan=False)
         (out / "report.json").write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise RecorderError(f"{out}: cannot write the report there: {exc.strerror}; choose another -o DIR") from None
@@ -56,6 +57,17 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
     else:
         terminal_summary(a, rows, out)
     return out
+
+
+def _strict(o: Any) -> Any:
+    """JSON-safe: tuples as lists, and infinities (a recovery that never happened) and NaN as None."""
+    if isinstance(o, dict):
+        return {str(k): _strict(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_strict(v) for v in o]
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return o
 
 
 def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:

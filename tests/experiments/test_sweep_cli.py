@@ -51,7 +51,7 @@ def test_a_small_sweep_records_every_cell_as_a_run_and_reports_it(tmp_path: Path
     out = tmp_path / "report"
     rep = teamtui(db, "report", "latest", "-o", str(out), "--format", "json")
     assert rep.returncode == 0, rep.stderr
-    data = json.loads(rep.stdout)
+    data = json.loads(rep.stdout, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
     assert data["cells"] == len(table) and data["done"] == len(table)
     figures = {f["name"]: f["file"] for f in data["figures"]}
     assert figures["recovery"] == "recovery.png" and figures["speedup"] == "speedup.png"
