@@ -76,9 +76,9 @@ def test_a_sweep_without_faults_reports_that_there_is_no_recovery_plot(tmp_path:
 def test_a_killed_sweep_resumes_without_rerunning_finished_cells(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
     args = [sys.executable, "-m", "teamtui", "sweep", BASE, "--sizes", "1-3", "--arch",
-            "preassigned,decentralized", "--p", "0.2,0.5,0.9", "--trials", "4", "--jobs", "1"]
+            "preassigned,decentralized", "--p", "0.2,0.5,0.9", "--trials", "10", "--jobs", "1"]
     proc = subprocess.Popen(args, cwd=ROOT, env=_env(db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    total = 3 * 4 * (1 + 2 * 3 - 1)  # preassigned n=1 is the baseline itself
+    total = 3 * 10 * (1 + 2 * 3 - 1)  # preassigned n=1 is the baseline itself; big enough to outlast a poll
     deadline = time.monotonic() + 60
     done: dict[str, tuple[str | None, str]] = {}
     while time.monotonic() < deadline and proc.poll() is None:
@@ -111,7 +111,7 @@ def test_a_killed_sweep_resumes_without_rerunning_finished_cells(tmp_path: Path)
 
 def test_sigterm_stops_a_sweep_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
-    args = [sys.executable, "-m", "teamtui", "sweep", BASE, "--sizes", "1-4", "--trials", "20", "--jobs", "2"]
+    args = [sys.executable, "-m", "teamtui", "sweep", BASE, "--sizes", "1-4", "--trials", "40", "--jobs", "2"]
     proc = subprocess.Popen(args, cwd=ROOT, env=_env(db), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 60
