@@ -79,8 +79,9 @@ def analyze(rows: Sequence[CellRun], sweep: dict[str, Any] | None = None) -> Ana
         by_arch.setdefault(e.architecture, []).append(e.speedup)
     run_speedups = [v for r in team_runs(rows) if (v := value(r, "speedup")) is not None]
     archs = sorted({r.params.architecture for r in rows})
-    pair = ("preassigned", "decentralized") if {"preassigned", "decentralized"} <= set(archs) else \
-        (tuple(archs[:2]) if len(archs) >= 2 else None)
+    teams = sorted({r.params.architecture for r in rows if r.params.size >= 2})  # not the 1-agent baselines
+    pair = ("preassigned", "decentralized") if {"preassigned", "decentralized"} <= set(teams) else \
+        (tuple(teams[:2]) if len(teams) >= 2 else None)
     return Analysis(
         sweep=sweep or {}, cells=len(rows), done=sum(1 for r in rows if r.status == "done"),
         failed=sum(1 for r in rows if r.status == "failed"), pending=sum(1 for r in rows if r.status == "pending"),

@@ -56,3 +56,10 @@ def test_a_sweep_without_team_sizes_or_faults_says_what_it_cannot_show(tmp_path:
     assert "Speedup vs Amdahl's bound: not tested" in md and "Dependency structure: not tested" in md
     assert "not compared (the sweep has one architecture)" in md
     assert a.wilcoxon is None and a.kruskal is None and a.mann_whitney == [] and a.mean_speedup is None
+
+
+def test_architectures_are_compared_among_those_with_teams_not_the_baselines() -> None:
+    rows = [run(1, "preassigned", 0.5, t) for t in range(3)]
+    rows += [run(n, a, 0.5, t) for n in (1, 2, 3) for a in ("lead", "decentralized") for t in range(3) if n > 1 or a != "lead"]
+    a = analyze(rows)
+    assert a.mann_whitney and {(c.a, c.b) for c in a.mann_whitney} == {("decentralized", "lead")}
