@@ -40,40 +40,44 @@ def _save(fig: Figure, path: Path) -> Path:
 
 
 def speedup_plot(a: Analysis, out: Path) -> Plot:
-    groups = sorted({(e.architecture, e.execution) for e in a.speedups})
-    if not groups or max(a.dims["sizes"]) < 2:
+    groups = sorted({(e.architecture, e.execution) for e in a.speedups if e.size >= 2})  # not baselines alone
+    if not groups:
         return ("speedup", None, "The sweep has no team sizes above 1, so there is no speedup to plot.")
     models = sorted({e.model for e in a.speedups})
+    panels = [(m, arch, execu) for m in models for arch, execu in groups]
+    ncols = len(groups) if len(models) > 1 else min(3, len(groups))
+    nrows = -(-len(panels) // ncols)
     top = max(a.dims["sizes"])
     ns = [1 + i * (top - 1) / 100 for i in range(101)]
-    fig = Figure(figsize=(4.6 * len(groups) + 2.2, 3.6 * len(models) + 0.6))
-    grid = fig.subplots(len(models), len(groups), sharey=True, sharex=True, squeeze=False)
-    for row, model in enumerate(models):
-        for ax, (arch, execu) in zip(grid[row], groups, strict=True):
-            ax.plot(ns, ns, color="0.75", lw=1, label="linear (n)")
-            for i, p in enumerate(sorted({e.p for e in a.speedups})):
-                color = COLORS[i % len(COLORS)]
-                pts = sorted((e.size, e.speedup, e.sem) for e in a.speedups
-                             if (e.architecture, e.execution, e.p, e.model) == (arch, execu, p, model))
-                if pts:
-                    ax.errorbar([x[0] for x in pts], [x[1] for x in pts], yerr=[x[2] for x in pts], color=color,
-                                marker="o", capsize=3, label=f"p = {p:g} observed")
-                lead = 1 if arch == "lead" else 0
-                ax.plot(ns, [amdahl(p, max(1, round(n) - lead)) if lead else amdahl(p, n) for n in ns],
-                        color=color, ls="--", lw=1.2, label=f"p = {p:g} Amdahl bound")
-            ax.set_title(f"{arch}, {execu}" + (f"\n{model}" if len(models) > 1 else ""), fontsize=10)
-            ax.set_xticks(a.dims["sizes"])
-            ax.grid(alpha=0.3)
-            if row == len(models) - 1:
-                ax.set_xlabel("team size (agents)")
-        grid[row][0].set_ylabel("speedup  T₁ / Tₙ  (mean ± SEM)")
-    handles, labels = grid[0][0].get_legend_handles_labels()
+    fig = Figure(figsize=(4.6 * ncols + 2.2, 3.6 * nrows + 0.6))
+    grid = fig.subplots(nrows, ncols, sharey=True, squeeze=False).flatten()
+    for ax, (model, arch, execu) in zip(grid, panels, strict=False):
+        ax.plot(ns, ns, color="0.75", lw=1, label="linear (n)")
+        lead = 1 if arch == "lead" else 0  # a lead team's workers are all but the lead
+        for i, p in enumerate(sorted({e.p for e in a.speedups})):
+            color = COLORS[i % len(COLORS)]
+            pts = sorted((e.size, e.speedup, e.sem) for e in a.speedups
+                         if (e.architecture, e.execution, e.p, e.model) == (arch, execu, p, model))
+            if pts:
+                ax.errorbar([x[0] for x in pts], [x[1] for x in pts], yerr=[x[2] for x in pts], color=color,
+                            marker="o", capsize=3, label=f"p = {p:g} observed")
+            ax.plot(ns, [amdahl(p, max(1.0, n - lead)) for n in ns], color=color, ls="--", lw=1.2,
+                    label=f"p = {p:g} Amdahl bound")
+        ax.set_title(f"{arch}, {execu}" + (f"\n{model}" if len(models) > 1 else ""), fontsize=10)
+        ax.set_xticks(a.dims["sizes"])
+        ax.grid(alpha=0.3)
+        ax.set_xlabel("team size (agents)")
+        ax.set_ylabel("speedup  T₁ / Tₙ  (mean ± SEM)")
+    for ax in grid[len(panels):]:
+        ax.set_visible(False)
+    handles, labels = grid[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="center right", fontsize=8)
     fig.suptitle("Speedup vs team size, with Amdahl's bound per dependency variant")
-    fig.tight_layout(rect=(0, 0, 1 - 2.0 / (4.6 * len(groups) + 2.2), 1))
+    fig.tight_layout(rect=(0, 0, 1 - 2.0 / (4.6 * ncols + 2.2), 1))
     fig.savefig(out / "speedup.png", dpi=110)
     return ("speedup", out / "speedup.png", "Speedup against team size per dependency variant (p), with the "
-            "Amdahl bound 1 / ((1 − p) + p / n) dashed and linear speedup in grey.")
+            "Amdahl bound 1 / ((1 − p) + p / n) dashed (n = agents doing subtasks: a lead team's all but its "
+            "lead) and linear speedup in grey.")
 
 
 def messages_plot(a: Analysis, rows: Sequence[CellRun], out: Path) -> Plot:

@@ -29,7 +29,7 @@ def workers(params: CellParams) -> int:
     return max(1, params.size - 1) if params.architecture == "lead" else params.size
 
 
-def amdahl(p: float, n: int) -> float:
+def amdahl(p: float, n: float) -> float:
     return 1.0 / ((1.0 - p) + p / n)
 
 
