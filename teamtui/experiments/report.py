@@ -120,10 +120,11 @@ def plotext_charts(a: Analysis, rows: list[CellRun], color: bool) -> list[str]:
             continue
         plt.clear_figure()
         plt.plotsize(78, 16)
-        for p in sorted({e.p for e in pts}):
+        for i, p in enumerate(sorted({e.p for e in pts})):
             line = sorted((e.size, e.speedup, e.amdahl) for e in pts if e.p == p)
-            plt.plot([x[0] for x in line], [x[1] for x in line], label=f"p={p:g}", marker="dot")
-            plt.plot([x[0] for x in line], [x[2] for x in line], label=f"Amdahl p={p:g}", marker="·")
+            mark = "ox+*#"[i % 5]  # tells the lines apart without colour too
+            plt.plot([x[0] for x in line], [x[1] for x in line], label=f"p={p:g} observed", marker=mark)
+            plt.plot([x[0] for x in line], [x[2] for x in line], label=f"p={p:g} Amdahl", marker=".")
         model = f" ({a.dims['models'][0]})" if len(a.dims["models"]) > 1 else ""
         plt.title(f"speedup vs team size — {arch}{model}")
         plt.xlabel("team size")
@@ -140,7 +141,8 @@ def plotext_charts(a: Analysis, rows: list[CellRun], color: bool) -> list[str]:
                 by_n.setdefault(r.params.size, []).append(v)
         if len(by_n) >= 2:
             ns = sorted(by_n)
-            plt.plot(ns, [sum(by_n[n]) / len(by_n[n]) for n in ns], label=arch, marker="dot")
+            plt.plot(ns, [sum(by_n[n]) / len(by_n[n]) for n in ns], label=arch,
+                     marker="ox+*#"[a.dims["architectures"].index(arch) % 5])
             drawn = True
     if drawn:
         plt.xscale("log")
