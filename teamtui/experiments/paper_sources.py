@@ -167,6 +167,7 @@ def _pyarrow() -> Any:
 def read_parquet(runs_path: Path | None, events_path: Path | None, src: Source) -> None:
     """The harness's combined `runs.parquet` (one row per run) and `events.parquet` (one row per event)."""
     pq = _pyarrow()
+    keys: dict[str, str] = {}
     for path in (p for p in (runs_path, events_path) if p is not None):
         try:
             rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
@@ -188,7 +189,8 @@ def read_parquet(runs_path: Path | None, events_path: Path | None, src: Source) 
                     continue
                 if isinstance(clean.get("agents"), list | tuple):
                     clean["agents"] = [str(a) for a in clean["agents"]]
-                key = canonical_key(Path(clean.pop("run_dir")).parts)
+                rd = clean.pop("run_dir")
+                key = keys.get(rd) or keys.setdefault(rd, canonical_key(Path(rd).parts))
                 src.records.setdefault(key, []).append(clean)
 
 
