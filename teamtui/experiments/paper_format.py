@@ -25,6 +25,8 @@ MODES = {"preassign_nolead": "preassigned", "preassign": "preassigned", "decentr
          "leadassign": "lead", "autonomous": "lead"}
 """The harness's mode (from its experiment directory name) -> teamtui's architecture."""
 ACTIONS = {"claim_task", "claim_blocked", "lock_attempt", "edit_file", "run_tests", "complete_task"}
+SPOKEN = {"broadcast", "synthesize"}
+"""Messages: their sender is the agent of the last reply too, where the record does not name it."""
 LATENCY_WINDOW = (0.0, 180.0)
 """The notebook keeps reply latencies strictly inside this window (seconds) for the straggler gap."""
 TEST_FAILURES = {1, 2, 3}
@@ -93,7 +95,7 @@ def fill_agents(records: list[dict[str, Any]]) -> None:
     for r in records:
         if r["type"] == "agent_reply":
             last = str(r.get("agent") or "")
-        elif r["type"] in ACTIONS and not r.get("agent"):
+        elif r["type"] in ACTIONS | SPOKEN and not r.get("agent") and not r.get("sender"):
             r["agent"] = last
 
 
