@@ -354,8 +354,10 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
             click.echo(f"  {line}", err=True)
     if not result.runs:
         raise PaperImportError(f"{path}: no run with events to import; fix the files named above")
+    in_sqlite = result.events / result.write_seconds if result.write_seconds else 0.0
     click.echo(f"imported {result.imported} run(s) ({result.already} already there) and {result.events} events "
-               f"in {result.seconds:.1f} s ({result.rows_per_s:,.0f} events/s) into {database}; "
+               f"in {result.seconds:.1f} s ({result.rows_per_s:,.0f} events/s; {in_sqlite:,.0f}/s in sqlite) "
+               f"into {database}; "
                f"sweep {result.sweep_id} ({result.runs} cells)", file=out)
     if figures:
         from teamtui.experiments.paper_figures import tables

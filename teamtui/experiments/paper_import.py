@@ -39,6 +39,8 @@ class ImportResult:
     seconds: float
     sweep_id: str
     problems: Problems
+    write_seconds: float = 0.0
+    """Of `seconds`, the time spent in sqlite (executemany and commits)."""
 
     @property
     def rows_per_s(self) -> float:
@@ -131,6 +133,7 @@ def import_paper(path: Path, db: Path) -> ImportResult:
         src.problems.add(k, "listed in results but no events were found for it; skipped")
     seeds = _seeds([src.meta(k) for k in keys])
     written = imported = already = 0
+    write_s = 0.0
     with connect(db, write=True) as conn:
         have = {r[0] for r in conn.execute("SELECT id FROM runs WHERE id LIKE 'paper-%'")}
         done: list[tuple[CellParams, str]] = []
@@ -151,11 +154,13 @@ def import_paper(path: Path, db: Path) -> ImportResult:
                 imported += 1
             done.append((cell_of(meta, seeds[key]), rid))
             if len(runs) >= COMMIT_RUNS or (i == len(keys) - 1 and runs):
+                w0 = time.perf_counter()
                 conn.executemany("INSERT OR IGNORE INTO runs (id, scenario, scenario_text, source, seed, architecture,"
                                  " execution, size, models, versions, started, ended, status, pid, host, makespan,"
                                  " faults, metrics) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
                 conn.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?)", rows)
                 conn.commit()
+                write_s += time.perf_counter() - w0
                 written += len(rows)
                 runs, rows = [], []
         sweep_id = _sweep(conn, path, [c for c, _ in done]) if done else ""
@@ -163,4 +168,5 @@ def import_paper(path: Path, db: Path) -> ImportResult:
             mark_cell(conn, sweep_id, cell, rid, "done")
         if sweep_id:
             set_sweep_status(conn, sweep_id, "done")
-    return ImportResult(len(keys), imported, already, written, time.perf_counter() - t0, sweep_id, src.problems)
+    return ImportResult(len(keys), imported, already, written, time.perf_counter() - t0, sweep_id, src.problems,
+                        write_s)
