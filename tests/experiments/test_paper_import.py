@@ -146,3 +146,28 @@ def test_paths_without_harness_data_fail_in_one_sentence(tmp_path: Path) -> None
     (tmp_path / "data" / "runs.parquet").write_text("not parquet")
     with pytest.raises(PaperImportError, match="not a readable parquet file"):
         import_paper(tmp_path / "data", tmp_path / "runs.db")
+
+
+async def test_an_imported_run_plays_in_the_replay_monitor(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from teamtui.ui.replay import ReplayApp
+
+    from ..ui.conftest import until
+
+    db = tmp_path / "runs.db"
+    import_paper(write_run_tree(tmp_path), db)
+    events = load_events(db, run_id(KEY))
+    app = ReplayApp(events, run_id=run_id(KEY), speed=1)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pilot.press("space")
+        await until(pilot, lambda: not app.playing)
+        app.seek(len(events))
+        await until(pilot, lambda: bool(app.panes))
+        app.frame()
+        console = Console(width=400, record=True, file=io.StringIO())
+        console.print(app.w_board.content)
+        board = console.export_text()
+    assert app.view.finished is not None and "task-1" in board and "task-2" in board
