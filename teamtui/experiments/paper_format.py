@@ -76,17 +76,30 @@ def meta_from_key(key: str) -> RunMeta:
     """What the harness's directory layout says about a run (model, mode, suite, p, n, rep)."""
     meta = RunMeta(key=key)
     parts = key.strip("/").split("/")
-    if len(parts) >= 4:
-        meta.model_dir, meta.exp_dir, meta.p_label = parts[-4], parts[-3], parts[-2]
-        m = _EXP_DIR.match(meta.exp_dir)
-        if m:
-            meta.suite, meta.mode = m["suite"], m["mode"]
-        if re.fullmatch(r"p\d\d", meta.p_label):
-            meta.p_true = int(meta.p_label[1:]) / 10
+    m = _EXP_DIR.match(parts[-3]) if len(parts) >= 4 else None
+    if m:  # the harness's layout: <model>/<suite>_<mode>_<date>_<time>/<pNN>/<nN_repR_...>
+        meta.model_dir, meta.exp_dir, meta.suite, meta.mode = parts[-4], parts[-3], m["suite"], m["mode"]
+        if re.fullmatch(r"p\d\d", parts[-2]):
+            meta.p_label, meta.p_true = parts[-2], int(parts[-2][1:]) / 10
     m = _RUN_DIR.match(parts[-1])
     if m:
         meta.n_teammates, meta.rep = int(m["n"]), int(m["rep"])
     return meta
+
+
+def architecture_of(mode: str, records: list[dict[str, Any]]) -> str:
+    """teamtui's architecture for a harness mode; without a known mode, `lead` if a Lead agent spoke."""
+    if mode in MODES:
+        return MODES[mode]
+    return "lead" if any(r.get("agent") == "Lead" for r in records) else "decentralized"
+
+
+def teammates_of(records: list[dict[str, Any]]) -> int:
+    """The team size a log states (`initialize`'s num_teammates), else its non-lead agents that replied."""
+    init = next((r for r in records if r["type"] == "initialize"), {})
+    if isinstance(init.get("num_teammates"), int | float):
+        return int(init["num_teammates"])
+    return len({r.get("agent") for r in records if r["type"] == "agent_reply" and r.get("agent") not in (None, "Lead")})
 
 
 def fill_agents(records: list[dict[str, Any]]) -> None:
@@ -184,7 +197,7 @@ class _Mapper:
 
     def run(self) -> list[ev.Event]:
         m = self.meta
-        architecture = MODES.get(m.mode, "lead" if "Lead" in self.agents else "decentralized")
+        architecture = architecture_of(m.mode, self.records)
         self.emit(ev.RunStarted, scenario=f"paper {m.model} {m.suite} {m.p_label or '?'} {m.mode} "
                   f"n{m.n_teammates if m.n_teammates is not None else len(self.workers)} rep{m.rep}",
                   seed=0, architecture=architecture, execution="rounds", consistency="locking", model=m.model,
@@ -280,11 +293,13 @@ class _Mapper:
         ids = [e.task for e in self.out if isinstance(e, ev.TaskCompleted)]
         done = len(set(ids)) if all(ids) else len(ids)
         success = m.success if m.success is not None else reason == "all_tasks_done"
-        status = "completed" if success else "round_limit"
+        status = "completed" if success else "round_limit" if reason == "max_rounds" or m.success is False else "failed"
         span = m.wall_clock_seconds if m.wall_clock_seconds is not None else self.t
         self.t = max(self.t, span)
         rounds = max((e.round for e in self.out if isinstance(e, ev.RoundStarted)), default=0)
-        self.emit(ev.RunFinished, status=status, reason=reason or ("all_tasks_done" if success else "max_rounds"),
+        why = reason or {"completed": "all_tasks_done", "round_limit": "max_rounds"}.get(
+            status, "the log ends without run_end")
+        self.emit(ev.RunFinished, status=status, reason=why,
                   makespan=span, rounds=rounds, done=done, total=len(self.tasks) or done)
 
 

@@ -21,7 +21,15 @@ from typing import Any
 
 from teamtui import __version__
 from teamtui import events as ev
-from teamtui.experiments.paper_format import MODES, RunMeta, fill_agents, harness_stats, run_id, to_events
+from teamtui.experiments.paper_format import (
+    RunMeta,
+    architecture_of,
+    fill_agents,
+    harness_stats,
+    run_id,
+    teammates_of,
+    to_events,
+)
 from teamtui.experiments.paper_sources import Problems, Source, load
 from teamtui.experiments.table import CellParams, connect, create_sweep, mark_cell, set_sweep_status
 from teamtui.metrics.summary import summarize
@@ -47,10 +55,10 @@ class ImportResult:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
-def cell_of(meta: RunMeta, seed: int) -> CellParams:
-    architecture = MODES.get(meta.mode, "decentralized" if meta.mode == "unknown" else "lead")
+def cell_of(meta: RunMeta, records: list[dict[str, Any]], seed: int) -> CellParams:
     return CellParams(pack=meta.suite, p=meta.p_true if meta.p_true is not None else -1.0,
-                      size=meta.n_teammates or 0, architecture=architecture, execution="rounds", model=meta.model,
+                      size=meta.n_teammates or 0, architecture=architecture_of(meta.mode, records),
+                      execution="rounds", model=meta.model,
                       trial=meta.rep, seed=seed)
 
 
@@ -68,18 +76,14 @@ def paper_run(meta: RunMeta, stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _fill_from_events(meta: RunMeta, records: list[dict[str, Any]], events: list[ev.Event]) -> None:
-    """What results.json would have said, from the events: success, wall clock, team size."""
+def _fill_from_events(meta: RunMeta, events: list[ev.Event]) -> None:
+    """What results.json would have said, from the events: success and wall clock."""
     end = events[-1]
     assert isinstance(end, ev.RunFinished)
     if meta.success is None:
         meta.success = end.status == "completed"
     if meta.wall_clock_seconds is None:
         meta.wall_clock_seconds = end.makespan
-    if meta.n_teammates is None:
-        start = events[0]
-        assert isinstance(start, ev.RunStarted)
-        meta.n_teammates = sum(1 for r in start.roles if r != "lead")
 
 
 def _iso(ts: float | None, plus: float = 0.0) -> str:
@@ -130,7 +134,7 @@ def import_paper(path: Path, db: Path) -> ImportResult:
     src: Source = load(path)
     keys = sorted(k for k in src.records if src.records[k])
     for k in sorted(set(src.metas) - set(keys)):
-        src.problems.add(k, "listed in results but no events were found for it; skipped")
+        src.problems.add(k, "no usable events for this run (none found, or none readable); skipped")
     seeds = _seeds([src.meta(k) for k in keys])
     written = imported = already = 0
     write_s = 0.0
@@ -141,18 +145,20 @@ def import_paper(path: Path, db: Path) -> ImportResult:
         rows: list[tuple[Any, ...]] = []
         for i, key in enumerate(keys):
             meta, records, rid = src.meta(key), src.records[key], run_id(key)
+            if meta.n_teammates is None:
+                meta.n_teammates = teammates_of(records)
             if rid in have:
                 already += 1
             else:
                 fill_agents(records)
                 events = to_events(records, meta, src.tasks.get(key, ()))
-                _fill_from_events(meta, records, events)
+                _fill_from_events(meta, events)
                 metrics = summarize(events).to_dict()
                 metrics["paper_run"] = paper_run(meta, harness_stats(records))
                 runs.append(_run_row(rid, meta, events, records, metrics, f"import:{key}"))
                 rows.extend((rid, e.seq, e.t, e.agent, e.kind, ev.encode(e)) for e in events)
                 imported += 1
-            done.append((cell_of(meta, seeds[key]), rid))
+            done.append((cell_of(meta, records, seeds[key]), rid))
             if len(runs) >= COMMIT_RUNS or (i == len(keys) - 1 and runs):
                 w0 = time.perf_counter()
                 conn.executemany("INSERT OR IGNORE INTO runs (id, scenario, scenario_text, source, seed, architecture,"

@@ -59,3 +59,14 @@ def test_help_does_not_import_pyarrow() -> None:
     proc = teamtui("--help", prelude="import atexit; atexit.register(lambda: print('pyarrow' in sys.modules))")
     assert proc.returncode == 0 and "import" in proc.stdout
     assert proc.stdout.rstrip().endswith("False")
+
+
+def test_a_run_with_no_usable_line_is_reported_and_exits_2(tmp_path: Path) -> None:
+    run = tmp_path / "lone_run"
+    run.mkdir()
+    (run / "events.jsonl").write_text("garbage\n{\"no_type\": 1}\n")
+    proc = teamtui("import", str(run), "--db", str(tmp_path / "runs.db"))
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert "skipped 3 malformed" in lines[0] and "events.jsonl:1: not JSON" in lines[1]
+    assert lines[-1].startswith("teamtui: ") and "no run with events to import" in lines[-1]

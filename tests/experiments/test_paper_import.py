@@ -18,7 +18,7 @@ from teamtui.experiments.table import CellParams, connect, list_sweeps, load_tab
 from teamtui.liveview import LiveView
 from teamtui.recorder import list_runs, load_events
 
-from .harness_files import KEY, write_parquet, write_run_tree
+from .harness_files import KEY, RECORDS, write_parquet, write_run_tree
 
 
 def _count(db: Path, sql: str) -> int:
@@ -171,3 +171,23 @@ async def test_an_imported_run_plays_in_the_replay_monitor(tmp_path: Path) -> No
         console.print(app.w_board.content)
         board = console.export_text()
     assert app.view.finished is not None and "task-1" in board and "task-2" in board
+
+
+def test_a_log_cut_short_without_results_is_a_failed_run(tmp_path: Path) -> None:
+    run = tmp_path / "lone_run"
+    run.mkdir()
+    cut = [r for r in RECORDS if r["type"] != "run_end"][:12]
+    (run / "events.jsonl").write_text("\n".join(json.dumps(r) for r in cut) + "\n")
+    db = tmp_path / "runs.db"
+    result = import_paper(run, db)
+    (rid,) = [r.id for r in list_runs(db)]
+    end = load_events(db, rid)[-1]
+    assert isinstance(end, ev.RunFinished)
+    assert (end.status, end.reason) == ("failed", "the log ends without run_end")
+    assert end.makespan == pytest.approx(1025.0 - 1000.0)  # no results: the log's own span
+    with connect(db) as conn:
+        (row,) = load_table(conn, result.sweep_id)
+    assert (row.params.architecture, row.params.size, row.params.model) == ("decentralized", 2, "unknown")
+    import_paper(run, db)  # again: the same cell, not a second one
+    with connect(db) as conn:
+        assert len(load_table(conn, result.sweep_id)) == 1
