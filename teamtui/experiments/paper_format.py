@@ -5,21 +5,18 @@ The harness (`emieczkowski/distributed-llm-teams`) writes one `events.jsonl` per
 `lock_attempt`, `edit_file`, `run_tests`, `complete_task`, `assign_task`, `broadcast`, `synthesize`,
 `run_end`), a Unix `ts` and the current `round`; its combined `events.parquet` keeps a subset of the
 fields (no task ids, and no agent on the actions). The orchestrator logs an agent's actions right after
-its `agent_reply`, so an action without an agent belongs to the agent of the last reply. `to_events`
-maps one run onto teamtui's vocabulary; `harness_stats` computes the numbers the paper's notebook
-derives from the events, its way (see DESIGN.md, "Metric definitions").
+its `agent_reply`, so an action without an agent belongs to the agent of the last reply.
+`paper_events.to_events` maps one run onto teamtui's vocabulary; `harness_stats` here computes the
+numbers the paper's notebook derives from the events, its way (see DESIGN.md, "Metric definitions").
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-
-from teamtui import events as ev
 
 MODES = {"preassign_nolead": "preassigned", "preassign": "preassigned", "decentralized": "decentralized",
          "leadassign": "lead", "autonomous": "lead"}
@@ -112,17 +109,19 @@ def fill_agents(records: list[dict[str, Any]]) -> None:
             r["agent"] = last
 
 
-def _round(r: dict[str, Any]) -> int | None:
+def record_round(r: dict[str, Any]) -> int | None:
+    """A record's round as an int (None when it has none)."""
     value = r.get("round")
     return int(value) if isinstance(value, int | float) else None
 
 
 def reply_latencies(records: list[dict[str, Any]]) -> list[tuple[int, str, float]]:
     """(round, agent, reply ts - round start ts) for each reply, as the notebook computes latency."""
-    starts = {_round(r): float(r["ts"]) for r in records if r["type"] == "round_start" and r.get("ts") is not None}
+    starts = {record_round(r): float(r["ts"]) for r in records
+              if r["type"] == "round_start" and r.get("ts") is not None}
     out = []
     for r in records:
-        rnd = _round(r)
+        rnd = record_round(r)
         if r["type"] == "agent_reply" and rnd in starts and r.get("ts") is not None and rnd is not None:
             out.append((rnd, str(r.get("agent") or ""), float(r["ts"]) - starts[rnd]))
     return out
@@ -132,17 +131,17 @@ def harness_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
     """The notebook's per-run numbers: messages, idle rounds, rewrites, test failures, straggler gaps by
     round, and the harness's own concurrent writes, claims blocked and lock conflicts."""
     replies = [r for r in records if r["type"] == "agent_reply"]
-    reply_rounds = {_round(r) for r in replies} - {None}
-    complete_rounds = {_round(r) for r in records if r["type"] == "complete_task"}
+    reply_rounds = {record_round(r) for r in replies} - {None}
+    complete_rounds = {record_round(r) for r in records if r["type"] == "complete_task"}
     edits = [(rnd, str(r["path"]), str(r.get("agent") or "")) for r in records
-             if r["type"] == "edit_file" and r.get("path") is not None and (rnd := _round(r)) is not None]
+             if r["type"] == "edit_file" and r.get("path") is not None and (rnd := record_round(r)) is not None]
     first: dict[str, int] = {}
     for rnd, path, _ in edits:
         first[path] = min(first.get(path, rnd), rnd)
     writers: dict[tuple[int, str], set[str]] = defaultdict(set)
     for r in records:
         if r["type"] == "edit_file" and r.get("path") is not None:
-            writers[(_round(r) or 0, str(r["path"]))].add(str(r.get("agent") or ""))
+            writers[(record_round(r) or 0, str(r["path"]))].add(str(r.get("agent") or ""))
     by_round: dict[int, list[float]] = defaultdict(list)
     lo, hi = LATENCY_WINDOW
     for rnd, _, lat in reply_latencies(records):
@@ -160,149 +159,3 @@ def harness_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
         "claims_blocked_events": sum(1 for r in records if r["type"] == "claim_blocked"),
         "lock_conflicts_events": sum(1 for r in records if r["type"] == "lock_attempt" and r.get("ok") is False),
     }
-
-
-def to_events(records: list[dict[str, Any]], meta: RunMeta, tasks: tuple[ev.TaskSpec, ...]) -> list[ev.Event]:
-    """One harness run as teamtui events: RunStarted ... RunFinished, times relative to `run_start`."""
-    return _Mapper(records, meta, tasks).run()
-
-
-class _Mapper:
-    def __init__(self, records: list[dict[str, Any]], meta: RunMeta, tasks: tuple[ev.TaskSpec, ...]) -> None:
-        self.records, self.meta, self.tasks = records, meta, tasks
-        stamps = [float(r["ts"]) for r in records if r.get("ts") is not None]
-        self.t0 = stamps[0] if stamps else 0.0
-        self.t = 0.0
-        self.out: list[ev.Event] = []
-        init = next((r for r in records if r["type"] == "initialize"), {})
-        named = [str(a) for a in init.get("agents") or ()]
-        seen = [str(r[k]) for r in records for k in ("agent", "sender", "assigner", "assignee") if r.get(k)]
-        self.agents = tuple(dict.fromkeys([*named, *seen]))
-        self.workers = tuple(a for a in self.agents if a != "Lead")
-        self.versions: dict[str, int] = defaultdict(int)
-        self.round = 0
-        self.round_t = 0.0
-        self.last_reply = ""
-        self.pending: list[str] = []
-        self.call_of: dict[str, tuple[int, float]] = {}
-        self.calls = 0
-        self.msgs = 0
-
-    def emit(self, cls: type[ev.Event], **kw: Any) -> None:
-        self.out.append(cls(seq=len(self.out), t=self.t, **kw))
-
-    def clock(self, r: dict[str, Any]) -> None:
-        if r.get("ts") is not None:
-            self.t = max(self.t, float(r["ts"]) - self.t0)
-
-    def run(self) -> list[ev.Event]:
-        m = self.meta
-        architecture = architecture_of(m.mode, self.records)
-        self.emit(ev.RunStarted, scenario=f"paper {m.model} {m.suite} {m.p_label or '?'} {m.mode} "
-                  f"n{m.n_teammates if m.n_teammates is not None else len(self.workers)} rep{m.rep}",
-                  seed=0, architecture=architecture, execution="rounds", consistency="locking", model=m.model,
-                  agents=self.agents, roles=tuple("lead" if a == "Lead" else "worker" for a in self.agents),
-                  tasks=self.tasks, p=m.p_true, pack=m.suite)
-        replies: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for r in self.records:
-            rnd = _round(r)
-            if r["type"] == "agent_reply" and rnd is not None:
-                replies[rnd].append(r)
-        reason = ""
-        for r in self.records:
-            self.clock(r)
-            kind = r["type"]
-            if kind == "round_start" and _round(r) is not None:
-                self.end_round()
-                self.start_round(int(r["round"]), replies.get(int(r["round"]), []))
-            elif kind == "run_end":
-                reason = str(r.get("reason") or "")
-            else:
-                self.action(kind, r)
-        self.end_round()
-        self.finish(reason)
-        return self.out
-
-    def start_round(self, rnd: int, replies: list[dict[str, Any]]) -> None:
-        self.round, self.round_t = rnd, self.t
-        self.pending = [str(r.get("agent") or "") for r in replies]
-        self.emit(ev.RoundStarted, round=rnd, waiting_on=self.workers)
-        lead_first = "Lead" in self.pending
-        self.start_calls([a for a in self.pending if a == "Lead"] if lead_first else self.pending)
-
-    def start_calls(self, agents: list[str]) -> None:
-        """LLM calls start together: all at the round's start, or the teammates' after the lead's reply."""
-        for a in agents:
-            self.calls += 1
-            self.call_of[a] = (self.calls, self.t)
-            self.emit(ev.LLMCallStarted, agent=a, call=self.calls, round=self.round, model=self.meta.model)
-
-    def end_round(self) -> None:
-        if self.round:
-            for a, (call, _) in self.call_of.items():  # a call with no reply logged
-                self.emit(ev.LLMCallAbandoned, agent=a, call=call, round=self.round, reason="no reply recorded")
-            self.call_of.clear()
-            self.emit(ev.RoundEnded, round=self.round, slowest=self.last_reply, duration=self.t - self.round_t)
-            self.round = 0
-
-    def action(self, kind: str, r: dict[str, Any]) -> None:
-        agent = str(r.get("agent") or "")
-        task = str(r.get("task") or "")
-        if kind in ACTIONS and not agent:
-            return  # an action logged before any reply: no agent to give it to
-        if kind == "agent_reply":
-            if agent not in self.call_of:  # the lead has replied: its teammates' calls start now
-                self.start_calls([a for a in self.pending if a != "Lead" and a not in self.call_of])
-            call, since = self.call_of.pop(agent, (0, self.round_t))
-            self.last_reply = agent
-            self.emit(ev.LLMCallCompleted, agent=agent, call=call, round=_round(r) or self.round,
-                      latency=max(0.0, self.t - since), tokens_in=0, tokens_out=0, cost_usd=None,
-                      text=str(r.get("text") or ""))
-        elif kind == "claim_task":
-            self.emit(ev.TaskClaimed, agent=agent, task=task)
-        elif kind == "claim_blocked":
-            self.emit(ev.ClaimBlocked, agent=agent, task=task, missing=())
-        elif kind == "lock_attempt" and r.get("ok") is False:
-            self.emit(ev.LockDenied, agent=agent, path=str(r.get("path") or ""), holder="")
-        elif kind == "edit_file":
-            path = str(r.get("path") or "")
-            self.versions[path] += 1
-            v = self.versions[path]
-            self.emit(ev.FileWritten, agent=agent, path=path, task=self.task_of(path), version=v, base_version=v - 1,
-                      size=int(r.get("n_chars") or 0))
-        elif kind == "run_tests":
-            code = int(r["returncode"]) if r.get("returncode") is not None else -1
-            self.emit(ev.TestsRan, agent=agent, task="", passed=code == 0, exit_code=code,
-                      duration=float(r.get("seconds") or 0.0), output=str(r.get("stdout") or "")[-2000:])
-        elif kind == "complete_task":
-            self.emit(ev.TaskCompleted, agent=agent, task=task)
-        elif kind == "assign_task":
-            self.emit(ev.TaskAssigned, agent=str(r.get("assigner") or ""), task=task, to=str(r.get("assignee") or ""))
-        elif kind in ("broadcast", "synthesize"):
-            sender = str(r.get("sender") or agent)
-            self.msgs += 1
-            self.emit(ev.MessageSent, agent=sender, msg=self.msgs, to=tuple(a for a in self.agents if a != sender),
-                      topic="chat" if kind == "broadcast" else "report",
-                      text=str(r.get("message") or r.get("summary") or ""))
-
-    def task_of(self, path: str) -> str:
-        return next((t.id for t in self.tasks if t.file == path), "")
-
-    def finish(self, reason: str) -> None:
-        m = self.meta
-        ids = [e.task for e in self.out if isinstance(e, ev.TaskCompleted)]
-        done = len(set(ids)) if all(ids) else len(ids)
-        success = m.success if m.success is not None else reason == "all_tasks_done"
-        status = "completed" if success else "round_limit" if reason == "max_rounds" or m.success is False else "failed"
-        span = m.wall_clock_seconds if m.wall_clock_seconds is not None else self.t
-        self.t = max(self.t, span)
-        rounds = max((e.round for e in self.out if isinstance(e, ev.RoundStarted)), default=0)
-        why = reason or {"completed": "all_tasks_done", "round_limit": "max_rounds"}.get(
-            status, "the log ends without run_end")
-        self.emit(ev.RunFinished, status=status, reason=why,
-                  makespan=span, rounds=rounds, done=done, total=len(self.tasks) or done)
-
-
-def gap_summary(gaps: list[float]) -> float | None:
-    """The mean straggler gap over a run's rounds (None without a round of two or more replies)."""
-    return statistics.fmean(gaps) if gaps else None

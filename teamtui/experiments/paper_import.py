@@ -21,6 +21,7 @@ from typing import Any
 
 from teamtui import __version__
 from teamtui import events as ev
+from teamtui.experiments.paper_events import to_events
 from teamtui.experiments.paper_format import (
     RunMeta,
     architecture_of,
@@ -28,7 +29,6 @@ from teamtui.experiments.paper_format import (
     harness_stats,
     run_id,
     teammates_of,
-    to_events,
 )
 from teamtui.experiments.paper_sources import Problems, Source, load
 from teamtui.experiments.table import CellParams, connect, create_sweep, mark_cell, set_sweep_status
