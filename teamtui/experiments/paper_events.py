@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from teamtui import events as ev
-from teamtui.experiments.paper_format import ACTIONS, RunMeta, architecture_of, record_round
+from teamtui.experiments.paper_format import ACTIONS, RunMeta, architecture_of, number, record_round
 
 
 def to_events(records: list[dict[str, Any]], meta: RunMeta, tasks: tuple[ev.TaskSpec, ...]) -> list[ev.Event]:
@@ -27,7 +27,7 @@ class _Mapper:
         self.t = 0.0
         self.out: list[ev.Event] = []
         init = next((r for r in records if r["type"] == "initialize"), {})
-        named = [str(a) for a in init.get("agents") or ()]
+        named = [str(a) for a in init["agents"]] if isinstance(init.get("agents"), list | tuple) else []
         seen = [str(r[k]) for r in records for k in ("agent", "sender", "assigner", "assignee") if r.get(k)]
         self.agents = tuple(dict.fromkeys([*named, *seen]))
         self.workers = tuple(a for a in self.agents if a != "Lead")
@@ -36,6 +36,7 @@ class _Mapper:
         self.round_t = 0.0
         self.last_reply = ""
         self.pending: list[str] = []
+        self.replied: set[str] = set()
         self.call_of: dict[str, tuple[int, float]] = {}
         self.calls = 0
         self.msgs = 0
@@ -77,7 +78,8 @@ class _Mapper:
 
     def start_round(self, rnd: int, replies: list[dict[str, Any]]) -> None:
         self.round, self.round_t = rnd, self.t
-        self.pending = [str(r.get("agent") or "") for r in replies]
+        self.pending = [str(r["agent"]) for r in replies if r.get("agent")]
+        self.replied = set()
         self.emit(ev.RoundStarted, round=rnd, waiting_on=self.workers)
         lead_first = "Lead" in self.pending
         self.start_calls([a for a in self.pending if a == "Lead"] if lead_first else self.pending)
@@ -100,12 +102,14 @@ class _Mapper:
     def action(self, kind: str, r: dict[str, Any]) -> None:
         agent = str(r.get("agent") or "")
         task = str(r.get("task") or "")
-        if kind in ACTIONS and not agent:
-            return  # an action logged before any reply: no agent to give it to
+        if (kind in ACTIONS or kind == "agent_reply") and not agent:
+            return  # an action logged before any reply, or a reply by nobody: no agent to give it to
         if kind == "agent_reply":
             if agent not in self.call_of:  # the lead has replied: its teammates' calls start now
-                self.start_calls([a for a in self.pending if a != "Lead" and a not in self.call_of])
+                self.start_calls([a for a in dict.fromkeys(self.pending)
+                                  if a != "Lead" and a not in self.call_of and a not in self.replied])
             call, since = self.call_of.pop(agent, (0, self.round_t))
+            self.replied.add(agent)
             self.last_reply = agent
             self.emit(ev.LLMCallCompleted, agent=agent, call=call, round=record_round(r) or self.round,
                       latency=max(0.0, self.t - since), tokens_in=0, tokens_out=0, cost_usd=None,
@@ -121,11 +125,11 @@ class _Mapper:
             self.versions[path] += 1
             v = self.versions[path]
             self.emit(ev.FileWritten, agent=agent, path=path, task=self.task_of(path), version=v, base_version=v - 1,
-                      size=int(r.get("n_chars") or 0))
+                      size=int(number(r.get("n_chars"))))
         elif kind == "run_tests":
             code = int(r["returncode"]) if r.get("returncode") is not None else -1
             self.emit(ev.TestsRan, agent=agent, task="", passed=code == 0, exit_code=code,
-                      duration=float(r.get("seconds") or 0.0), output=str(r.get("stdout") or "")[-2000:])
+                      duration=number(r.get("seconds")), output=str(r.get("stdout") or "")[-2000:])
         elif kind == "complete_task":
             self.emit(ev.TaskCompleted, agent=agent, task=task)
         elif kind == "assign_task":

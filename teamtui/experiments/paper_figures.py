@@ -47,7 +47,8 @@ def _in(runs: Iterable[Run], condition: str) -> list[Run]:
 
 
 def _ok(runs: Iterable[Run]) -> list[Run]:
-    return [r for r in runs if r["success"] is True]
+    """Successful runs (with a positive wall clock: a speedup needs one)."""
+    return [r for r in runs if r["success"] is True and (r["wall_clock_seconds"] or 0) > 0]
 
 
 def _labels(runs: Iterable[Run]) -> list[str]:
@@ -190,7 +191,7 @@ def headline(runs: list[Run]) -> dict[str, dict[str, float]]:
     Kruskal–Wallis across p (see `run_speedups`)."""
     out = {}
     for cond in CONDITIONS:
-        pairs = run_speedups(runs, cond)
+        pairs = [(r, v) for r, v in run_speedups(runs, cond) if r["p_true"] is not None]
         if not pairs:
             continue
         s = [v for _, v in pairs]

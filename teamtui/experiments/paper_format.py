@@ -13,6 +13,7 @@ numbers the paper's notebook derives from the events, its way (see DESIGN.md, "M
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -107,6 +108,12 @@ def fill_agents(records: list[dict[str, Any]]) -> None:
             last = str(r.get("agent") or "")
         elif r["type"] in ACTIONS | SPOKEN and not r.get("agent") and not r.get("sender"):
             r["agent"] = last
+
+
+def number(value: Any) -> float:
+    """A finite number of sane size (|x| < 1e15) from a record's field, else 0."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e15
+    return float(value) if ok else 0.0
 
 
 def record_round(r: dict[str, Any]) -> int | None:

@@ -25,6 +25,10 @@ RESULT_NUMBERS = ("total_rounds", "tasks_done", "total_tasks", "lock_conflicts",
                   "total_output_tokens")
 
 
+LIMITS = {"ts": 1e11, "round": 1e6, "returncode": 1e6}
+"""A record's numeric fields must be finite and below these (a Unix time before the year 5000, ...)."""
+
+
 class PaperImportError(TeamtuiError):
     """A path that cannot be imported at all."""
 
@@ -65,9 +69,9 @@ def check_record(r: Any) -> str:
         return "not a JSON object"
     if not isinstance(r.get("type"), str):
         return 'no "type"'
-    for key in ("ts", "round", "returncode"):
-        if r.get(key) is not None and not _number(r[key]):
-            return f"{key} = {r[key]!r} is not a number"
+    for key, top in LIMITS.items():
+        if r.get(key) is not None and not (_number(r[key]) and 0 <= abs(r[key]) < top):
+            return f"{key} = {r[key]!r} is not a number below {top:g}"
     return ""
 
 
