@@ -142,7 +142,8 @@ def check_result(r: Any) -> str:
     return ""
 
 
-def read_results(path: Path, src: Source) -> None:
+def read_results(path: Path, src: Source, only: set[str] | None = None) -> None:
+    """A results.json's entries into the runs' metadata (`only` these runs' keys, if given)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -156,7 +157,9 @@ def read_results(path: Path, src: Source) -> None:
         if why:
             src.problems.add(f"{path}:entry {i}", why)
             continue
-        apply_result(src.meta(canonical_key(Path(r["run_dir"]).parts)), r)
+        key = canonical_key(Path(r["run_dir"]).parts)
+        if only is None or key in only:
+            apply_result(src.meta(key), r)
 
 
 def _pyarrow() -> Any:
@@ -245,10 +248,13 @@ def load(path: Path) -> Source:
         for key in list(src.records):
             if key not in src.tasks:
                 src.tasks[key] = next(repo_tasks(near, src.meta(key), src, cache), ())
-    near_results = {d.resolve().parents[i] / "results.json" for d in run_dirs for i in (0, 1)
-                    if len(d.resolve().parents) > i}
-    for f in dict.fromkeys([*(r.resolve() for r in results), *(f for f in sorted(near_results) if f.is_file())]):
+    inside = {r.resolve() for r in results}
+    for f in sorted(inside):
         read_results(f, src)
+    above = {d.resolve().parents[i] / "results.json" for d in run_dirs for i in (0, 1) if len(d.resolve().parents) > i}
+    mine = {canonical_key(d.resolve().parts) for d in run_dirs}
+    for f in sorted(f for f in above - inside if f.is_file()):  # above PATH: only for the runs being imported
+        read_results(f, src, only=mine)
     for d in run_dirs:
         key = canonical_key(d.resolve().parts)
         src.meta(key)

@@ -191,3 +191,15 @@ def test_a_log_cut_short_without_results_is_a_failed_run(tmp_path: Path) -> None
     import_paper(run, db)  # again: the same cell, not a second one
     with connect(db) as conn:
         assert len(load_table(conn, result.sweep_id)) == 1
+
+
+def test_one_run_directory_takes_its_metadata_from_the_experiments_results(tmp_path: Path) -> None:
+    exp = write_run_tree(tmp_path)
+    listed = json.loads((exp / "results.json").read_text())
+    listed.append({**listed[0], "run_dir": listed[0]["run_dir"].replace("rep0", "rep1")})  # a run not imported
+    (exp / "results.json").write_text(json.dumps(listed))
+    db = tmp_path / "runs.db"
+    result = import_paper(exp / "p05" / KEY.rsplit("/", 1)[1], db)
+    assert (result.runs, result.problems.count) == (1, 0)  # the other listed run is not this import's business
+    end = load_events(db, run_id(KEY))[-1]
+    assert isinstance(end, ev.RunFinished) and end.makespan == 33.0  # from ../../results.json
