@@ -254,6 +254,11 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
     text, source = load_scenario_text(path, run_id)
+    if source.startswith("import:"):
+        from teamtui.recorder import RecorderError
+
+        raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
+                            "rerun; replay it with teamtui replay, or run a scenario")
     sc = parse_scenario(text, Path(source))
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
                             db=path))

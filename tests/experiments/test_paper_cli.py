@@ -70,3 +70,11 @@ def test_a_run_with_no_usable_line_is_reported_and_exits_2(tmp_path: Path) -> No
     lines = proc.stderr.splitlines()
     assert "skipped 3 malformed" in lines[0] and "events.jsonl:1: not JSON" in lines[1]
     assert lines[-1].startswith("teamtui: ") and "no run with events to import" in lines[-1]
+
+
+def test_an_imported_run_cannot_be_rerun_and_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    assert teamtui("import", str(write_run_tree(tmp_path)), "--db", str(db)).returncode == 0
+    proc = teamtui("rerun", "latest", "--db", str(db))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "was imported" in proc.stderr and "teamtui replay" in proc.stderr
