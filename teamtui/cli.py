@@ -254,6 +254,11 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
     text, source = load_scenario_text(path, run_id)
+    if source.startswith("import:"):
+        from teamtui.recorder import RecorderError
+
+        raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
+                            "rerun; replay it with teamtui replay, or run a scenario")
     sc = parse_scenario(text, Path(source))
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
                             db=path))
@@ -395,6 +400,46 @@ def validate(files: tuple[Path, ...]) -> None:
                    f"{len(s.task.subtasks)} subtasks, p = {s.task.p_declared or round(s.task.p, 3)}, "
                    f"{len(s.faults)} faults)")
     sys.exit(2 if bad else 0)
+
+
+@main.command(name="import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--figures", is_flag=True, help="Then print the paper's figures computed from the imported sweep.")
+@click.option("--json", "as_json", is_flag=True, help="With --figures: the figures as JSON on stdout.")
+@_db_option
+@_guard
+def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> None:
+    """Import the paper harness's recorded runs from PATH (run directories with events.jsonl and results.json,
+    or its data/runs.parquet + events.parquet) as runs and one sweep."""
+    import json
+
+    from teamtui.experiments.paper_import import import_paper
+    from teamtui.experiments.paper_sources import PaperImportError
+    from teamtui.recorder import default_db
+
+    database = db or default_db()
+    result = import_paper(path, database)
+    out = sys.stderr if as_json else sys.stdout
+    bad = result.problems
+    if bad.count:
+        click.echo(f"teamtui: skipped {bad.count} malformed line(s)/row(s) or files; the first:", err=True)
+        for line in bad.first:
+            click.echo(f"  {line}", err=True)
+    if not result.runs:
+        raise PaperImportError(f"{path}: no run with events to import; fix the files named above")
+    in_sqlite = result.events / result.write_seconds if result.write_seconds else 0.0
+    click.echo(f"imported {result.imported} run(s) ({result.already} already there) and {result.events} events "
+               f"in {result.seconds:.1f} s ({result.rows_per_s:,.0f} events/s; {in_sqlite:,.0f}/s in sqlite) "
+               f"into {database}; "
+               f"sweep {result.sweep_id} ({result.runs} cells)", file=out)
+    if figures:
+        from teamtui.experiments.paper_figures import tables
+        from teamtui.experiments.paper_text import render
+        from teamtui.experiments.table import connect, load_table
+
+        with connect(database) as conn:
+            t = tables(load_table(conn, result.sweep_id))
+        click.echo(json.dumps(t, indent=1) if as_json else render(t), nl=not as_json)
 
 
 if __name__ == "__main__":
