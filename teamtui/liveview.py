@@ -115,6 +115,9 @@ class LiveView:
     def apply(self, e: ev.Event) -> None:
         self.seq, self.now = e.seq, max(self.now, e.t)
         self.log.append(e)
+        if isinstance(e, _TASK_EVENTS) and e.task not in self.tasks:  # imported logs may not announce a task
+            self.tasks[e.task] = TaskView(e.task, (), 1.0, state="ready")
+            self.order.append(e.task)
         handler = _HANDLERS.get(type(e))
         if handler is not None:
             handler(self, e)
@@ -435,6 +438,7 @@ def _leader(v: LiveView, e: ev.LeaderElected) -> None:
     v._incident(e, "recovery", f"{e.agent} elected lead (was {e.previous or 'none'})")
 
 
+_TASK_EVENTS = (ev.TaskClaimed, ev.TaskAssigned, ev.TaskReleased, ev.LeaseExpired, ev.TaskCompleted)
 _HANDLERS: dict[type, Callable[[LiveView, Any], None]] = {
     ev.RunStarted: _started, ev.RunFinished: _finished, ev.RoundStarted: _round,
     ev.LLMCallStarted: _call_started, ev.LLMCallCompleted: _call_completed,

@@ -128,6 +128,11 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     return _validate(data, text, path)
 
 
+def scenario_from_data(data: dict[str, Any], text: str, path: Path) -> Scenario:
+    """Validate already-parsed scenario data (`text` is kept as the scenario's text; errors name `path`)."""
+    return _validate(data, text, path)
+
+
 def _validate(data: dict[str, Any], text: str, path: Path) -> Scenario:
     try:
         model = ScenarioFile.model_validate(data)

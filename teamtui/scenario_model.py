@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from teamtui.experiments import axes
 from teamtui.runtime.architectures import ARCHITECTURES
 
 FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
@@ -218,6 +219,64 @@ class NetworkConfig(_Strict):
     """One-way latency of every message."""
 
 
+class SweepConfig(_Strict):
+    """The grid `teamtui sweep FILE` runs (every combination of these); `teamtui run` ignores this table.
+    An axis left out takes the one value the rest of the file gives (its [team] architecture, ...)."""
+
+    sizes: str | int | list[int] = "1-5"
+    """Team sizes: "1-5", "1,2,4" or a list. 1-agent baselines are added when 1 is missing."""
+    architectures: list[str] | None = None
+    executions: list[str] | None = None
+    p: list[float | str] | None = None
+    """Dependency variants: 0.2, 0.5, 0.9 (or serial, mixed, parallel); each inside (0, 1)."""
+    packs: list[str] | None = None
+    models: list[str] | None = None
+    trials: int = Field(default=3, ge=1, le=10_000)
+    """Runs per grid point; trial i runs with seed = [scenario] seed + i."""
+    faults: list[str] = ["none"]
+    """Fault conditions: "none", or ACTION[:AGENT]@SECONDS[+DURATION][xFACTOR], e.g. "stall:1@40+30"."""
+
+    @field_validator("sizes")
+    @classmethod
+    def _sizes(cls, v: str | int | list[int]) -> str | int | list[int]:
+        axes.parse_sizes(v)
+        return v
+
+    @field_validator("architectures")
+    @classmethod
+    def _archs(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            axes.parse_architectures(v)
+        return v
+
+    @field_validator("executions")
+    @classmethod
+    def _execs(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            axes.parse_executions(v)
+        return v
+
+    @field_validator("p")
+    @classmethod
+    def _ps(cls, v: list[float | str] | None) -> list[float | str] | None:
+        if v is not None:
+            axes.parse_ps(v)
+        return v
+
+    @field_validator("packs", "models")
+    @classmethod
+    def _nonempty(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            axes.parse_names(v, "values")
+        return v
+
+    @field_validator("faults")
+    @classmethod
+    def _faults(cls, v: list[str]) -> list[str]:
+        axes.parse_faults(v)
+        return v
+
+
 class ScenarioFile(_Strict):
     """The whole file."""
 
@@ -228,3 +287,4 @@ class ScenarioFile(_Strict):
     faults: list[FaultDef] = []
     limits: Limits = Limits()
     network: NetworkConfig = NetworkConfig()
+    sweep: SweepConfig | None = None

@@ -154,3 +154,12 @@ def resolve_sweep(conn: sqlite3.Connection, ref: str, db: Path) -> str:
     if matches:
         raise RecorderError(f'sweep "{ref}" is ambiguous: it starts {", ".join(matches[:5])}; give more of the id')
     raise RecorderError(f'no sweep "{ref}" in {db}; known: {", ".join(ids[:5])}')
+
+
+def sweep_grid(conn: sqlite3.Connection, sweep_id: str) -> dict[str, Any]:
+    """The grid a sweep was created with (as passed to `create_sweep`)."""
+    row = conn.execute("SELECT grid FROM sweeps WHERE id=?", (sweep_id,)).fetchone()
+    if row is None:
+        raise RecorderError(f'no sweep "{sweep_id}"')
+    grid: dict[str, Any] = json.loads(row[0])
+    return grid

@@ -1,0 +1,223 @@
+"""Running a sweep's cells in worker processes and recording each as a normal run, in batches.
+
+Workers build a cell's scenario, run it on the virtual clock, and compute its metrics against the
+same-seed 1-agent baseline (and, for a fault cell, the same run without the fault) — comparison runs
+each worker keeps in a small cache and does not record. They return the run's row and its encoded
+events; the parent writes finished runs with one sqlite3 connection, `executemany` and one transaction
+per batch (WAL), and marks their cells done in the same transaction, so an interrupted sweep leaves no
+half-recorded run and resumes exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import secrets
+import signal
+import socket
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from teamtui import events as ev
+from teamtui.errors import TeamtuiError
+from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
+from teamtui.experiments.table import CellParams, mark_cell
+from teamtui.experiments.tomlw import dumps
+from teamtui.recorder import _versions, run_status
+from teamtui.scenario import Scenario
+
+BATCH_RUNS = 50
+BATCH_S = 0.5
+"""The parent commits at least this often, so an interrupted sweep loses at most this much work."""
+
+
+@dataclass
+class CellResult:
+    cell: CellParams
+    run_id: str | None = None
+    error: str = ""
+    row: tuple[Any, ...] = ()
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(data: dict[str, Any], source: str, versions: str) -> None:
+    """Per worker process: the sweep's base scenario; Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STATE.update(data=data, source=source, versions=versions, baselines={})
+
+
+def _baseline(s: Scenario, cell: CellParams, ran: list[ev.Event] | None = None) -> list[ev.Event]:
+    """The same-seed 1-agent run's events: `ran` when the cell itself is exactly that run, else from this
+    worker's cache, else run now (and cached for the other cells of the same seed)."""
+    from teamtui.headless import baseline_of, run_events
+
+    key = (cell.pack, cell.p, cell.execution, cell.model, cell.seed)
+    cache: dict[Any, list[ev.Event]] = _STATE["baselines"]
+    if len(cache) > 512:
+        cache.clear()
+    solo = baseline_of(s)
+    if ran is not None and solo == s:
+        cache[key] = ran
+    elif key not in cache:
+        cache[key] = run_events(solo)
+    return cache[key]
+
+
+def _scenario(cell: CellParams) -> Scenario:
+    """The cell's scenario; trials of one grid point differ only in seed, so the validated scenario (with its
+    loaded task pack) is built once per grid point and given each trial's seed, name and text."""
+    point = dataclasses.replace(cell, trial=0, seed=0)
+    cache: dict[CellParams, Scenario] = _STATE.setdefault("scenarios", {})
+    if point not in cache:
+        if len(cache) > 256:
+            cache.clear()
+        cache[point] = cell_scenario(_STATE["data"], _STATE["source"], point)
+    d = cell_data(_STATE["data"], cell)
+    return dataclasses.replace(cache[point], seed=cell.seed, name=d["scenario"]["name"], text=dumps(d))
+
+
+def run_cell(cell: CellParams) -> CellResult:
+    """Run one cell (in a worker); a cell that cannot run comes back with its error, not an exception."""
+    from teamtui.headless import fault_free_of, is_sim, run_events
+    from teamtui.metrics.summary import summarize
+
+    try:
+        s = _scenario(cell)
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        events = run_events(s)
+        is_base = cell.size == 1 and cell.architecture == BASELINE_ARCH and cell.fault == "none"
+        base = _baseline(s, cell, events if is_base else None) if is_sim(s) else (events if is_base else None)
+        faultless = run_events(fault_free_of(s)) if s.faults and is_sim(s) else None
+        metrics = summarize(events, baseline=base, fault_free=faultless).to_dict()
+    except TeamtuiError as exc:
+        return CellResult(cell, error=str(exc))
+    end = events[-1] if events and isinstance(events[-1], ev.RunFinished) else None
+    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(4)
+    row = (run_id, s.name, s.text, s.source, s.seed, s.architecture, s.execution, s.size,
+           json.dumps(sorted({a.model for a in s.agents})), _STATE["versions"], started,
+           datetime.now(UTC).isoformat(timespec="seconds"), run_status(end.status) if end else "interrupted",
+           os.getpid(), socket.gethostname(), end.makespan if end else None, len(s.faults),
+           json.dumps(metrics))
+    rows = [(run_id, e.seq, e.t, e.agent, e.kind, ev.encode(e)) for e in events]
+    return CellResult(cell, run_id, "", row, rows)
+
+
+class BatchWriter:
+    """Collects finished cells and writes them (runs, events, cell marks) in one transaction per batch."""
+
+    def __init__(self, conn: sqlite3.Connection, sweep_id: str) -> None:
+        self.conn, self.sweep_id = conn, sweep_id
+        self.pending: list[CellResult] = []
+        self.last = time.monotonic()
+        self.runs = self.events = 0
+
+    def add(self, result: CellResult) -> None:
+        self.pending.append(result)
+        if len(self.pending) >= BATCH_RUNS or time.monotonic() - self.last >= BATCH_S:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending results in one transaction. Ctrl-C and SIGTERM wait until it has committed (they
+        are blocked meanwhile), so a result is written once or, if the process dies first, not at all."""
+        self.last = time.monotonic()
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        ok = [r for r in batch if r.run_id]
+        with _signals_deferred(), self.conn:
+            self.conn.executemany("INSERT INTO runs (id, scenario, scenario_text, source, seed, architecture,"
+                                  " execution, size, models, versions, started, ended, status, pid, host, makespan,"
+                                  " faults, metrics) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                  [r.row for r in ok])
+            self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", _chain(r.events for r in ok))
+            for r in batch:
+                mark_cell(self.conn, self.sweep_id, r.cell, r.run_id, "done" if r.run_id else "failed")
+        self.runs += len(ok)
+        self.events += sum(len(r.events) for r in ok)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _chain(parts: Iterator[list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
+    for part in parts:
+        yield from part
+
+
+def seed_groups(cells: Sequence[CellParams]) -> list[list[CellParams]]:
+    """Cells grouped by what their baseline run shares (pack, p, execution, model, seed), the 1-agent
+    baseline cell first: a group goes to one worker, which then runs each baseline once."""
+    groups: dict[tuple[Any, ...], list[CellParams]] = {}
+    for c in cells:
+        groups.setdefault((c.pack, c.p, c.execution, c.model, c.seed), []).append(c)
+    return [sorted(g, key=lambda c: (c.size != 1 or c.architecture != BASELINE_ARCH or c.fault != "none",
+                                     c.key())) for g in groups.values()]
+
+
+def run_group(cells: list[CellParams]) -> list[CellResult]:
+    return [run_cell(c) for c in cells]
+
+
+def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], source: str,
+              cells: Sequence[CellParams], jobs: int,
+              on_result: Callable[[CellResult], None] | None = None) -> BatchWriter:
+    """Run `cells` on `jobs` processes (1: in this process), recording each as it finishes. On
+    KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it) what has finished is written before it propagates."""
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is durable at the next checkpoint, and atomic now
+    writer = BatchWriter(conn, sweep_id)
+    versions = json.dumps(_versions())
+    groups = seed_groups(cells)
+    try:
+        if jobs <= 1:
+            init_worker(data, source, versions)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for cell in (c for g in groups for c in g):
+                result = run_cell(cell)
+                writer.add(result)
+                if on_result:
+                    on_result(result)
+        else:
+            _run_pool(writer, data, source, versions, groups, jobs, on_result)
+    finally:
+        writer.flush()
+    return writer
+
+
+def _run_pool(writer: BatchWriter, data: dict[str, Any], source: str, versions: str,
+              groups: list[list[CellParams]], jobs: int, on_result: Callable[[CellResult], None] | None) -> None:
+    pool = ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(data, source, versions))
+    queue = list(reversed(groups))
+    running: set[Future[list[CellResult]]] = set()
+    try:
+        while queue or running:
+            while queue and len(running) < jobs * 2:  # a short queue: an interrupt abandons little work
+                running.add(pool.submit(run_group, queue.pop()))
+            done, running = wait(running, timeout=BATCH_S, return_when=FIRST_COMPLETED)
+            for fut in done:
+                for result in fut.result():
+                    writer.add(result)
+                    if on_result:
+                        on_result(result)
+            if not done:
+                writer.flush()
+    finally:
+        pool.shutdown(wait=not running, cancel_futures=True)

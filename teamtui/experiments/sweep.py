@@ -1,0 +1,144 @@
+"""`teamtui sweep`: create (or resume) a sweep, run its pending cells with a progress bar, record them.
+
+A new sweep stores its grid and the base scenario's text with its cells, so `--resume` needs neither
+the file nor the options again: it reruns exactly the cells that are not done.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import tomllib
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from teamtui.errors import TeamtuiError
+from teamtui.experiments.grid import check_cells, grid_of
+from teamtui.experiments.runner import CellResult, run_cells
+from teamtui.experiments.table import (
+    CellParams,
+    connect,
+    create_sweep,
+    pending_cells,
+    resolve_sweep,
+    set_sweep_status,
+    sweep_grid,
+)
+from teamtui.scenario import load_scenario
+
+
+class SweepInterrupted(TeamtuiError):
+    """A sweep stopped by Ctrl-C or SIGTERM (what finished is recorded; --resume continues)."""
+
+
+def _sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None,
+            ) -> tuple[str, dict[str, Any], str, list[CellParams], int]:
+    """(sweep id, base scenario data, its source, the cells to run, total cells) of a new or resumed sweep."""
+    if resume is not None:
+        with connect(db, write=True) as conn:
+            sweep_id = resolve_sweep(conn, resume, db)
+            stored = sweep_grid(conn, sweep_id)
+            cells = pending_cells(conn, sweep_id)
+            total = int(conn.execute("SELECT COUNT(*) FROM sweep_cells WHERE sweep_id=?", (sweep_id,)).fetchone()[0])
+        if "scenario_text" not in stored:
+            raise TeamtuiError(f"sweep {sweep_id} was not made by teamtui sweep (imported data); it cannot be resumed")
+        return sweep_id, tomllib.loads(stored["scenario_text"]), stored["source"], cells, total
+    if scenario is None:
+        raise TeamtuiError("give a scenario file to sweep, or --resume [SWEEP] to continue one")
+    s = load_scenario(scenario)
+    data = tomllib.loads(s.text)
+    grid = grid_of(s, data, options)
+    all_cells = grid.cells()
+    check_cells(data, s.source, all_cells)
+    with connect(db, write=True) as conn:
+        sweep_id = create_sweep(conn, str(data["scenario"]["name"]), s.source,
+                                {**grid.to_dict(), "scenario_text": s.text, "source": s.source}, all_cells)
+    return sweep_id, data, s.source, all_cells, len(all_cells)
+
+
+def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int) -> str:
+    """Run a sweep to the end (or until interrupted); returns its id."""
+    console = Console(stderr=True)
+    sweep_id, data, source, cells, total = prepare(db, scenario, options, resume)
+    done_before = total - len(cells)
+    if not cells:
+        console.print(f"sweep {sweep_id}: all {total} cells are already done; see teamtui report {sweep_id}")
+        return sweep_id
+    console.print(f"sweep {sweep_id}: {len(cells)} of {total} cells to run on {jobs} process(es)"
+                  + (f" ({done_before} already done)" if done_before else ""), highlight=False)
+    failures: list[str] = []
+    t0 = time.perf_counter()
+    old = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        with connect(db, write=True) as conn:
+            set_sweep_status(conn, sweep_id, "running")
+            conn.commit()
+            try:
+                writer = _with_progress(conn, sweep_id, data, source, cells, jobs, total, done_before, console,
+                                        failures)
+            except KeyboardInterrupt:
+                set_sweep_status(conn, sweep_id, "interrupted")
+                conn.commit()
+                raise SweepInterrupted(f"sweep {sweep_id} interrupted; finished cells are recorded, continue "
+                                       f"with teamtui sweep --resume {sweep_id}") from None
+            set_sweep_status(conn, sweep_id, "failed cells" if failures else "done")
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    wall = time.perf_counter() - t0
+    console.print(f"sweep {sweep_id}: {writer.runs} runs recorded in {wall:.1f} s "
+                  f"({writer.runs / wall:.1f} runs/s, {writer.events:,} events) to {db}", highlight=False)
+    if failures:
+        raise TeamtuiError(f"sweep {sweep_id}: {len(failures)} of {len(cells)} cells could not run, e.g.: "
+                           f"{failures[0]}; fix the cause and rerun them with teamtui sweep --resume {sweep_id}")
+    console.print(f"report: teamtui report {sweep_id}", highlight=False)
+    return sweep_id
+
+
+def _with_progress(conn: Any, sweep_id: str, data: dict[str, Any], source: str, cells: list[CellParams],
+                   jobs: int, total: int, done_before: int, console: Console, failures: list[str]) -> Any:
+    if console.is_terminal:
+        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                            TimeRemainingColumn(), console=console)
+        bar = progress.add_task(sweep_id, total=total, completed=done_before, rate="")
+        t0 = time.perf_counter()
+        count = [0]
+
+        def on_result(r: CellResult) -> None:
+            count[0] += 1
+            if r.error:
+                failures.append(r.error)
+            progress.update(bar, advance=1, rate=f"{count[0] / max(time.perf_counter() - t0, 1e-9):.1f} runs/s")
+
+        with progress:
+            return run_cells(conn, sweep_id, data, source, cells, jobs, on_result)
+    step = max(1, len(cells) // 10)
+    t0 = time.perf_counter()
+    seen = [0]
+
+    def on_line(r: CellResult) -> None:
+        seen[0] += 1
+        if r.error:
+            failures.append(r.error)
+        if seen[0] % step == 0 or seen[0] == len(cells):
+            el = time.perf_counter() - t0
+            eta = el / seen[0] * (len(cells) - seen[0])
+            console.print(f"sweep {sweep_id}: {done_before + seen[0]}/{total} cells, {el:.1f} s, ETA {eta:.0f} s",
+                          highlight=False)
+
+    return run_cells(conn, sweep_id, data, source, cells, jobs, on_line)
