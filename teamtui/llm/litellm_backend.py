@@ -78,6 +78,7 @@ def check_keys(scenario: Scenario) -> None:
         if (model, agent.api_base, env) in seen:
             continue
         seen.add((model, agent.api_base, env))
+        _check_provider(model, agent.api_base)
         if env:
             if not os.environ.get(env):
                 raise RunError(f"model {model!r} ({agent.name}): the environment variable {env} (api_key_env) is "
@@ -85,6 +86,17 @@ def check_keys(scenario: Scenario) -> None:
             register(os.environ[env])
         elif not agent.api_base:
             _check_provider_key(model)
+
+
+def _check_provider(model: str, api_base: str | None) -> None:
+    """A model id litellm cannot route (no known provider) is a one-line error before the run."""
+    lm = load_litellm()
+    try:
+        lm.get_llm_provider(model=model, api_base=api_base)
+    except Exception:
+        raise RunError(f"model {model!r}: litellm knows no provider for it; write provider/model, e.g. "
+                       "openai/gpt-4o-mini, anthropic/claude-3-5-haiku-20241022, ollama_chat/llama3.1 (or "
+                       'openai/NAME with api_base for an OpenAI-compatible server), or use model = "sim"') from None
 
 
 def _check_provider_key(model: str) -> None:

@@ -227,3 +227,10 @@ def test_a_server_that_does_not_answer_in_time_is_retried_then_the_call_fails(mi
     failed = _kinds(events, ev.LLMCallFailed)
     assert len(failed) == 1 and "Timeout" in failed[0].error and len(server.bodies) == 2
     assert isinstance(events[-1], ev.RunFinished) and events[-1].status == "round_limit"
+
+
+def test_a_model_litellm_cannot_route_fails_before_the_run(mini_pack: Path, tmp_path: Path) -> None:
+    text = scenario_text(mini_pack, "http://127.0.0.1:9/v1", model="no-such/model").replace(
+        'api_key_env = "TEAMTUI_TEST_KEY"', "")
+    with pytest.raises(RunError, match=r"'no-such/model': litellm knows no provider for it; write provider/model"):
+        make_backend(scenario_from(text, tmp_path / "s.toml"))
