@@ -34,13 +34,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _streams import stream  # noqa: E402 -- after the path is set
 
 from teamtui import events as ev  # noqa: E402
-from teamtui.recorder import Recorder, resolve_run  # noqa: E402
+from teamtui.recorder import Recorder  # noqa: E402
 from teamtui.replaydata import open_recording  # noqa: E402
+from teamtui.runstore import resolve_run  # noqa: E402
 from teamtui.scenario import load_scenario  # noqa: E402
 
 
 def raw_rate(rows: list[tuple[object, ...]], db: Path) -> float:
-    from teamtui.recorder import SCHEMA
+    from teamtui.schema import SCHEMA
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")

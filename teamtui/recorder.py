@@ -16,7 +16,6 @@ import os
 import secrets
 import socket
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,50 +24,12 @@ from typing import Any
 import aiosqlite
 
 from teamtui import events as ev
-from teamtui.dbopen import connect_ro, on_read_only_media
-from teamtui.errors import TeamtuiError
 from teamtui.replaydata import CHECKPOINT_EVERY, Checkpointer
 from teamtui.scenario import Scenario
+from teamtui.schema import RecorderError, explain, migrate
 
-SCHEMA_VERSION = 2
 FLUSH_S = 0.05
 BATCH = 5_000
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_text TEXT NOT NULL, source TEXT NOT NULL,
-    seed INTEGER NOT NULL, architecture TEXT NOT NULL, execution TEXT NOT NULL, size INTEGER NOT NULL,
-    models TEXT NOT NULL, versions TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL,
-    pid INTEGER NOT NULL, host TEXT NOT NULL, makespan REAL, faults INTEGER NOT NULL DEFAULT 0, metrics TEXT
-);
-CREATE TABLE IF NOT EXISTS events (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, t REAL NOT NULL, agent TEXT NOT NULL, kind TEXT NOT NULL,
-    payload BLOB NOT NULL, PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS events_by_time ON events (run_id, t);
-"""
-SCHEMA_2 = """
-CREATE TABLE IF NOT EXISTS sweeps (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, grid TEXT NOT NULL, created TEXT NOT NULL,
-    status TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sweep_cells (
-    sweep_id TEXT NOT NULL, cell TEXT NOT NULL, params TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL,
-    PRIMARY KEY (sweep_id, cell)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID;
-"""
-MIGRATIONS = {2: SCHEMA_2}
-"""Schema steps: MIGRATIONS[v] takes a database from version v - 1 to v."""
-
-
-class RecorderError(TeamtuiError):
-    """A database teamtui cannot use."""
-
-
-def default_db() -> Path:
-    return Path(os.environ.get("TEAMTUI_DB") or Path(".teamtui") / "runs.db")
 
 
 def _versions() -> dict[str, str]:
@@ -83,20 +44,6 @@ def _versions() -> dict[str, str]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class RunRow:
-    id: str
-    scenario: str
-    architecture: str
-    execution: str
-    size: int
-    status: str
-    started: str
-    makespan: float | None
-    faults: int
-    speedup: float | None
 
 
 class Recorder:
@@ -124,7 +71,7 @@ class Recorder:
             await self.conn.rollback()
         except sqlite3.DatabaseError as exc:
             await self.close()
-            raise RecorderError(_explain(self.path, exc)) from None
+            raise RecorderError(explain(self.path, exc)) from None
         except OSError as exc:
             raise RecorderError(f"{self.path}: cannot create the run database: {exc.strerror}; "
                                 "choose another place with --db or TEAMTUI_DB") from None
@@ -162,7 +109,7 @@ class Recorder:
                     await self.conn.commit()
                     self.written += len(rows)
                 except sqlite3.DatabaseError as exc:
-                    self.stopped = f"recording stopped: {_explain(self.path, exc)}"
+                    self.stopped = f"recording stopped: {explain(self.path, exc)}"
             if done:
                 return
             if self.queue.empty():
@@ -184,7 +131,7 @@ class Recorder:
                                      self.run_id))
             await self.conn.commit()
         except sqlite3.DatabaseError as exc:
-            self.stopped = f"recording stopped: {_explain(self.path, exc)}"
+            self.stopped = f"recording stopped: {explain(self.path, exc)}"
 
     async def _write_checkpoints(self) -> None:
         """Snapshots of the replay view every CHECKPOINT_EVERY events, so replay seeks a long run quickly."""
@@ -206,63 +153,7 @@ class Recorder:
         try:
             return await aw
         except sqlite3.DatabaseError as exc:
-            raise RecorderError(_explain(self.path, exc)) from None
-
-
-async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Create or upgrade the schema; refuse a database from a newer teamtui or from something else."""
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
-        tables = {r[0] for r in await cur.fetchall()}
-    scripts = migration_scripts(path, int(row[0]) if row else 0, tables)
-    for script in scripts:
-        await conn.executescript(script)
-    if scripts:
-        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        await conn.commit()
-
-
-def migrate_sync(conn: sqlite3.Connection, path: Path) -> None:
-    """`migrate` for a plain sqlite3 connection (sweeps and imports write from worker processes)."""
-    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    scripts = migration_scripts(path, current, tables)
-    for script in scripts:
-        conn.executescript(script)
-    if scripts:
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.commit()
-
-
-def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:
-    """The SQL scripts that take a database at schema `current` (with these tables) to `SCHEMA_VERSION`."""
-    if current > SCHEMA_VERSION:
-        raise RecorderError(f"{path}: this run database was written by a newer teamtui (schema {current}, "
-                            f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
-    scripts = []
-    if current == 0:
-        if tables - {"runs", "events", "sweeps", "sweep_cells", "checkpoints"}:
-            raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
-                                " use another --db")
-        scripts.append(SCHEMA)
-        current = 1
-    scripts.extend(MIGRATIONS[step] for step in range(current + 1, SCHEMA_VERSION + 1))
-    return scripts
-
-
-def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return f"{path}: the run database is locked by another program; close it or use another --db"
-    if "readonly" in text or "read-only" in text or ("unable to open" in text and on_read_only_media(path)):
-        return (f"{path}: the run database is read-only (its file or filesystem cannot be written); record to "
-                "another --db — runs, replay and export can still read it")
-    if "full" in text:
-        return f"{path}: the disk is full; free space or use another --db"
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
-        return f"{path}: not a teamtui run database, or it is corrupt; move it aside or use another --db"
-    return f"{path}: the run database failed: {text}; use another --db"
+            raise RecorderError(explain(self.path, exc)) from None
 
 
 def run_status(final: str) -> str:
@@ -298,96 +189,4 @@ def store_metrics(path: Path, run_id: str, metrics: dict[str, Any]) -> None:
         with contextlib.closing(sqlite3.connect(path, timeout=2.0)) as conn, conn:
             conn.execute("UPDATE runs SET metrics=? WHERE id=?", (json.dumps(metrics), run_id))
     except sqlite3.DatabaseError as exc:
-        raise RecorderError(_explain(path, exc)) from None
-
-
-def list_runs(path: Path) -> list[RunRow]:
-    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose process
-    is gone are reported as `interrupted`."""
-    if not path.exists():
-        return []
-    try:
-        conn = connect_ro(path)
-        try:
-            version_row = conn.execute("PRAGMA user_version").fetchone()
-            if int(version_row[0]) > SCHEMA_VERSION:
-                raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
-            rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
-                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, rowid DESC").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise RecorderError(_explain(path, exc)) from None
-    out = []
-    host = socket.gethostname()
-    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, pid, rhost in rows:
-        if status == "running" and rhost == host and not _alive(int(pid)):
-            status = "interrupted"
-        speedup = json.loads(metrics).get("speedup") if metrics else None
-        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
-    return out
-
-
-def resolve_run(path: Path, ref: str) -> str:
-    """A run id from an id, a unique prefix of one, or `latest`; unknown or ambiguous ones name candidates."""
-    from teamtui.errors import did_you_mean
-
-    rows = list_runs(path)
-    if not rows:
-        raise RecorderError(f"{path}: no recorded runs yet; run a scenario first (teamtui run SCENARIO.toml)")
-    if ref == "latest":
-        return rows[0].id
-    ids = [r.id for r in rows]
-    if ref in ids:
-        return ref
-    matches = [i for i in ids if i.startswith(ref)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise RecorderError(f'run "{ref}" is ambiguous: it starts {len(matches)} runs ({", ".join(matches[:5])}); '
-                            "give more of the id")
-    close = [i for i in ids if ref in i][:5]
-    hint = f"; runs containing it: {', '.join(close)}" if close else did_you_mean(ref, ids)
-    raise RecorderError(f'no run "{ref}" in {path}{hint}; see teamtui runs')
-
-
-def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
-    """The scenario text as it was run, and where it came from."""
-    conn = connect_ro(path)
-    try:
-        row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
-    finally:
-        conn.close()
-    if row is None:
-        raise RecorderError(f'no run "{run_id}" in {path}')
-    return str(row[0]), str(row[1])
-
-
-def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
-    conn = connect_ro(path)
-    try:
-        row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
-    finally:
-        conn.close()
-    return json.loads(row[0]) if row and row[0] else None
-
-
-def load_events(path: Path, run_id: str) -> list[ev.Event]:
-    conn = connect_ro(path)
-    try:
-        return [ev.decode(row[0]) for row in
-                conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
-    finally:
-        conn.close()
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        raise RecorderError(explain(path, exc)) from None

@@ -69,7 +69,8 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     else:
         console.print(summary_table(outcome.metrics))
     if db is not None:  # after the results: a recording that failed must not hide how the run went
-        from teamtui.recorder import RecorderError, record_run, store_metrics
+        from teamtui.recorder import record_run, store_metrics
+        from teamtui.schema import RecorderError
 
         if recorder is not None:
             if recorder.stopped:

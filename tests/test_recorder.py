@@ -13,7 +13,9 @@ import pytest
 from teamtui import events as ev
 from teamtui.headless import run_events
 from teamtui.metrics.summary import summarize
-from teamtui.recorder import Recorder, RecorderError, list_runs, load_events, record_run
+from teamtui.recorder import Recorder, record_run
+from teamtui.runstore import list_runs, load_events
+from teamtui.schema import RecorderError
 from teamtui.ui.app import TeamApp
 
 from .conftest import ROOT, scenario_from

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from teamtui import events as ev
-from teamtui.recorder import list_runs, load_events
+from teamtui.runstore import list_runs, load_events
 
 from .conftest import ROOT
 

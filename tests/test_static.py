@@ -26,7 +26,8 @@ def test_static_check_passes(tool: str) -> None:
 
 HEADLESS = ["teamtui.cli", "teamtui.scenario", "teamtui.runtime.engine", "teamtui.headless", "teamtui.report",
             "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
-            "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat"]
+            "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat",
+            "teamtui.cli_runs", "teamtui.cli_experiments", "teamtui.recorder", "teamtui.replaydata"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

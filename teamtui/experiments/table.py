@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from teamtui.dbopen import connect_ro
-from teamtui.recorder import SCHEMA_VERSION, RecorderError, _explain, migrate_sync
+from teamtui.schema import SCHEMA_VERSION, RecorderError, explain, migrate_sync
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def connect(db: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise RecorderError(_explain(db, exc)) from None
+        raise RecorderError(explain(db, exc)) from None
 
 
 def create_sweep(conn: sqlite3.Connection, name: str, source: str, grid: dict[str, Any],

@@ -133,7 +133,8 @@ class TeamApp(App[int]):
     async def _run_engine(self) -> None:
         assert self.engine is not None and self.scenario is not None
         if self.db is not None:
-            from teamtui.recorder import Recorder, RecorderError
+            from teamtui.recorder import Recorder
+            from teamtui.schema import RecorderError
 
             self.recorder = Recorder(self.db)
             try:

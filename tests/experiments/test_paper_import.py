@@ -16,7 +16,7 @@ from teamtui.experiments.paper_import import import_paper
 from teamtui.experiments.paper_sources import PaperImportError
 from teamtui.experiments.table import CellParams, connect, list_sweeps, load_table
 from teamtui.liveview import LiveView
-from teamtui.recorder import list_runs, load_events
+from teamtui.runstore import list_runs, load_events
 
 from .harness_files import KEY, RECORDS, write_parquet, write_run_tree
 

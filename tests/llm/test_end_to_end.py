@@ -7,7 +7,8 @@ from typing import Any
 
 from teamtui import events as ev
 from teamtui.metrics.summary import summarize
-from teamtui.recorder import load_events, record_run
+from teamtui.recorder import record_run
+from teamtui.runstore import load_events
 from tests.conftest import run_engine, scenario_from
 
 from .conftest import reference, scenario_text

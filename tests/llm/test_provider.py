@@ -15,7 +15,8 @@ from teamtui import events as ev
 from teamtui.errors import RunError
 from teamtui.llm import make_backend
 from teamtui.metrics.summary import summarize
-from teamtui.recorder import load_events, load_metrics, record_run
+from teamtui.recorder import record_run
+from teamtui.runstore import load_events, load_metrics
 from tests.conftest import ROOT, run_engine, scenario_from
 
 from .conftest import scenario_text

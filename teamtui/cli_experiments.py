@@ -1,0 +1,122 @@
+"""`teamtui` commands for experiments: sweep, sweeps, report, and import of the paper's recorded runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from teamtui.cli import _db_option, _guard, main
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--sizes", help="Team sizes: 1-5, 1,2,4 (default: [sweep] sizes, else 1-5).")
+@click.option("--arch", help="Architectures, comma-separated: preassigned, lead, decentralized.")
+@click.option("--execution", help="Executions, comma-separated: rounds, async.")
+@click.option("--p", "p", help="Dependency variants, comma-separated: 0.2,0.5,0.9 (or serial, mixed, parallel).")
+@click.option("--packs", help="Task packs, comma-separated: math_utils, data_analysis, svg_render.")
+@click.option("--models", help="Models, comma-separated (sim: the simulated team).")
+@click.option("--faults", help="Fault conditions, ;-separated: none;stall:1@40+30;delay:1@40+60x4.")
+@click.option("--trials", type=int, help="Runs per grid point (seeds: [scenario] seed + trial).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option("--resume", is_flag=False, flag_value="latest", default=None, metavar="[SWEEP]",
+              help="Continue an interrupted sweep (an id, a prefix, or latest), skipping finished cells.")
+@_db_option
+@_guard
+def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path | None, **options: Any) -> None:
+    """Run a grid of SCENARIO's variants (every run recorded), then see: teamtui report latest.
+
+    \b
+    teamtui sweep scenarios/experiments/paper_grid.toml
+    teamtui sweep scenarios/quickstart.toml --sizes 1-5 --arch preassigned,decentralized --p 0.2,0.9 --trials 5
+    teamtui sweep --resume            # continue the latest sweep where it stopped
+    """
+    from teamtui.experiments.sweep import sweep as run_sweep
+    from teamtui.schema import default_db
+
+    run_sweep(db or default_db(), scenario, options, resume, jobs or os.cpu_count() or 1)
+
+
+@main.command()
+@click.argument("sweep_ref", metavar="SWEEP", default="latest")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="The report directory (default: reports/<sweep id>/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a summary with charts in the terminal; json: the whole analysis on stdout.")
+@_db_option
+@_guard
+def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> None:
+    """Analyse a SWEEP (an id, a prefix, or latest): Markdown report, PNG figures and JSON in a directory."""
+    from teamtui.experiments.report import write_report
+    from teamtui.schema import default_db
+
+    write_report(db or default_db(), sweep_ref, output, fmt)
+
+
+@main.command()
+@_db_option
+@_guard
+def sweeps(db: Path | None) -> None:
+    """List recorded sweeps, newest first."""
+    from teamtui.experiments.table import connect, list_sweeps
+    from teamtui.schema import default_db
+
+    path = db or default_db()
+    if not path.exists():
+        click.echo(f"no sweeps in {path}")
+        return
+    with connect(path) as conn:
+        rows = list_sweeps(conn)
+    if not rows:
+        click.echo(f"no sweeps in {path}")
+    for r in rows:
+        when = r.created.replace("T", " ")[:16]
+        click.echo(f"{r.id}  {when}  {r.status:<12} {r.done:>5}/{r.cells:<5} cells  {r.name}")
+
+
+@main.command(name="import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--figures", is_flag=True, help="Then print the paper's figures computed from the imported sweep.")
+@click.option("--json", "as_json", is_flag=True, help="With --figures: the figures as JSON on stdout.")
+@_db_option
+@_guard
+def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> None:
+    """Import the paper harness's recorded runs from PATH (run directories with events.jsonl and results.json,
+    or its data/runs.parquet + events.parquet) as runs and one sweep."""
+    import json
+
+    from teamtui.experiments.paper_import import import_paper
+    from teamtui.experiments.paper_sources import PaperImportError
+    from teamtui.schema import default_db
+
+    database = db or default_db()
+    result = import_paper(path, database)
+    out = sys.stderr if as_json else sys.stdout
+    bad = result.problems
+    if bad.count:
+        click.echo(f"teamtui: skipped {bad.count} malformed line(s)/row(s) or files; the first:", err=True)
+        for line in bad.first:
+            click.echo(f"  {line}", err=True)
+    if not result.runs:
+        raise PaperImportError(f"{path}: no run with events to import; fix the files named above")
+    in_sqlite = result.events / result.write_seconds if result.write_seconds else 0.0
+    click.echo(f"imported {result.imported} run(s) ({result.already} already there) and {result.events} events "
+               f"in {result.seconds:.1f} s ({result.rows_per_s:,.0f} events/s; {in_sqlite:,.0f}/s in sqlite) "
+               f"into {database}; "
+               f"sweep {result.sweep_id} ({result.runs} cells)", file=out)
+    if figures:
+        from teamtui.experiments.paper_figures import tables
+        from teamtui.experiments.paper_text import render
+        from teamtui.experiments.table import connect, load_table
+
+        with connect(database) as conn:
+            t = tables(load_table(conn, result.sweep_id))
+        click.echo(json.dumps(t, indent=1) if as_json else render(t), nl=not as_json)
+
+
+if __name__ == "__main__":
+    main()

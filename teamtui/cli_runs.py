@@ -1,0 +1,138 @@
+"""`teamtui` commands for recorded runs: runs, replay, export, rerun."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from teamtui.cli import _db_option, _guard, main
+
+
+@main.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: every event, one per line; csv: the run's final metrics as name,value rows.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
+@_db_option
+@_guard
+def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None:
+    """Export a recorded RUN (an id, a unique prefix of one, or latest)."""
+    import csv
+    import io
+
+    from teamtui import events as ev
+    from teamtui.runstore import load_events, load_metrics, resolve_run
+    from teamtui.schema import RecorderError, default_db
+
+    path = db or default_db()
+    run_id = resolve_run(path, run_ref)
+    if fmt == "jsonl":
+        data = ev.to_jsonl(load_events(path, run_id)).decode()
+    else:
+        metrics = load_metrics(path, run_id)
+        if metrics is None:
+            raise RecorderError(f"run {run_id} has no final metrics (it did not finish); export it as jsonl")
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["metric", "value"])
+        for key, value in _flatten(metrics):
+            writer.writerow([key, value])
+        data = buf.getvalue()
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        output.write_text(data, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out += _flatten(v, key + ".")
+        elif isinstance(v, list):
+            out.append((key, ";".join(str(x) for x in v)))
+        else:
+            out.append((key, "" if v is None else v))
+    return out
+
+
+@main.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@_db_option
+@_guard
+def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
+    """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
+    from teamtui.report import run_and_report
+    from teamtui.runstore import load_scenario_text, resolve_run
+    from teamtui.scenario import parse_scenario
+    from teamtui.schema import default_db
+
+    path = db or default_db()
+    run_id = resolve_run(path, run_ref)
+    text, source = load_scenario_text(path, run_id)
+    if source.startswith("import:"):
+        from teamtui.schema import RecorderError
+
+        raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
+                            "rerun; replay it with teamtui replay, or run a scenario")
+    sc = parse_scenario(text, Path(source))
+    sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
+                            db=path))
+
+
+@main.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--speed", type=click.FloatRange(0.125, 64), default=1.0, show_default=True,
+              help="Playback speed (change it with + and -).")
+@_db_option
+@_guard
+def replay(run_ref: str, speed: float, db: Path | None) -> None:
+    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
+    from teamtui.replaydata import open_recording
+    from teamtui.runstore import resolve_run
+    from teamtui.schema import RecorderError, default_db
+
+    path = db or default_db()
+    run_id = resolve_run(path, run_ref)
+    recording = open_recording(path, run_id)
+    if not len(recording):
+        recording.close()
+        raise RecorderError(f"run {run_id} has no events to replay; it was interrupted before its first event")
+    from teamtui.ui.replay import ReplayApp
+
+    ReplayApp(recording, run_id=run_id, speed=speed).run()
+
+
+@main.command()
+@_db_option
+@_guard
+def runs(db: Path | None) -> None:
+    """List recorded runs, newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from teamtui.runstore import list_runs
+    from teamtui.schema import default_db
+
+    path = db or default_db()
+    rows = list_runs(path)
+    if not rows:
+        click.echo(f"no recorded runs in {path}")
+        return
+    table = Table(title=f"runs in {path}", title_justify="left")
+    for col in ("id", "when", "scenario", "team", "architecture", "status", "makespan", "speedup", "faults"):
+        table.add_column(col, no_wrap=True, max_width=36 if col == "scenario" else None, overflow="ellipsis")
+    for r in rows:
+        table.add_row(r.id, r.started.replace("T", " ")[:16], r.scenario, f"{r.size} · {r.execution}",
+                      r.architecture, r.status, f"{r.makespan:.1f} s" if r.makespan is not None else "—",
+                      f"{r.speedup:.2f}×" if r.speedup is not None else "—", str(r.faults))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)  # piped: do not squeeze the table into 80 columns
+    console.print(table)

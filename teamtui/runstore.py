@@ -1,0 +1,121 @@
+"""Reading the run database: recorded runs listed and resolved by id, prefix or `latest`, and their contents."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from teamtui import events as ev
+from teamtui.dbopen import connect_ro
+from teamtui.schema import SCHEMA_VERSION, RecorderError, explain
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: str
+    scenario: str
+    architecture: str
+    execution: str
+    size: int
+    status: str
+    started: str
+    makespan: float | None
+    faults: int
+    speedup: float | None
+
+
+def list_runs(path: Path) -> list[RunRow]:
+    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose process
+    is gone are reported as `interrupted`."""
+    if not path.exists():
+        return []
+    try:
+        conn = connect_ro(path)
+        try:
+            version_row = conn.execute("PRAGMA user_version").fetchone()
+            if int(version_row[0]) > SCHEMA_VERSION:
+                raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
+            rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
+                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, rowid DESC").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise RecorderError(explain(path, exc)) from None
+    out = []
+    host = socket.gethostname()
+    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, pid, rhost in rows:
+        if status == "running" and rhost == host and not _alive(int(pid)):
+            status = "interrupted"
+        speedup = json.loads(metrics).get("speedup") if metrics else None
+        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
+    return out
+
+
+def resolve_run(path: Path, ref: str) -> str:
+    """A run id from an id, a unique prefix of one, or `latest`; unknown or ambiguous ones name candidates."""
+    from teamtui.errors import did_you_mean
+
+    rows = list_runs(path)
+    if not rows:
+        raise RecorderError(f"{path}: no recorded runs yet; run a scenario first (teamtui run SCENARIO.toml)")
+    if ref == "latest":
+        return rows[0].id
+    ids = [r.id for r in rows]
+    if ref in ids:
+        return ref
+    matches = [i for i in ids if i.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise RecorderError(f'run "{ref}" is ambiguous: it starts {len(matches)} runs ({", ".join(matches[:5])}); '
+                            "give more of the id")
+    close = [i for i in ids if ref in i][:5]
+    hint = f"; runs containing it: {', '.join(close)}" if close else did_you_mean(ref, ids)
+    raise RecorderError(f'no run "{ref}" in {path}{hint}; see teamtui runs')
+
+
+def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
+    """The scenario text as it was run, and where it came from."""
+    conn = connect_ro(path)
+    try:
+        row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise RecorderError(f'no run "{run_id}" in {path}')
+    return str(row[0]), str(row[1])
+
+
+def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
+    conn = connect_ro(path)
+    try:
+        row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
+    finally:
+        conn.close()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def load_events(path: Path, run_id: str) -> list[ev.Event]:
+    conn = connect_ro(path)
+    try:
+        return [ev.decode(row[0]) for row in
+                conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
+    finally:
+        conn.close()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,106 @@
+"""The run database's schema: its tables, versions and migrations, and one-line explanations of its errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+from teamtui.dbopen import on_read_only_media
+from teamtui.errors import TeamtuiError
+
+SCHEMA_VERSION = 2
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_text TEXT NOT NULL, source TEXT NOT NULL,
+    seed INTEGER NOT NULL, architecture TEXT NOT NULL, execution TEXT NOT NULL, size INTEGER NOT NULL,
+    models TEXT NOT NULL, versions TEXT NOT NULL, started TEXT NOT NULL, ended TEXT, status TEXT NOT NULL,
+    pid INTEGER NOT NULL, host TEXT NOT NULL, makespan REAL, faults INTEGER NOT NULL DEFAULT 0, metrics TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, t REAL NOT NULL, agent TEXT NOT NULL, kind TEXT NOT NULL,
+    payload BLOB NOT NULL, PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_time ON events (run_id, t);
+"""
+SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS sweeps (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, grid TEXT NOT NULL, created TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sweep_cells (
+    sweep_id TEXT NOT NULL, cell TEXT NOT NULL, params TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL,
+    PRIMARY KEY (sweep_id, cell)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+"""
+MIGRATIONS = {2: SCHEMA_2}
+"""Schema steps: MIGRATIONS[v] takes a database from version v - 1 to v."""
+
+
+class RecorderError(TeamtuiError):
+    """A database teamtui cannot use."""
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("TEAMTUI_DB") or Path(".teamtui") / "runs.db")
+
+
+async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Create or upgrade the schema; refuse a database from a newer teamtui or from something else."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
+        tables = {r[0] for r in await cur.fetchall()}
+    scripts = migration_scripts(path, int(row[0]) if row else 0, tables)
+    for script in scripts:
+        await conn.executescript(script)
+    if scripts:
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        await conn.commit()
+
+
+def migrate_sync(conn: sqlite3.Connection, path: Path) -> None:
+    """`migrate` for a plain sqlite3 connection (sweeps and imports write from worker processes)."""
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    scripts = migration_scripts(path, current, tables)
+    for script in scripts:
+        conn.executescript(script)
+    if scripts:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.commit()
+
+
+def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:
+    """The SQL scripts that take a database at schema `current` (with these tables) to `SCHEMA_VERSION`."""
+    if current > SCHEMA_VERSION:
+        raise RecorderError(f"{path}: this run database was written by a newer teamtui (schema {current}, "
+                            f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
+    scripts = []
+    if current == 0:
+        if tables - {"runs", "events", "sweeps", "sweep_cells", "checkpoints"}:
+            raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
+                                " use another --db")
+        scripts.append(SCHEMA)
+        current = 1
+    scripts.extend(MIGRATIONS[step] for step in range(current + 1, SCHEMA_VERSION + 1))
+    return scripts
+
+
+def explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"{path}: the run database is locked by another program; close it or use another --db"
+    if "readonly" in text or "read-only" in text or ("unable to open" in text and on_read_only_media(path)):
+        return (f"{path}: the run database is read-only (its file or filesystem cannot be written); record to "
+                "another --db — runs, replay and export can still read it")
+    if "full" in text:
+        return f"{path}: the disk is full; free space or use another --db"
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return f"{path}: not a teamtui run database, or it is corrupt; move it aside or use another --db"
+    return f"{path}: the run database failed: {text}; use another --db"
