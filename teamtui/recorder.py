@@ -56,6 +56,8 @@ class Recorder:
         self.conn: aiosqlite.Connection | None = None
         self.queue: asyncio.Queue[ev.Event | None] = asyncio.Queue()
         self.written = 0
+        self.faults = 0
+        """Faults injected during the run, scheduled or live (the runs table shows how many)."""
         self.stopped: str = ""
         """Why recording stopped early (the disk filled up, ...); the run itself goes on."""
         self._writer: asyncio.Task[None] | None = None
@@ -93,6 +95,8 @@ class Recorder:
     def listener(self, event: ev.Event) -> None:
         if not self.stopped:
             self.queue.put_nowait(event)
+            if isinstance(event, ev.FaultInjected):
+                self.faults += 1
 
     async def _write_loop(self) -> None:
         assert self.conn is not None
@@ -126,9 +130,9 @@ class Recorder:
         try:
             if self.written >= self.checkpoint_every:
                 await self._write_checkpoints()
-            await self.conn.execute("UPDATE runs SET ended=?, status=?, makespan=?, metrics=? WHERE id=?",
+            await self.conn.execute("UPDATE runs SET ended=?, status=?, makespan=?, metrics=?, faults=? WHERE id=?",
                                     (_now(), status, makespan, json.dumps(metrics) if metrics else None,
-                                     self.run_id))
+                                     self.faults, self.run_id))
             await self.conn.commit()
         except sqlite3.DatabaseError as exc:
             self.stopped = f"recording stopped: {explain(self.path, exc)}"

@@ -274,3 +274,17 @@ def test_a_sigkilled_run_loses_only_its_last_moment_and_replays(tmp_path: Path) 
     print("events lost per kill (count, seconds before the kill):", windows)
     # Commits are at most FLUSH_S = 50 ms apart; the bound leaves room for a loaded 2-core CI machine.
     assert all(window <= 0.25 for _, window in windows), windows
+
+
+def test_the_runs_table_counts_the_faults_injected_live_too(tmp_path: Path) -> None:
+    import msgspec
+
+    db = tmp_path / "runs.db"
+    s = scenario_from(SCENARIO)  # one scheduled kill
+    events = run_events(s)
+    k = len(events) // 2
+    live = ev.FaultInjected(seq=k, t=events[k].t, agent="cy", fault="stall", source="user", params={})
+    events = events[:k] + [live] + [msgspec.structs.replace(e, seq=e.seq + 1) for e in events[k:]]
+    run_id = record_run(db, s, events, None)
+    (row,) = list_runs(db)
+    assert row.id == run_id and row.faults == 2 == sum(isinstance(e, ev.FaultInjected) for e in events)

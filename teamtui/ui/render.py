@@ -125,7 +125,8 @@ def metrics(view: LiveView, width: int = 40) -> RenderableType:
     fig.add_row("messages", f"{view.messages}" + (f"  ({view.messages / done:.1f} per subtask)" if done else ""))
     fig.add_row("conflicts", str(view.conflicts))
     fig.add_row("idle fraction", f"{view.idle_fraction():.0%}")
-    fig.add_row("tokens / cost", f"{view.tokens:,} / ${view.cost:.4f}"
+    sim = view.started is not None and view.started.model == "sim"
+    fig.add_row("tokens / cost", f"{view.tokens:,} / " + ("n/a (sim)" if sim else f"${view.cost:.4f}")
                 + (f" + {view.unpriced} unpriced calls" if view.unpriced else ""))
     return Group(fig, message_matrix(view), throughput(view, width))
 
