@@ -33,6 +33,21 @@ async def shoot(name: str, events: list, keys: tuple[str, ...] = (), baseline: l
     return out
 
 
+async def shoot_replay(name: str, events: list, at: int) -> Path:
+    from teamtui.ui.replay import ReplayApp
+
+    app = ReplayApp(events, run_id="20261125-091500-a1b2", speed=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")  # pause, then seek where the picture should be
+        app.seek(at)
+        await pilot.pause(0.5)
+        app.frame()
+        await pilot.pause(0.2)
+        out = ROOT / "screenshots" / f"{name}.svg"
+        app.save_screenshot(str(out.name), str(out.parent))
+    return out
+
+
 def main() -> None:
     from teamtui import events as ev
     from teamtui.headless import baseline_of, run_events
@@ -51,8 +66,11 @@ def main() -> None:
         ("help", events[: kill + 6], ("question_mark",)),
     ]
     (ROOT / "screenshots").mkdir(exist_ok=True)
-    for name, evs, keys in shots:
-        svg = asyncio.run(shoot(name, evs, keys, base if name == "summary" else None))
+    jobs = [(name, lambda n=name, e=evs, k=keys: shoot(n, e, k, base if n == "summary" else None))
+            for name, evs, keys in shots]
+    jobs.append(("replay", lambda: shoot_replay("replay", events, recovered + 4)))
+    for _name, job in jobs:
+        svg = asyncio.run(job())
         print(f"wrote {svg.relative_to(ROOT)}")
         try:
             import cairosvg
