@@ -10,42 +10,47 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SIZE = (160, 48)
 
 
-async def shoot(name: str, events: list, keys: tuple[str, ...] = (), baseline: list | None = None) -> Path:
-    from teamtui.ui.app import TeamApp
-
-    app = TeamApp(events=events, baseline=baseline)
+async def _snap(app: Any, name: str, setup: Callable[[Any, Any], Awaitable[None]]) -> Path:
+    """Run `app` at SIZE, let `setup` bring it where the picture is, draw a frame and save it as SVG."""
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause(0.5)
+        await setup(app, pilot)
         app.frame()
         await pilot.pause(0.2)
         out = ROOT / "screenshots" / f"{name}.svg"
         app.save_screenshot(str(out.name), str(out.parent))
     return out
+
+
+async def shoot(name: str, events: list, keys: tuple[str, ...] = (), baseline: list | None = None) -> Path:
+    from teamtui.ui.app import TeamApp
+
+    async def press(app: Any, pilot: Any) -> None:
+        await pilot.pause(0.3)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.5)
+
+    return await _snap(TeamApp(events=events, baseline=baseline), name, press)
 
 
 async def shoot_replay(name: str, events: list, at: int) -> Path:
     from teamtui.ui.replay import ReplayApp
 
-    app = ReplayApp(events, run_id="20261125-091500-a1b2", speed=4)
-    async with app.run_test(size=SIZE) as pilot:
+    async def seek(app: Any, pilot: Any) -> None:
         await pilot.press("space")  # pause, then seek where the picture should be
         app.seek(at)
         await pilot.pause(0.5)
-        app.frame()
-        await pilot.pause(0.2)
-        out = ROOT / "screenshots" / f"{name}.svg"
-        app.save_screenshot(str(out.name), str(out.parent))
-    return out
+
+    return await _snap(ReplayApp(events, run_id="20261125-091500-a1b2", speed=4), name, seek)
 
 
 def main() -> None:

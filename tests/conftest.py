@@ -37,6 +37,22 @@ def scenario_from(text: str, path: Path | None = None) -> Scenario:
     return parse_scenario(textwrap.dedent(text), path or ROOT / "tests" / "inline.toml")
 
 
+def solo_scenario(name: str, max_rounds: int) -> Scenario:
+    """One agent, pre-assigned, one inline subtask "a": the smallest team a test can drive."""
+    return scenario_from(f"""
+        [scenario]
+        name = "{name}"
+        [team]
+        size = 1
+        architecture = "preassigned"
+        [task]
+        [[task.subtasks]]
+        id = "a"
+        [limits]
+        max_rounds = {max_rounds}
+    """)
+
+
 def run_engine(s: Scenario, backend: LLMBackend | None = None,
                during: Callable[[Engine], None] | None = None) -> tuple[Engine, list[ev.Event]]:
     async def main() -> tuple[Engine, list[ev.Event]]:

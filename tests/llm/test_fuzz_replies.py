@@ -13,20 +13,9 @@ from teamtui.llm.base import Claim, Complete, Completion, LLMRequest, WriteFile
 from teamtui.llm.chat import to_completion
 from teamtui.llm.protocol import MAX_FILE_CHARS
 from teamtui.llm.scripted import ScriptedBackend
-from tests.conftest import run_engine, scenario_from
+from tests.conftest import run_engine, solo_scenario
 
-SCENARIO = scenario_from("""
-[scenario]
-name = "fuzz"
-[team]
-size = 1
-architecture = "preassigned"
-[task]
-[[task.subtasks]]
-id = "a"
-[limits]
-max_rounds = 20
-""")
+SCENARIO = solo_scenario("fuzz", 20)
 ACTIONS = ["send", "broadcast", "claim", "release", "assign", "read_file", "write_file", "run_tests", "complete",
            "request_status", "wait"]
 REQUIRED = {"send": "to", "broadcast": "text", "claim": "task", "release": "task", "assign": "task",

@@ -11,7 +11,7 @@ from teamtui import events as ev
 from teamtui.llm.base import Completion, LLMRequest, ReadFile, WriteFile
 from teamtui.llm.scripted import ScriptedBackend
 from teamtui.runtime.workspace import PathRefused, TestLimits, Workspace
-from tests.conftest import run_engine, scenario_from
+from tests.conftest import run_engine, solo_scenario
 
 ESCAPES = ["../evil.py", "../../etc/passwd", "/etc/passwd", "/tmp/x.py", "a/../../x.py", "..", "./../x",
            "a/b/../../../x", "~/x.py", "C:\\x.py", "..\\x.py", "a\\..\\..\\x", "x\x00.py", "",
@@ -42,18 +42,7 @@ def test_plain_relative_paths_are_accepted(ws: Workspace) -> None:
 
 def test_an_agent_writing_or_reading_outside_gets_an_event_and_feedback_and_nothing_is_written(
         tmp_path: Path) -> None:
-    s = scenario_from("""
-    [scenario]
-    name = "escape"
-    [team]
-    size = 1
-    architecture = "preassigned"
-    [task]
-    [[task.subtasks]]
-    id = "a"
-    [limits]
-    max_rounds = 3
-    """)
+    s = solo_scenario("escape", 3)
     target = tmp_path / "pwned.py"
     attempts = [WriteFile(str(target), "x"), WriteFile("../../pwned.py", "x"), ReadFile("/etc/passwd"),
                 ReadFile("../secret")]
@@ -117,18 +106,7 @@ def test_test_runs_see_no_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_file_read_is_an_event_and_its_content_comes_with_the_next_turn() -> None:
-    s = scenario_from("""
-    [scenario]
-    name = "read"
-    [team]
-    size = 1
-    architecture = "preassigned"
-    [task]
-    [[task.subtasks]]
-    id = "a"
-    [limits]
-    max_rounds = 3
-    """)
+    s = solo_scenario("read", 3)
     seen: list[tuple[tuple[str, int, str], ...]] = []
 
     def handler(req: LLMRequest) -> Completion:
@@ -144,18 +122,7 @@ def test_a_file_read_is_an_event_and_its_content_comes_with_the_next_turn() -> N
 
 
 def test_writes_the_filesystem_refuses_are_refused_actions_not_crashes() -> None:
-    s = scenario_from("""
-    [scenario]
-    name = "clash"
-    [team]
-    size = 1
-    architecture = "preassigned"
-    [task]
-    [[task.subtasks]]
-    id = "a"
-    [limits]
-    max_rounds = 2
-    """)
+    s = solo_scenario("clash", 2)
     bad = (WriteFile("pkg", "a file"), WriteFile("pkg/mod.py", "under a file"), WriteFile("d/x.py", "ok"),
            WriteFile("d", "over a directory"), WriteFile("e.py", "bad \udcff surrogate"))
 
