@@ -8,15 +8,18 @@ denied before any conflict can happen). Paths that leave the workspace are refus
 Tests run either by the model's own account (`verify = "model"`: the sim knows whether it wrote a bug)
 or for real (`verify = "tests"`: the subtask's pytest file runs in a subprocess with the workspace as
 its directory and import path, limits on wall time, CPU time, memory and file size set with
-`resource.setrlimit` in the child, its own process group (killed whole on time-out) and an environment
-holding no secrets: only PATH, LANG-like variables and a HOME inside the workspace).
+`resource.setrlimit` in the child, its own process group (killed whole on time-out), no network where
+Linux lets it make a network namespace (`unshare -rn`), and an environment holding no secrets: only
+PATH, LANG-like variables and a HOME inside the workspace).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -161,6 +164,7 @@ class Workspace:
         return code, (out.strip().splitlines() or ["compiles (no tests for this subtask)"])[-1][:300]
 
     def _sandboxed(self, cmd: list[str], limits: TestLimits) -> tuple[int, str]:
+        cmd = [*no_network_prefix(), *cmd]
         env = {k: v for k, v in os.environ.items() if k in SAFE_ENV_KEYS}
         env.update(PYTHONPATH=str(self.root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", HOME=str(self.root),
                    PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")  # plain pytest: ten times faster to start, nothing foreign
@@ -179,6 +183,21 @@ class Workspace:
         if "MemoryError" in out:
             return proc.returncode or 1, f"tests ran out of memory (limit {limits.memory_mb} MB)"
         return proc.returncode, out
+
+
+@functools.cache
+def no_network_prefix() -> tuple[str, ...]:
+    """`unshare -rn --` where the system lets this user make a network namespace (Linux with user
+    namespaces): model-written test code then has no network at all, not even loopback. Elsewhere
+    nothing, and tests run with the machine's network (the README says so)."""
+    exe = shutil.which("unshare")
+    if exe is None:
+        return ()
+    try:
+        ok = subprocess.run([exe, "-rn", "true"], capture_output=True, timeout=5, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return (exe, "-rn", "--") if ok else ()
 
 
 _TIMING = re.compile(r" in \d+(\.\d+)?s( \(\d+:\d+:\d+\))?")

@@ -67,6 +67,26 @@ def _workspace_with_test(tmp_path: Path, body: str) -> tuple[Workspace, Path]:
     return ws, test
 
 
+def test_test_code_has_no_network_not_even_loopback(tmp_path: Path) -> None:
+    import socket
+
+    from teamtui.runtime.workspace import no_network_prefix
+
+    if not no_network_prefix():
+        pytest.skip("this system does not let an unprivileged process make a network namespace (unshare -rn)")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        server.settimeout(0.5)
+        ws, test = _workspace_with_test(tmp_path, (
+            "import socket\n"
+            "def test_phone_home():\n"
+            f"    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"))
+        code, out = ws.run_pytest(test, TestLimits(timeout_s=60))
+        assert code == 1, out  # the connection failed inside the sandbox
+        with pytest.raises(TimeoutError):
+            server.accept()  # and nothing reached the server
+
+
 def test_a_test_that_loops_forever_is_stopped(tmp_path: Path) -> None:
     ws, test = _workspace_with_test(tmp_path, "def test_spin():\n    while True:\n        pass\n")
     code, out = ws.run_pytest(test, TestLimits(timeout_s=1.5))
