@@ -315,7 +315,10 @@ def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail:
 
 def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = None, arch: str | None = None,
                    execution: str | None = None, p: str | None = None, model: str | None = None) -> Scenario:
-    """The scenario re-validated with CLI overrides applied to its TOML data."""
+    """The scenario re-validated with CLI overrides applied to its TOML data. Its `text` is then the TOML
+    of what will run (written anew, without the file's comments), so a recorded run can be rerun as it ran."""
+    if all(v is None for v in (seed, size, arch, execution, p, model)):
+        return s
     data = tomllib.loads(s.text)
     if seed is not None:
         data.setdefault("scenario", {})["seed"] = seed
@@ -340,4 +343,6 @@ def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = N
         data["faults"] = [f for f in data.get("faults", [])
                           if not (isinstance(f.get("agent"), int) and f["agent"] > keep)
                           and not (isinstance(f.get("agent"), str) and f["agent"] not in names)]
-    return _validate(data, s.text, Path(s.source))
+    from teamtui.tomlw import dumps
+
+    return _validate(data, dumps(data), Path(s.source))

@@ -288,3 +288,26 @@ def test_the_runs_table_counts_the_faults_injected_live_too(tmp_path: Path) -> N
     run_id = record_run(db, s, events, None)
     (row,) = list_runs(db)
     assert row.id == run_id and row.faults == 2 == sum(isinstance(e, ev.FaultInjected) for e in events)
+
+
+def test_rerun_runs_what_ran_including_command_line_overrides(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "teamtui", *args, "--db", str(db)], cwd=ROOT,
+                              capture_output=True, text=True, check=False, timeout=120,
+                              env={"PATH": "/usr/bin:/bin", "CI": "true"})
+
+    first = cli("run", "scenarios/quickstart.toml", "--headless", "--no-baseline", "--size", "2", "--seed", "11",
+                "--arch", "preassigned", "--p", "parallel")
+    assert first.returncode == 0, first.stderr
+    original = list_runs(db)[0]
+    assert (original.size, original.architecture) == (2, "preassigned")
+    again = cli("rerun", "latest")
+    assert again.returncode == 0, again.stderr
+    rerun = list_runs(db)[0]
+    assert rerun.id != original.id and (rerun.size, rerun.architecture) == (2, "preassigned")
+    events = load_events(db, rerun.id)
+    assert events == load_events(db, original.id)
+    start = events[0]
+    assert isinstance(start, ev.RunStarted) and start.seed == 11 and start.p == 0.9

@@ -16,9 +16,9 @@ from typing import Any
 from teamtui.errors import ScenarioError, TeamtuiError
 from teamtui.experiments import axes
 from teamtui.experiments.table import CellParams
-from teamtui.experiments.tomlw import dumps
 from teamtui.runtime.architectures import ARCHITECTURES
 from teamtui.scenario import Scenario, scenario_from_data
+from teamtui.tomlw import dumps
 
 BASELINE_ARCH = "preassigned"
 """1-agent baselines run as one worker given everything (as `teamtui run` does), with no faults."""

@@ -29,9 +29,9 @@ from teamtui import events as ev
 from teamtui.errors import TeamtuiError
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
-from teamtui.experiments.tomlw import dumps
 from teamtui.recorder import _versions, run_status
 from teamtui.scenario import Scenario
+from teamtui.tomlw import dumps
 
 BATCH_RUNS = 50
 BATCH_S = 0.5

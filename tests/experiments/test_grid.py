@@ -10,7 +10,7 @@ import pytest
 from teamtui.experiments import axes, runner
 from teamtui.experiments.grid import Grid, cell_scenario
 from teamtui.experiments.table import CellParams
-from teamtui.experiments.tomlw import dumps
+from teamtui.tomlw import dumps
 
 from ..conftest import ROOT
 

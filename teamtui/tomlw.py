@@ -1,7 +1,8 @@
 """A small TOML writer for scenario data (tables, arrays of tables, scalars, lists, inline tables).
 
-A sweep records each run with the scenario exactly as it ran, so `teamtui rerun` can run it again; the
-standard library reads TOML but does not write it, and scenario files need only this much of it.
+A run (a sweep cell, or a run with command-line overrides) is recorded with the scenario exactly as it
+ran, so `teamtui rerun` can run it again; the standard library reads TOML but does not write it, and
+scenario files need only this much of it.
 """
 
 from __future__ import annotations
