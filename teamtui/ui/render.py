@@ -95,7 +95,8 @@ def task_board(view: LiveView) -> Table:
             label, style = label + " · failed", "bold red"
         if t.reclaimed and t.state != "done":
             label += " · reclaimed"
-        table.add_row(Text(tid, style), Text(label, style), ",".join(t.depends_on) or "—")
+        name = tid or "(unnamed: the recording has no subtask ids)"
+        table.add_row(Text(name, style), Text(label, style), ",".join(t.depends_on) or "—")
     return table
 
 
