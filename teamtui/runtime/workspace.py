@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -77,13 +78,14 @@ class Workspace:
         self.files: dict[str, FileState] = {}
         self._resolved: dict[str, tuple[str, Path]] = {}
         self._real_root = self.root.resolve()
-        self._dirs: set[Path] = set()
+        self._root_str = str(self._real_root)
 
     def resolve(self, path: str) -> tuple[str, Path]:
-        """A workspace-relative, normalised path and its real location; raises `PathRefused`.
+        """A workspace-relative, normalised path and its location; raises `PathRefused` for a path that is
+        absolute, climbs out (`..`) or goes through a symbolic link (even one that stays inside).
 
-        Accepted paths are remembered: agents only write regular files, so a path that was inside the
-        workspace stays inside it."""
+        Accepted paths are remembered. That stays safe if something (test code, say) later puts a link
+        where a file was: `write` and `read` open every component without following links."""
         known = self._resolved.get(path)
         if known is not None:
             return known
@@ -92,16 +94,14 @@ class Workspace:
         pure = PurePosixPath(path.replace("\\", "/"))
         if any(part in ("..", "") for part in pure.parts) or pure.is_absolute():
             raise PathRefused(f"path {path!r} leaves the workspace")
-        real = self._real_root / pure
-        walk = self._real_root
-        for part in pure.parts:  # links are refused, never followed (even ones that stay inside)
-            walk = walk / part
-            if walk.is_symlink():
+        walk = self._root_str
+        for part in pure.parts:  # links are refused, never followed
+            walk = f"{walk}/{part}"
+            if os.path.islink(walk):
                 raise PathRefused(f"path {path!r} goes through a symbolic link; write regular files only")
-        if not real.resolve().is_relative_to(self._real_root):
-            raise PathRefused(f"path {path!r} leaves the workspace")
-        self._resolved[path] = (str(pure), real)
-        return str(pure), real
+        rel = str(pure)
+        self._resolved[path] = (rel, self._real_root / pure)
+        return rel, self._real_root / pure
 
     def version(self, path: str) -> int:
         f = self.files.get(path)
@@ -112,18 +112,42 @@ class Workspace:
 
     def write(self, rel: str, real: Path, content: str, writer: str, task: str, ok: bool) -> int:
         """Write unconditionally (the engine has already applied the consistency rule); the new version."""
-        if real.parent not in self._dirs:  # one mkdir per directory, not per write (the engine's hot path)
-            real.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(real.parent)
-        with open(real, "w", encoding="utf-8") as fh:
-            fh.write(content)
+        data = content.encode("utf-8")  # before anything is touched: text that cannot be encoded is refused
+        fd = self._open_inside(rel, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         f = self.files.setdefault(rel, FileState())
         f.version += 1
         f.last_writer, f.ok, f.task = writer, ok, task
         return f.version
 
     def read(self, rel: str, real: Path) -> str | None:
-        return real.read_text(encoding="utf-8") if real.is_file() else None
+        """The file's text; None if there is no such file; OSError for a link, a folder or worse."""
+        try:
+            fd = self._open_inside(rel, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise IsADirectoryError(f"{rel} is not a regular file")
+            return fh.read().decode("utf-8")
+
+    def _open_inside(self, rel: str, flags: int) -> int:
+        """Open `rel` below the workspace root one component at a time, never following a link (so a link
+        put there after `resolve` cannot lead outside); folders are made on the way when creating."""
+        *folders, name = rel.split("/")
+        fd = os.open(self._root_str, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for folder in folders:
+                if flags & os.O_CREAT:
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(folder, dir_fd=fd)
+                inner = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+            return os.open(name, flags | os.O_NOFOLLOW, 0o644, dir_fd=fd)
+        finally:
+            os.close(fd)
 
     def model_verdict(self, path: str, deps: list[str]) -> bool:
         """verify = "model": the file and every file it builds on are as their writers intended."""

@@ -40,6 +40,30 @@ def test_plain_relative_paths_are_accepted(ws: Workspace) -> None:
     assert ws.resolve("inner/x.py")[0] == "inner/x.py"
 
 
+@pytest.mark.parametrize("swap", ["file", "folder"])
+def test_a_link_put_in_place_after_the_path_was_accepted_is_not_followed(ws: Workspace, tmp_path: Path,
+                                                                         swap: str) -> None:
+    """Test code could replace a written file (or a folder on its way) with a link out of the workspace;
+    the next write or read through the remembered path must not follow it."""
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.write_text("outside")
+    rel, real = ws.resolve("pkg/mod.py")
+    ws.write(rel, real, "v1", "ada", "a", True)
+    if swap == "file":
+        real.unlink()
+        os.symlink(secret, real)
+    else:
+        (real.parent / "mod.py").unlink()
+        real.parent.rmdir()
+        os.symlink(tmp_path / "outside", real.parent)
+        os.symlink(secret, tmp_path / "outside" / "mod.py")
+    with pytest.raises(OSError):
+        ws.write(rel, real, "pwned", "ada", "a", True)
+    with pytest.raises(OSError):
+        ws.read(rel, real)
+    assert secret.read_text() == "outside"
+
+
 def test_an_agent_writing_or_reading_outside_gets_an_event_and_feedback_and_nothing_is_written(
         tmp_path: Path) -> None:
     s = solo_scenario("escape", 3)
