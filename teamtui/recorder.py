@@ -145,7 +145,8 @@ class Recorder:
         async with self.conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (self.run_id,)) as cur:
             while chunk := await cur.fetchmany(20_000):
                 folder.feed(r[0] for r in chunk)
-        await self.conn.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?,?,?)", folder.rows)
+        await self.conn.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?,?,?)",
+                                    [*folder.rows, folder.marks_row()])
 
     async def close(self) -> None:
         if self.conn is not None:

@@ -27,6 +27,8 @@ CHECKPOINT_EVERY = 20_000
 MARKS = frozenset({"FaultInjected", "ClaimConflicted", "WriteConflicted", "LockDenied", "AgentStalled",
                    "StragglerDetected", "LeaseExpired"})
 """Event kinds that `next_mark` jumps between: faults, conflicts and what the detector flags."""
+MARKS_ROW = -1
+"""The checkpoints table keeps a long run's mark positions under this position (msgpack list of ints)."""
 
 
 # -- snapshots of the fold -----------------------------------------------------------------------
@@ -239,8 +241,12 @@ class SqliteRecording(Recording):
         self._marks: list[int] | None = None
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "checkpoints" in tables:
-            self.checkpoints.update(self.conn.execute(
-                "SELECT seq, state FROM checkpoints WHERE run_id=? AND seq <= ?", (run_id, self._len)))
+            for seq, blob in self.conn.execute("SELECT seq, state FROM checkpoints WHERE run_id=? AND seq <= ?",
+                                               (run_id, self._len)):
+                if seq == MARKS_ROW:
+                    self._marks = msgspec.msgpack.decode(blob, type=list[int])
+                else:
+                    self.checkpoints[seq] = blob
 
     def __len__(self) -> int:
         return self._len
@@ -277,13 +283,21 @@ class Checkpointer:
         self.count = 0
         self.rows: list[tuple[str, int, bytes]] = []
         """(run, position, snapshot) rows, ready for the checkpoints table."""
+        self.marks: list[int] = []
 
     def feed(self, blobs: Iterable[bytes]) -> None:
         for blob in blobs:
-            self.view.apply(ev.decode(blob))
+            event = ev.decode(blob)
+            if event.kind in MARKS:
+                self.marks.append(self.count)
+            self.view.apply(event)
             self.count += 1
             if self.count % self.every == 0:
                 self.rows.append((self.run_id, self.count, snapshot(self.view)))
+
+    def marks_row(self) -> tuple[str, int, bytes]:
+        """The positions of the faults and conflicts, stored as the checkpoint at position -1."""
+        return (self.run_id, MARKS_ROW, _ENCODER.encode(self.marks))
 
 
 def open_recording(path: Path, run_id: str) -> Recording:

@@ -83,8 +83,9 @@ def test_the_database_recording_reads_what_was_recorded_with_its_checkpoints(tmp
     run_id = record(db, events)
     with sqlite3.connect(db) as conn:
         stored = [r[0] for r in conn.execute("SELECT seq FROM checkpoints WHERE run_id=? ORDER BY seq", (run_id,))]
-    assert stored == [EVERY * k for k in range(1, len(events) // EVERY + 1)]
+    assert stored == [-1] + [EVERY * k for k in range(1, len(events) // EVERY + 1)]  # -1: the marks
     rec = SqliteRecording(db, run_id)
+    assert rec._marks == [i for i, e in enumerate(events) if e.kind in MARKS]  # read with the checkpoints
     mem = MemoryRecording(events)
     try:
         assert len(rec) == len(events)

@@ -64,6 +64,8 @@ class ReplayApp(TeamApp):
         self.cursor_t = 0.0
         self.playing = True
         self._last = time.monotonic()
+        self._mark_cols: tuple[int, frozenset[int]] = (0, frozenset())
+        """The timeline's width and the columns of its fault marks at that width."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.FAULT_ACTIONS:
@@ -175,7 +177,12 @@ class ReplayApp(TeamApp):
                 f" event {self.pos}/{total}  t = {self.view.now:.1f}s / {self.recording.end_t:.1f}s   ")
             head.append_text(_short_header(self))
             self.w_header.update(head)
-            self.w_scrubber.update(timeline(self.pos, total, self.recording.marks(), self.w_scrubber.size.width))
+            width = max(1, self.w_scrubber.size.width)
+            if self._mark_cols[0] != width:  # marks never move: place them once per width
+                marks = self.recording.marks()
+                self._mark_cols = (width, frozenset(min(width - 1, width * m // total) for m in marks) if total
+                                   else frozenset())
+            self.w_scrubber.update(timeline(self.pos, total, self._mark_cols[1], width))
 
     def _live(self) -> Any:
         self.notify("a replay cannot be changed: faults need a live run", severity="warning")
@@ -190,13 +197,11 @@ def _short_header(app: ReplayApp) -> Text:
     return Text(f"{s.scenario} · {s.architecture} · {s.execution} · {len(s.agents)} agents{end}", "dim")
 
 
-def timeline(pos: int, total: int, marks: Sequence[int], width: int) -> Text:
-    """A one-line bar: played part, the rest, and a ◆ where a fault or conflict happened."""
-    width = max(1, width)
+def timeline(pos: int, total: int, mark_cols: frozenset[int], width: int) -> Text:
+    """A one-line bar: played part, the rest, and a ◆ in the columns where a fault or conflict happened."""
     cells = ["━" if total and i < width * pos / total else "─" for i in range(width)]
     styles = ["cyan" if c == "━" else "grey50" for c in cells]
-    for m in marks:
-        i = min(width - 1, int(width * m / total)) if total else 0
+    for i in mark_cols:
         cells[i], styles[i] = "◆", "bold red"
     out = Text()
     for c, st in zip(cells, styles, strict=True):
