@@ -134,11 +134,15 @@ class SummaryScreen(ModalScreen[None]):
 
 
 def per_agent(events: list[ev.Event]) -> Table:
-    """Calls, tokens, subtasks completed, messages sent, idle fraction and fate of each agent."""
+    """Calls, tokens, subtasks completed, messages sent, idle fraction and fate of each agent, and for real
+    models what each cost (a call whose price is unknown makes the agent's cost unknown, never zero)."""
     start = next((e for e in events if isinstance(e, ev.RunStarted)), None)
     names = list(start.agents) if start else []
     roles = dict(zip(start.agents, start.roles, strict=True)) if start else {}
-    row: dict[str, dict[str, int]] = {n: {"calls": 0, "tokens": 0, "done": 0, "sent": 0} for n in names}
+    priced = start is not None and start.model != "sim"
+    row: dict[str, dict[str, int]] = {n: {"calls": 0, "tokens": 0, "done": 0, "sent": 0, "unpriced": 0}
+                                      for n in names}
+    cost = dict.fromkeys(names, 0.0)
     fate = dict.fromkeys(names, "alive")
     for e in events:
         r = row.get(e.agent)
@@ -147,6 +151,10 @@ def per_agent(events: list[ev.Event]) -> Table:
         if isinstance(e, ev.LLMCallCompleted):
             r["calls"] += 1
             r["tokens"] += e.tokens_in + e.tokens_out
+            if e.cost_usd is None:
+                r["unpriced"] += 1
+            else:
+                cost[e.agent] += e.cost_usd
         elif isinstance(e, ev.TaskCompleted):
             r["done"] += 1
         elif isinstance(e, ev.MessageSent):
@@ -157,10 +165,13 @@ def per_agent(events: list[ev.Event]) -> Table:
             fate[e.agent] = "restarted"
     idle = idle_fractions(events) if start else {}
     table = Table(title="per agent", title_justify="left", expand=False)
-    for col in ("agent", "role", "calls", "tokens", "subtasks done", "messages sent", "idle", "fate"):
+    cols = ["agent", "role", "calls", "tokens", *(["cost"] if priced else []), "subtasks done", "messages sent",
+            "idle", "fate"]
+    for col in cols:
         table.add_column(col, justify="left" if col in ("agent", "role", "fate") else "right")
     for n in names:
         r = row[n]
-        table.add_row(n, roles.get(n, ""), str(r["calls"]), f"{r['tokens']:,}", str(r["done"]), str(r["sent"]),
-                      f"{idle.get(n, 0.0):.0%}", fate[n])
+        money = [f"${cost[n]:.4f}" + (f" + {r['unpriced']} unpriced" if r["unpriced"] else "")] if priced else []
+        table.add_row(n, roles.get(n, ""), str(r["calls"]), f"{r['tokens']:,}", *money, str(r["done"]),
+                      str(r["sent"]), f"{idle.get(n, 0.0):.0%}", fate[n])
     return table
