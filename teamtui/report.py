@@ -137,9 +137,10 @@ def summary_table(m: RunMetrics) -> Table:
     if m.failed_calls or m.rejected_replies:
         rows.append(("model trouble", f"{m.failed_calls} failed calls, {m.rejected_replies} reply parts rejected"))
     for r in m.recoveries:
+        taken = (f"held {', '.join(r.held)}; reclaimed after {_f(r.reclaim_s, '.1f', ' s')}" if r.held
+                 else "held nothing, so nothing to reclaim")
         rows.append((f"fault: {r.fault} {r.agent} @ {r.at:.0f}s",
-                     f"held {', '.join(r.held) or 'nothing'}; reclaimed after {_f(r.reclaim_s, '.1f', ' s')}; "
-                     f"next completion after {_f(r.next_completion_s, '.1f', ' s')}"))
+                     f"{taken}; next completion after {_f(r.next_completion_s, '.1f', ' s')}"))
     if m.fault_cost is not None:
         rows.append(("fault cost", f"{m.fault_cost:+.1f} s of makespan vs the same seed without faults"))
     for k, v in rows:
