@@ -33,3 +33,11 @@ def test_summary_screen(snap_compare: Any, recorded: list[ev.Event]) -> None:
 
 def test_help_screen(snap_compare: Any, recorded: list[ev.Event]) -> None:
     assert snap_compare(TeamApp(events=recorded), press=["question_mark"], terminal_size=SIZE)
+
+
+def test_replay_screen_at_the_first_fault(snap_compare: Any, recorded: list[ev.Event]) -> None:
+    from teamtui.ui.replay import ReplayApp
+
+    # pause, go to the start, then jump to the first fault or conflict: the same screen whatever the timing
+    app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1)
+    assert snap_compare(app, press=["space", "home", "n", "n"], terminal_size=SIZE)
