@@ -117,8 +117,9 @@ def summary_table(m: RunMetrics) -> Table:
         ("team", f"{m.agents} agents ({m.workers} doing subtasks), {m.architecture}, {m.execution}"),
         ("subtasks done", f"{m.done}/{m.subtasks}" + (f"  stranded: {', '.join(m.stranded)}" if m.stranded else "")),
         ("makespan", f"{m.makespan:.1f} s in {m.paper.rounds} rounds" if m.paper.rounds else f"{m.makespan:.1f} s"),
-        ("speedup", f"{_f(m.speedup)}× vs 1 agent ({_f(m.baseline_makespan, '.1f', ' s')}); "
-                    f"Amdahl bound {m.amdahl_bound:.2f}× (p = {m.p:.2f}); DAG bound {m.dag_bound:.2f}×"),
+        ("speedup", (f"{m.speedup:.2f}× vs 1 agent ({_f(m.baseline_makespan, '.1f', ' s')}); " if m.speedup is not None
+                     else "n/a (no 1-agent run to compare with); ")
+         + f"Amdahl bound {m.amdahl_bound:.2f}× (p = {m.p:.2f}); DAG bound {m.dag_bound:.2f}×"),
         ("efficiency", _f(m.efficiency)),
         ("replies (paper: messages)", str(m.paper.messages)),
         ("messages", f"{m.messages_sent} sent, {m.messages_delivered} delivered, {m.messages_dropped} dropped; "

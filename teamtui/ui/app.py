@@ -88,6 +88,8 @@ class TeamApp(App[int]):
         self.db = db
         self.recorder: Any = None
         self.recording_note = ""
+        self._drawn: tuple[object, ...] = ()
+        """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
         """What became of the recording (its run id, or why it stopped), printed after the UI closes."""
 
     # -- layout ------------------------------------------------------------------------------------
@@ -182,6 +184,10 @@ class TeamApp(App[int]):
             self._build_agents()
         if self.engine is not None and not self.engine.finished:
             self.view.now = max(self.view.now, self.clock.now())
+        key = (self.view.seq, self.view.now, self.clock.speed, self.clock.paused, self.size)
+        if key == self._drawn:
+            return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
+        self._drawn = key
         self.w_header.update(render.header(self.view, self.clock.speed, self.clock.paused))
         for pane in self.panes:
             pane.sync(self.view)

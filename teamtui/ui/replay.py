@@ -113,6 +113,7 @@ class ReplayApp(TeamApp):
     def _install(self, view: LiveView) -> None:
         """Show `view` from scratch: the panes, the log and the incidents are drawn again from it."""
         self.view = view
+        self._drawn = ()  # the next frame draws everything
         self.pending.clear()
         for pane in self.panes:
             pane.stream.clear()

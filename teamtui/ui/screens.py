@@ -117,7 +117,10 @@ class PromptScreen(ModalScreen[str | None]):
 class SummaryScreen(ModalScreen[None]):
     """The end of the run: metrics, speedup against the bound, per-agent breakdown, faults and recovery."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,m", "dismiss", "Back to the run", id="summary.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,m", "dismiss", "Back to the run", id="summary.close"),
+        Binding("q", "app.quit_run", "Quit", id="summary.quit", tooltip="Quit teamtui (the run is recorded)"),
+    ]
     AUTO_FOCUS = "*"
 
     def __init__(self, events: list[ev.Event], metrics: RunMetrics) -> None:

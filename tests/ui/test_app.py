@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 from textual.widgets import Input, OptionList, RichLog, Static
 
@@ -223,3 +224,33 @@ async def test_a_too_small_terminal_gets_a_message(recorded: list[ev.Event]) -> 
         assert app.screen.has_class("-too-small")
         assert "too small" in text_of(app.query_one("#too-small", Static))
         assert not app.query_one("#body").display or app.query_one("#body").styles.display == "none"
+
+
+async def test_q_on_the_summary_quits(recorded: list[ev.Event]) -> None:
+    app = TeamApp(events=recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.panes))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        await pilot.press("q")
+        await until(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 0
+
+
+async def test_a_frame_with_nothing_new_draws_nothing(recorded: list[ev.Event],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished run sitting on the screen must not redraw every pane ten times a second."""
+    from teamtui.ui import render
+
+    app = TeamApp(events=recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.panes) and app.view.finished is not None)
+        drawn: list[int] = []
+        real = render.task_board
+        monkeypatch.setattr(render, "task_board", lambda view: drawn.append(view.seq) or real(view))
+        await pilot.pause(0.5)  # five frame ticks
+        app.frame()
+        assert drawn == []
+        app.pending.append(ev.RoundStarted(seq=len(recorded), t=recorded[-1].t, round=99, waiting_on=()))
+        app.frame()
+        assert drawn == [len(recorded)]
