@@ -4,10 +4,10 @@ A `Recording` is what replay plays: `len()` events, `slice(lo, hi)`, `upto(pos, 
 `pos` on that happened by run time `t`), `pos_at(t)`, the positions of faults and conflicts, and
 `view_at(pos)`, the `LiveView` after the first `pos` events. The view is a pure fold, so `view_at` starts
 from the nearest checkpoint — a snapshot of the fold every `CHECKPOINT_EVERY` events — and folds the
-rest: seeking costs at most one checkpoint interval, whatever the length of the run. Checkpoints are
-written to the database when a long run ends (`write_checkpoints`) and otherwise made in memory the
-first time replay folds past them. Snapshots are msgpack of plain data (never pickle), so a run
-database from someone else cannot run code.
+rest: seeking costs at most one checkpoint interval, whatever the length of the run. The recorder writes
+checkpoints (`Checkpointer`), and the positions of the run's faults and conflicts, when a long run ends;
+a run without them gets checkpoints in memory the first time replay folds past one. Snapshots are
+msgpack of plain data (never pickle), so a run database from someone else cannot run code.
 """
 
 from __future__ import annotations
