@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +37,14 @@ depends_on = ["b"]
 
 def scenario_from(text: str, path: Path | None = None) -> Scenario:
     return parse_scenario(textwrap.dedent(text), path or ROOT / "tests" / "inline.toml")
+
+
+def run_cli(*args: str, cwd: Path = ROOT, db: Path | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real `teamtui` command in a subprocess, with a clean environment (and `--db DB` when given)."""
+    return subprocess.run([sys.executable, "-m", "teamtui", *args, *(["--db", str(db)] if db else [])], cwd=cwd,
+                          capture_output=True, text=True, check=False, timeout=timeout,
+                          env={"PATH": "/usr/bin:/bin", "CI": "true"})
 
 
 def solo_scenario(name: str, max_rounds: int) -> Scenario:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from teamtui.runstore import list_runs, load_events
 from teamtui.schema import RecorderError
 from teamtui.ui.app import TeamApp
 
-from .conftest import ROOT, scenario_from
+from .conftest import ROOT, run_cli, scenario_from
 from .ui.conftest import live_scenario, until
 
 SCENARIO = """
@@ -106,9 +107,7 @@ def test_someone_elses_database_is_refused(tmp_path: Path) -> None:
 def test_the_cli_records_lists_and_refuses_bad_databases(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False, timeout=120, env={"PATH": "/usr/bin:/bin", "CI": "true"})
+    cli = run_cli
 
     ok = cli("run", "scenarios/math_utils/preassigned_p09.toml", "--headless", "--no-baseline", "--db", str(db))
     assert ok.returncode == 0, ok.stderr
@@ -142,10 +141,7 @@ async def test_the_monitor_records_its_run_live(tmp_path: Path) -> None:
 def test_export_and_rerun_by_id_prefix_and_latest(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "teamtui", *args, "--db", str(db)], cwd=tmp_path,
-                              capture_output=True, text=True, check=False, timeout=120,
-                              env={"PATH": "/usr/bin:/bin", "CI": "true"})
+    cli = functools.partial(run_cli, cwd=tmp_path, db=db)
 
     assert cli("run", str(ROOT / "scenarios/quickstart.toml"), "--headless", "--no-baseline").returncode == 0
     first = list_runs(db)[0].id
@@ -293,10 +289,7 @@ def test_the_runs_table_counts_the_faults_injected_live_too(tmp_path: Path) -> N
 def test_rerun_runs_what_ran_including_command_line_overrides(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "teamtui", *args, "--db", str(db)], cwd=ROOT,
-                              capture_output=True, text=True, check=False, timeout=120,
-                              env={"PATH": "/usr/bin:/bin", "CI": "true"})
+    cli = functools.partial(run_cli, db=db)
 
     first = cli("run", "scenarios/quickstart.toml", "--headless", "--no-baseline", "--size", "2", "--seed", "11",
                 "--arch", "preassigned", "--p", "parallel")

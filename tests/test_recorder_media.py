@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +15,7 @@ import pytest
 from teamtui import events as ev
 from teamtui.runstore import list_runs, load_events
 
-from .conftest import ROOT
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=ROOT, capture_output=True, text=True,
-                          check=False, timeout=120, env={"PATH": "/usr/bin:/bin:/sbin:/usr/sbin", "CI": "true"})
+from .conftest import run_cli
 
 
 def _mount(where: Path, options: str) -> None:
@@ -42,7 +36,7 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_disk_that_fills_up_stops_recording_and_the_run_still_ends_cleanly(small_fs: Path) -> None:
     db = small_fs / "runs.db"
-    proc = cli("run", "scenarios/quickstart.toml", "--headless", "--speed", "40", "--no-baseline", "--json",
+    proc = run_cli("run", "scenarios/quickstart.toml", "--headless", "--speed", "40", "--no-baseline", "--json",
                "--db", str(db))
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
@@ -58,13 +52,13 @@ def test_a_read_only_filesystem_refuses_recording_in_one_line_and_still_reads(sm
     db = small_fs / "runs.db"
     subprocess.run(["umount", "-l", str(small_fs)], check=True)
     _mount(small_fs, "size=8m")
-    assert cli("run", "scenarios/math_utils/preassigned_p09.toml", "--headless", "--no-baseline",
+    assert run_cli("run", "scenarios/math_utils/preassigned_p09.toml", "--headless", "--no-baseline",
                "--db", str(db)).returncode == 0
     subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
-    refused = cli("run", "scenarios/quickstart.toml", "--headless", "--no-baseline", "--db", str(db))
+    refused = run_cli("run", "scenarios/quickstart.toml", "--headless", "--no-baseline", "--db", str(db))
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "read-only" in refused.stderr and "Traceback" not in refused.stderr
-    listed = cli("runs", "--db", str(db))
+    listed = run_cli("runs", "--db", str(db))
     assert listed.returncode == 0 and "finished" in listed.stdout
-    exported = cli("export", "latest", "--db", str(db))
+    exported = run_cli("export", "latest", "--db", str(db))
     assert exported.returncode == 0 and exported.stdout.startswith('{"type":"RunStarted"')
