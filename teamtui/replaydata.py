@@ -12,6 +12,7 @@ msgpack of plain data (never pickle), so a run database from someone else cannot
 
 from __future__ import annotations
 
+import abc
 import bisect
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -138,8 +139,8 @@ def restore(blob: bytes) -> LiveView:
 # -- recordings ------------------------------------------------------------------------------------
 
 
-class Recording:
-    """A seekable run; subclasses say where the events live (`_fetch`, `__len__`, `pos_at`, `next_mark`)."""
+class Recording(abc.ABC):
+    """A seekable run; subclasses say where the events live (`__len__`, `_fetch`, `pos_at`, `marks`)."""
 
     run_id = ""
 
@@ -148,20 +149,22 @@ class Recording:
         """Position -> snapshot of the view after that many events."""
         self.every = CHECKPOINT_EVERY
 
+    @abc.abstractmethod
     def __len__(self) -> int:
-        raise NotImplementedError
+        """How many events the recording holds."""
 
+    @abc.abstractmethod
     def _fetch(self, lo: int, hi: int) -> list[ev.Event]:
-        raise NotImplementedError
+        """Events at positions lo..hi-1, already clipped."""
 
     def slice(self, lo: int, hi: int) -> list[ev.Event]:
         """Events at positions lo..hi-1 (clipped to the recording)."""
         lo, hi = max(0, lo), min(len(self), hi)
         return self._fetch(lo, hi) if hi > lo else []
 
+    @abc.abstractmethod
     def pos_at(self, t: float) -> int:
         """How many events happened by run time `t`."""
-        raise NotImplementedError
 
     def upto(self, pos: int, t: float, limit: int = 5_000) -> list[ev.Event]:
         """The events from position `pos` on that happened by run time `t` (at most `limit`)."""
@@ -172,9 +175,9 @@ class Recording:
         last = self.slice(len(self) - 1, len(self))
         return last[0].t if last else 0.0
 
+    @abc.abstractmethod
     def marks(self) -> list[int]:
         """Positions of faults and conflicts, in order."""
-        raise NotImplementedError
 
     def next_mark(self, pos: int, direction: int) -> int | None:
         """The position just after the next (direction > 0) or previous fault or conflict, seen from `pos`."""
@@ -202,7 +205,7 @@ class Recording:
             view.log = deque([*self.slice(max(0, pos - LOG_EVENTS), base), *view.log], maxlen=LOG_EVENTS)
         return view
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 -- most recordings hold nothing open; SqliteRecording overrides it
         """Release what the recording holds open."""
 
 
