@@ -31,9 +31,9 @@ lease_s = 8
 
 
 def stream(n: int) -> list:
-    from teamtui import events as ev
-    from teamtui.headless import run_events
-    from teamtui.scenario import parse_scenario
+    from teamtui.core import events as ev
+    from teamtui.launch import run_events
+    from teamtui.scenario.load import parse_scenario
 
     subtasks = "\n".join(f'[[task.subtasks]]\nid = "t{i:02d}"' for i in range(20))
     run = run_events(parse_scenario(SCENARIO.format(subtasks=subtasks), ROOT / "bench" / "inline.toml"))

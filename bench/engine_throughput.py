@@ -30,10 +30,10 @@ BASE = ROOT / "scenarios" / "math_utils" / "decentralized_p05.toml"
 def one_run(args: tuple[int, str, str, int]) -> tuple[int, int, float]:
     """(events, agent turns, wall seconds of `engine.run()`) for one run. As on the AutoGen side, building
     the team (here the `Engine`, its workspace directory and the event loop) is outside the timed part."""
-    from teamtui import events as ev
-    from teamtui.clock import VirtualClock, run_virtual
+    from teamtui.core import events as ev
+    from teamtui.core.clock import VirtualClock, run_virtual
     from teamtui.runtime.engine import Engine
-    from teamtui.scenario import load_scenario, with_overrides
+    from teamtui.scenario.load import load_scenario, with_overrides
 
     size, arch, p, seed = args
     s = with_overrides(load_scenario(BASE), size=size, arch=arch, p=p, seed=seed)
@@ -101,11 +101,11 @@ class _Replay:
 def replayed_run(args: tuple[int, str, str, int], repeats: int = 3) -> tuple[int, float]:
     """(agent turns, best-of-`repeats` seconds of `engine.run()`) with the model's replies replayed, so the
     time is the engine's alone: the board, the network, the workspace's real writes, events, scheduling."""
-    from teamtui import events as ev
-    from teamtui.clock import VirtualClock, run_virtual
+    from teamtui.core import events as ev
+    from teamtui.core.clock import VirtualClock, run_virtual
     from teamtui.llm.sim import SimBackend
     from teamtui.runtime.engine import Engine
-    from teamtui.scenario import load_scenario, with_overrides
+    from teamtui.scenario.load import load_scenario, with_overrides
 
     size, arch, p, seed = args
     s = with_overrides(load_scenario(BASE), size=size, arch=arch, p=p, seed=seed)

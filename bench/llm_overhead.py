@@ -34,13 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from teamtui.clock import WallClock  # noqa: E402
+from teamtui.core.clock import WallClock  # noqa: E402
 from teamtui.llm import chat_settings  # noqa: E402
 from teamtui.llm.base import LLMRequest  # noqa: E402
 from teamtui.llm.litellm_backend import LiteLLMBackend, load_litellm  # noqa: E402
 from teamtui.llm.protocol import TOOLS  # noqa: E402
 from teamtui.runtime.engine import Engine  # noqa: E402
-from teamtui.scenario import Scenario, parse_scenario  # noqa: E402
+from teamtui.scenario.load import Scenario, parse_scenario  # noqa: E402
 from tests.llm.fake_openai import FakeOpenAI, Reply  # noqa: E402
 
 

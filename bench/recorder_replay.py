@@ -33,15 +33,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _streams import stream  # noqa: E402 -- after the path is set
 
-from teamtui import events as ev  # noqa: E402
-from teamtui.recorder import Recorder  # noqa: E402
-from teamtui.replaydata import open_recording  # noqa: E402
-from teamtui.runstore import resolve_run  # noqa: E402
-from teamtui.scenario import load_scenario  # noqa: E402
+from teamtui.core import events as ev  # noqa: E402
+from teamtui.scenario.load import load_scenario  # noqa: E402
+from teamtui.store.reader import resolve_run  # noqa: E402
+from teamtui.store.recorder import Recorder  # noqa: E402
+from teamtui.store.recording import open_recording  # noqa: E402
 
 
 def raw_rate(rows: list[tuple[object, ...]], db: Path) -> float:
-    from teamtui.schema import SCHEMA
+    from teamtui.store.schema import SCHEMA
 
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -78,9 +78,9 @@ async def record(db: Path, events: list[ev.Event], checkpoints: bool = True) -> 
 
 
 def engine_with_and_without(tmp: Path, speed: float = 200.0) -> None:
-    from teamtui.clock import WallClock
+    from teamtui.core.clock import WallClock
     from teamtui.runtime.engine import Engine
-    from teamtui.scenario import with_overrides
+    from teamtui.scenario.load import with_overrides
 
     sc = with_overrides(load_scenario(ROOT / "scenarios" / "math_utils" / "decentralized_p09.toml"), size=5)
 

@@ -54,9 +54,9 @@ async def shoot_replay(name: str, events: list, at: int) -> Path:
 
 
 def main() -> None:
-    from teamtui import events as ev
-    from teamtui.headless import baseline_of, run_events
-    from teamtui.scenario import load_scenario
+    from teamtui.core import events as ev
+    from teamtui.launch import baseline_of, run_events
+    from teamtui.scenario.load import load_scenario
 
     s = load_scenario(ROOT / "scenarios" / "quickstart.toml")
     events = run_events(s)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.clock import VirtualClock, run_virtual
+from teamtui.core import events as ev
+from teamtui.core.clock import VirtualClock, run_virtual
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime.engine import Engine
-from teamtui.scenario import Scenario, parse_scenario
+from teamtui.scenario.load import Scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.liveview import LiveView
+from teamtui.core import events as ev
+from teamtui.ui.view import LiveView
 
 START = ev.RunStarted(
     seq=0, t=0.0, scenario="s", seed=1, architecture="decentralized", execution="rounds", consistency="locking",

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.headless import run_events
+from teamtui.core import events as ev
+from teamtui.launch import run_events
 from teamtui.metrics.summary import summarize
-from teamtui.recorder import Recorder, record_run
-from teamtui.runstore import list_runs, load_events
-from teamtui.schema import RecorderError
+from teamtui.store.reader import list_runs, load_events
+from teamtui.store.recorder import Recorder, record_run
+from teamtui.store.schema import RecorderError
 from teamtui.ui.app import TeamApp
 
 from .conftest import ROOT, run_cli, scenario_from
@@ -214,9 +214,9 @@ def test_a_database_locked_by_another_writer_is_one_clear_error(tmp_path: Path) 
 CHILD = """
 import sys, time
 from pathlib import Path
-from teamtui.headless import run_events
-from teamtui.recorder import Recorder
-from teamtui.scenario import load_scenario
+from teamtui.launch import run_events
+from teamtui.store.recorder import Recorder
+from teamtui.scenario.load import load_scenario
 
 def listener(e):
     sys.stdout.write(f"{e.seq} {time.monotonic()}\\n")
@@ -236,7 +236,7 @@ def test_a_sigkilled_run_loses_only_its_last_moment_and_replays(tmp_path: Path) 
     import signal
     import time
 
-    from teamtui.replaydata import open_recording
+    from teamtui.store.recording import open_recording
 
     db = tmp_path / "runs.db"
     windows = []

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.runstore import list_runs, load_events
+from teamtui.core import events as ev
+from teamtui.store.reader import list_runs, load_events
 
 from .conftest import run_cli
 

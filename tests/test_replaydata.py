@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.headless import run_events
-from teamtui.liveview import LiveView
-from teamtui.recorder import Recorder
-from teamtui.replaydata import MARKS, MemoryRecording, SqliteRecording, restore, snapshot
-from teamtui.scenario import load_scenario
+from teamtui.core import events as ev
+from teamtui.launch import run_events
+from teamtui.scenario.load import load_scenario
+from teamtui.store.recorder import Recorder
+from teamtui.store.recording import MARKS, MemoryRecording, SqliteRecording, restore, snapshot
+from teamtui.ui.view import LiveView
 
 from .conftest import ROOT, scenario_from
 from .test_recorder import SCENARIO

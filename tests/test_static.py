@@ -24,10 +24,10 @@ def test_static_check_passes(tool: str) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
-HEADLESS = ["teamtui.cli", "teamtui.scenario", "teamtui.runtime.engine", "teamtui.headless", "teamtui.report",
+HEADLESS = ["teamtui.cli.main", "teamtui.scenario.load", "teamtui.runtime.engine", "teamtui.launch", "teamtui.cli.headless",
             "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
             "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat",
-            "teamtui.cli_runs", "teamtui.cli_experiments", "teamtui.recorder", "teamtui.replaydata"]
+            "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

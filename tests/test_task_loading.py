@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from teamtui.errors import ScenarioError
-from teamtui.scenario import load_scenario, with_overrides
+from teamtui.core.errors import ScenarioError
+from teamtui.scenario.load import load_scenario, with_overrides
 
 PAPER_TASKS = {
     "project": "Tiny Lib",

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.scenario import load_scenario
-from teamtui.tasks import TaskGraph, find_pack, load_pack
+from teamtui.core import events as ev
+from teamtui.scenario.load import load_scenario
+from teamtui.scenario.tasks import TaskGraph, find_pack, load_pack
 
 from .conftest import ROOT, run_engine, scenario_from
 

@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from teamtui.errors import ScenarioError, TeamtuiError
-from teamtui.experiments import axes
+from teamtui.core.errors import ScenarioError, TeamtuiError
 from teamtui.experiments.table import CellParams
 from teamtui.runtime.architectures import ARCHITECTURES
-from teamtui.scenario import Scenario, scenario_from_data
-from teamtui.tomlw import dumps
+from teamtui.scenario import axes
+from teamtui.scenario.load import Scenario, scenario_from_data
+from teamtui.scenario.tomlw import dumps
 
 BASELINE_ARCH = "preassigned"
 """1-agent baselines run as one worker given everything (as `teamtui run` does), with no faults."""

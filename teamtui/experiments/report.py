@@ -21,7 +21,7 @@ from teamtui.experiments.markdown import fmt_m, fmt_p, render
 from teamtui.experiments.plots import all_plots
 from teamtui.experiments.stats import derive_speedups
 from teamtui.experiments.table import CellRun, connect, list_sweeps, load_table, resolve_sweep
-from teamtui.schema import RecorderError
+from teamtui.store.schema import RecorderError
 
 
 def load(db: Path, ref: str) -> tuple[dict[str, Any], list[CellRun]]:

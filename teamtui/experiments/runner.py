@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.errors import TeamtuiError
+from teamtui.core import events as ev
+from teamtui.core.errors import TeamtuiError
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
-from teamtui.recorder import _versions, run_status
-from teamtui.scenario import Scenario
-from teamtui.tomlw import dumps
+from teamtui.scenario.load import Scenario
+from teamtui.scenario.tomlw import dumps
+from teamtui.store.recorder import _versions, run_status
 
 BATCH_RUNS = 50
 BATCH_S = 0.5
@@ -59,7 +59,7 @@ def init_worker(data: dict[str, Any], source: str, versions: str) -> None:
 def _baseline(s: Scenario, cell: CellParams, ran: list[ev.Event] | None = None) -> list[ev.Event]:
     """The same-seed 1-agent run's events: `ran` when the cell itself is exactly that run, else from this
     worker's cache, else run now (and cached for the other cells of the same seed)."""
-    from teamtui.headless import baseline_of, run_events
+    from teamtui.launch import baseline_of, run_events
 
     key = (cell.pack, cell.p, cell.execution, cell.model, cell.seed)
     cache: dict[Any, list[ev.Event]] = _STATE["baselines"]
@@ -88,7 +88,7 @@ def _scenario(cell: CellParams) -> Scenario:
 
 def run_cell(cell: CellParams) -> CellResult:
     """Run one cell (in a worker); a cell that cannot run comes back with its error, not an exception."""
-    from teamtui.headless import fault_free_of, is_sim, run_events
+    from teamtui.launch import fault_free_of, is_sim, run_events
     from teamtui.metrics.summary import summarize
 
     try:

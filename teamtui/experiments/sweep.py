@@ -23,7 +23,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from teamtui.errors import TeamtuiError
+from teamtui.core.errors import TeamtuiError
 from teamtui.experiments.grid import check_cells, grid_of
 from teamtui.experiments.runner import CellResult, run_cells
 from teamtui.experiments.table import (
@@ -35,7 +35,7 @@ from teamtui.experiments.table import (
     set_sweep_status,
     sweep_grid,
 )
-from teamtui.scenario import load_scenario
+from teamtui.scenario.load import load_scenario
 
 
 class SweepInterrupted(TeamtuiError):

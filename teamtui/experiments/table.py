@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from teamtui.dbopen import connect_ro
-from teamtui.schema import SCHEMA_VERSION, RecorderError, explain, migrate_sync
+from teamtui.store.connect import connect_ro
+from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain, migrate_sync
 
 
 @dataclass(frozen=True)

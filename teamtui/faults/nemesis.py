@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from teamtui import events as ev
-from teamtui.scenario import Fault
+from teamtui.core import events as ev
+from teamtui.scenario.load import Fault
 
 if TYPE_CHECKING:
     from teamtui.runtime.engine import Engine

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from teamtui.clock import Clock
+    from teamtui.core.clock import Clock
     from teamtui.llm.base import Completion, LLMBackend, LLMRequest
     from teamtui.llm.chat import ChatSettings
-    from teamtui.scenario import Scenario
+    from teamtui.scenario.load import Scenario
 
 
 def chat_settings(scenario: Scenario) -> ChatSettings:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from teamtui.clock import Clock
+from teamtui.core.clock import Clock
 
 # -- what an agent sees ---------------------------------------------------------------------------
 

@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from teamtui.clock import Clock
-from teamtui.errors import RunError
+from teamtui.core.clock import Clock
+from teamtui.core.errors import RunError
+from teamtui.core.redact import scrub
 from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
-from teamtui.redact import scrub
 
 FORMAT = 1
 

@@ -21,14 +21,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from teamtui.clock import Clock, VirtualClock
-from teamtui.errors import RunError
+from teamtui.core.clock import Clock, VirtualClock
+from teamtui.core.errors import RunError
+from teamtui.core.redact import refresh, register, scrub
 from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.cassette import CassetteWriter
 from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
 from teamtui.llm.protocol import MAX_REPLY_CHARS, TOOLS
-from teamtui.redact import refresh, register, scrub
-from teamtui.scenario import AgentSpec, Scenario
+from teamtui.scenario.load import AgentSpec, Scenario
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 RETRY_TYPES = ("RateLimitError", "Timeout", "APITimeoutError", "APIConnectionError", "InternalServerError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from teamtui.clock import Clock
+from teamtui.core.clock import Clock
 from teamtui.llm.base import Completion, LLMRequest
 
 

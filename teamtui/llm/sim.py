@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamtui.clock import Clock
+from teamtui.core.clock import Clock
 from teamtui.llm.base import (
     Action,
     Assign,
@@ -45,8 +45,8 @@ from teamtui.llm.base import (
     Wait,
     WriteFile,
 )
-from teamtui.scenario import Scenario
-from teamtui.scenario_model import SimConfig
+from teamtui.scenario.load import Scenario
+from teamtui.scenario.model import SimConfig
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.metrics.paper import PaperMetrics, paper_metrics
 from teamtui.metrics.team import (
     Recovery,
@@ -23,7 +23,7 @@ from teamtui.metrics.team import (
     recoveries,
     work_waste,
 )
-from teamtui.tasks import Subtask, TaskGraph, amdahl
+from teamtui.scenario.tasks import Subtask, TaskGraph, amdahl
 
 
 @dataclass(frozen=True)

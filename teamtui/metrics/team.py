@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.llm.base import TaskView
-from teamtui.tasks import TaskGraph
+from teamtui.scenario.tasks import TaskGraph
 
 Emit = Callable[..., Any]
 

@@ -15,7 +15,7 @@ import statistics
 from collections import deque
 from typing import TYPE_CHECKING
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 
 if TYPE_CHECKING:
     from teamtui.runtime.engine import AgentState, Engine

@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.bus import EventBus
-from teamtui.clock import Clock
+from teamtui.core import events as ev
+from teamtui.core.bus import EventBus
+from teamtui.core.clock import Clock
+from teamtui.core.redact import scrub
 from teamtui.llm.base import InboxMessage, LLMBackend, Observation
-from teamtui.redact import scrub
 from teamtui.runtime import architectures as archs
 from teamtui.runtime.board import Board
 from teamtui.runtime.network import Network
 from teamtui.runtime.workspace import Workspace
-from teamtui.scenario import AgentSpec, Fault, Scenario
+from teamtui.scenario.load import AgentSpec, Fault, Scenario
 
 
 def _scratch() -> str | None:

@@ -14,8 +14,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from teamtui import events as ev
-from teamtui.clock import wait_for
+from teamtui.core import events as ev
+from teamtui.core.clock import wait_for
 
 if TYPE_CHECKING:
     from teamtui.runtime.engine import AgentState, Engine

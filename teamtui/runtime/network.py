@@ -12,8 +12,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.clock import Cancellable, Clock
+from teamtui.core import events as ev
+from teamtui.core.clock import Cancellable, Clock
 from teamtui.llm.base import InboxMessage
 
 

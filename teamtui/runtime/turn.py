@@ -12,8 +12,9 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from teamtui import events as ev
-from teamtui.clock import VirtualClock
+from teamtui.core import events as ev
+from teamtui.core.clock import VirtualClock
+from teamtui.core.redact import scrub
 from teamtui.llm.base import (
     Action,
     Assign,
@@ -30,7 +31,6 @@ from teamtui.llm.base import (
     Wait,
     WriteFile,
 )
-from teamtui.redact import scrub
 from teamtui.runtime.workspace import PathRefused
 
 MAX_PROBLEM_EVENTS = 12

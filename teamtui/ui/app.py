@@ -21,14 +21,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
-from teamtui import events as ev
-from teamtui.clock import WallClock
-from teamtui.liveview import LiveView
+from teamtui.core import events as ev
+from teamtui.core.clock import WallClock
 from teamtui.runtime.engine import Engine
-from teamtui.scenario import Fault, Scenario
+from teamtui.scenario.load import Fault, Scenario
 from teamtui.ui import render
-from teamtui.ui.panes import AgentPane, EventLog, Incidents
-from teamtui.ui.screens import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
+from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
+from teamtui.ui.view import LiveView
+from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
 
 FPS = 10
 MIN_SIZE = (100, 30)
@@ -135,8 +135,8 @@ class TeamApp(App[int]):
     async def _run_engine(self) -> None:
         assert self.engine is not None and self.scenario is not None
         if self.db is not None:
-            from teamtui.recorder import Recorder
-            from teamtui.schema import RecorderError
+            from teamtui.store.recorder import Recorder
+            from teamtui.store.schema import RecorderError
 
             self.recorder = Recorder(self.db)
             try:
@@ -162,7 +162,7 @@ class TeamApp(App[int]):
         if self.recorder is None or self.engine is None:
             return
         from teamtui.metrics.summary import summarize
-        from teamtui.recorder import run_status
+        from teamtui.store.recorder import run_status
 
         end = self.engine.events[-1] if self.engine.events else None
         status = run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted"
@@ -329,7 +329,7 @@ class TeamApp(App[int]):
         await self._push_summary()
 
     async def _push_summary(self) -> None:
-        from teamtui.headless import baseline_of, is_sim, run_events
+        from teamtui.launch import baseline_of, is_sim, run_events
         from teamtui.metrics.summary import summarize
 
         events = list(self.engine.events) if self.engine is not None else list(self.view.log)

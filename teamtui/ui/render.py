@@ -11,8 +11,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from teamtui import events as ev
-from teamtui.liveview import LiveView
+from teamtui.core import events as ev
+from teamtui.ui.view import LiveView
 
 BADGE_STYLE = {
     "thinking": "bold cyan", "acting": "bold green", "waiting": "yellow", "idle": "dim",

@@ -21,11 +21,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from teamtui import events as ev
-from teamtui.liveview import LiveView
-from teamtui.replaydata import CHECKPOINT_EVERY, MemoryRecording, Recording
+from teamtui.core import events as ev
+from teamtui.store.recording import CHECKPOINT_EVERY, MemoryRecording, Recording
 from teamtui.ui.app import TeamApp
-from teamtui.ui.screens import PromptScreen
+from teamtui.ui.screens.main import PromptScreen
+from teamtui.ui.view import LiveView
 
 
 class Scrubber(Static):

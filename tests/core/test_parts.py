@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.bus import EventBus
-from teamtui.clock import VirtualClock, VirtualDeadlock, WallClock, run_virtual, wait_for
-from teamtui.errors import TaskPackError
+from teamtui.core import events as ev
+from teamtui.core.bus import EventBus
+from teamtui.core.clock import VirtualClock, VirtualDeadlock, WallClock, run_virtual, wait_for
+from teamtui.core.errors import TaskPackError
 from teamtui.runtime.architectures import preassign
 from teamtui.runtime.board import Board
 from teamtui.runtime.workspace import PathRefused, Workspace
-from teamtui.tasks import Subtask, TaskGraph
+from teamtui.scenario.tasks import Subtask, TaskGraph
 
 
 def test_virtual_clock_jumps_and_orders_sleepers() -> None:

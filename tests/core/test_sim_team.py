@@ -8,9 +8,9 @@ from functools import cache
 
 import pytest
 
-from teamtui.headless import baseline_of, run_events
+from teamtui.launch import baseline_of, run_events
 from teamtui.metrics.summary import RunMetrics, summarize
-from teamtui.scenario import load_scenario, with_overrides
+from teamtui.scenario.load import load_scenario, with_overrides
 
 from ..conftest import ROOT
 

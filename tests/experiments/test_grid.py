@@ -7,10 +7,11 @@ import tomllib
 
 import pytest
 
-from teamtui.experiments import axes, runner
+from teamtui.experiments import runner
 from teamtui.experiments.grid import Grid, cell_scenario
 from teamtui.experiments.table import CellParams
-from teamtui.tomlw import dumps
+from teamtui.scenario import axes
+from teamtui.scenario.tomlw import dumps
 
 from ..conftest import ROOT
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from teamtui.experiments.paper_figures import run_speedups, tables
-from teamtui.experiments.paper_stats import kruskal, wilcoxon
+from teamtui.experiments.paper.figures import run_speedups, tables
+from teamtui.experiments.paper.stats import kruskal, wilcoxon
 from teamtui.experiments.table import CellParams, CellRun
 
 M = "anthropic_claude-sonnet-4-6"

@@ -8,12 +8,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from teamtui import events as ev
-from teamtui.experiments.paper_events import to_events
-from teamtui.experiments.paper_format import RunMeta, fill_agents, harness_stats
-from teamtui.experiments.paper_sources import check_record
-from teamtui.liveview import LiveView
+from teamtui.core import events as ev
+from teamtui.experiments.paper.events import to_events
+from teamtui.experiments.paper.format import RunMeta, fill_agents, harness_stats
+from teamtui.experiments.paper.sources import check_record
 from teamtui.metrics.summary import summarize
+from teamtui.ui.view import LiveView
 
 TYPES = ["run_start", "initialize", "round_start", "agent_reply", "claim_task", "claim_blocked", "lock_attempt",
          "edit_file", "run_tests", "complete_task", "assign_task", "broadcast", "synthesize", "run_end", "other"]

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.experiments.paper_format import run_id
-from teamtui.experiments.paper_import import import_paper
-from teamtui.experiments.paper_sources import PaperImportError
+from teamtui.core import events as ev
+from teamtui.experiments.paper.format import run_id
+from teamtui.experiments.paper.importer import import_paper
+from teamtui.experiments.paper.sources import PaperImportError
 from teamtui.experiments.table import CellParams, connect, list_sweeps, load_table
-from teamtui.liveview import LiveView
-from teamtui.runstore import list_runs, load_events
+from teamtui.store.reader import list_runs, load_events
+from teamtui.ui.view import LiveView
 
 from .harness_files import KEY, RECORDS, write_parquet, write_run_tree
 

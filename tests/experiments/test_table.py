@@ -18,7 +18,7 @@ from teamtui.experiments.table import (
     pending_cells,
     resolve_sweep,
 )
-from teamtui.schema import SCHEMA, SCHEMA_VERSION, RecorderError
+from teamtui.store.schema import SCHEMA, SCHEMA_VERSION, RecorderError
 
 CELLS = [CellParams("math_utils", p, n, "preassigned", "rounds", "sim", trial=t, seed=t)
          for p in (0.2, 0.9) for n in (1, 2) for t in range(2)]

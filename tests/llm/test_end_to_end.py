@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.metrics.summary import summarize
-from teamtui.recorder import record_run
-from teamtui.runstore import load_events
+from teamtui.store.reader import load_events
+from teamtui.store.recorder import record_run
 from tests.conftest import run_engine, scenario_from
 
 from .conftest import reference, scenario_text

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.llm.base import Claim, Complete, Completion, LLMRequest, WriteFile
 from teamtui.llm.chat import to_completion
 from teamtui.llm.protocol import MAX_FILE_CHARS

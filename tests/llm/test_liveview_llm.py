@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-from teamtui import events as ev
-from teamtui.liveview import LiveView
-from teamtui.replaydata import restore, snapshot
+from teamtui.core import events as ev
+from teamtui.store.recording import restore, snapshot
 from teamtui.ui.render import agent_title, live_line
+from teamtui.ui.view import LiveView
 from tests.test_liveview import START
 
 

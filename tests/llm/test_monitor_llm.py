@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.ui.app import TeamApp
-from teamtui.ui.panes import AgentPane
+from teamtui.ui.widgets.panes import AgentPane
 from tests.conftest import scenario_from
 from tests.ui.conftest import until
 from tests.ui.test_app import SIZE, text_of

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from teamtui import events as ev
-from teamtui.errors import RunError
+from teamtui.core import events as ev
+from teamtui.core.errors import RunError
 from teamtui.llm import make_backend
 from teamtui.metrics.summary import summarize
-from teamtui.recorder import record_run
-from teamtui.runstore import load_events, load_metrics
+from teamtui.store.reader import load_events, load_metrics
+from teamtui.store.recorder import record_run
 from tests.conftest import ROOT, run_engine, scenario_from
 
 from .conftest import scenario_text
@@ -212,7 +212,7 @@ def test_a_server_that_does_not_answer_in_time_is_retried_then_the_call_fails(mi
                                                                               tmp_path: Path) -> None:
     import time
 
-    from teamtui.headless import run_events
+    from teamtui.launch import run_events
 
     def handler(body: dict[str, Any]) -> Reply:
         time.sleep(5)  # far past timeout_s: the client gives up first

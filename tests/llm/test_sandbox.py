@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.llm.base import Completion, LLMRequest, ReadFile, WriteFile
 from teamtui.llm.scripted import ScriptedBackend
 from teamtui.runtime.workspace import PathRefused, TestLimits, Workspace

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.metrics.paper import paper_metrics
 from teamtui.metrics.summary import summarize
 from teamtui.metrics.team import idle_fractions, message_matrix, recoveries, work_waste
-from teamtui.tasks import amdahl
+from teamtui.scenario.tasks import amdahl
 
 START = ev.RunStarted(seq=0, t=0.0, scenario="s", seed=0, architecture="decentralized", execution="rounds",
                       consistency="none", model="sim", agents=("a", "b"), roles=("peer", "peer"),

@@ -8,9 +8,9 @@ from functools import cache
 import pytest
 from textual.pilot import Pilot
 
-from teamtui import events as ev
-from teamtui.headless import run_events
-from teamtui.scenario import Scenario
+from teamtui.core import events as ev
+from teamtui.launch import run_events
+from teamtui.scenario.load import Scenario
 
 from ..conftest import scenario_from
 

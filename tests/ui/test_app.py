@@ -8,10 +8,10 @@ import pytest
 from rich.console import Console
 from textual.widgets import Input, OptionList, RichLog, Static
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.ui.app import TeamApp
-from teamtui.ui.panes import AgentPane, EventLog
-from teamtui.ui.screens import HelpScreen, PromptScreen, SummaryScreen
+from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen
+from teamtui.ui.widgets.panes import AgentPane, EventLog
 
 from .conftest import live_scenario, until
 

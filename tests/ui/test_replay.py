@@ -7,10 +7,10 @@ import io
 from rich.console import Console
 from textual.widgets import Static
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.ui.app import TeamApp
-from teamtui.ui.panes import AgentPane
 from teamtui.ui.replay import ReplayApp
+from teamtui.ui.widgets.panes import AgentPane
 
 from .conftest import until
 
@@ -89,7 +89,7 @@ async def test_fault_keys_are_disabled_and_playing_reaches_the_end(recorded: lis
 async def test_seek_to_a_typed_run_time(recorded: list[ev.Event]) -> None:
     from textual.widgets import Input
 
-    from teamtui.ui.screens import PromptScreen
+    from teamtui.ui.screens.main import PromptScreen
 
     app = ReplayApp(recorded, run_id="r1", speed=1)
     async with app.run_test(size=SIZE) as pilot:

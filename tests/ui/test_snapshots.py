@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.ui.app import TeamApp
 
 SIZE = (140, 44)

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from teamtui import events as ev
-from teamtui.ui.screens import per_agent
+from teamtui.core import events as ev
+from teamtui.ui.screens.main import per_agent
 
 
 def _events(model: str, costs: list[float | None]) -> list[ev.Event]:

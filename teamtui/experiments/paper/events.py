@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.experiments.paper_format import ACTIONS, RunMeta, architecture_of, number, record_round
+from teamtui.core import events as ev
+from teamtui.experiments.paper.format import ACTIONS, RunMeta, architecture_of, number, record_round
 
 
 def to_events(records: list[dict[str, Any]], meta: RunMeta, tasks: tuple[ev.TaskSpec, ...]) -> list[ev.Event]:

@@ -23,10 +23,10 @@ from typing import Any
 
 import aiosqlite
 
-from teamtui import events as ev
-from teamtui.replaydata import CHECKPOINT_EVERY, Checkpointer
-from teamtui.scenario import Scenario
-from teamtui.schema import RecorderError, explain, migrate
+from teamtui.core import events as ev
+from teamtui.scenario.load import Scenario
+from teamtui.store.recording import CHECKPOINT_EVERY, Checkpointer
+from teamtui.store.schema import RecorderError, explain, migrate
 
 FLUSH_S = 0.05
 BATCH = 5_000

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from teamtui.cli import _db_option, _guard, main
+from teamtui.cli.main import _db_option, _guard, main
 
 
 @main.command()
@@ -36,7 +36,7 @@ def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path 
     teamtui sweep --resume            # continue the latest sweep where it stopped
     """
     from teamtui.experiments.sweep import sweep as run_sweep
-    from teamtui.schema import default_db
+    from teamtui.store.schema import default_db
 
     run_sweep(db or default_db(), scenario, options, resume, jobs or os.cpu_count() or 1)
 
@@ -52,7 +52,7 @@ def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path 
 def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> None:
     """Analyse a SWEEP (an id, a prefix, or latest): Markdown report, PNG figures and JSON in a directory."""
     from teamtui.experiments.report import write_report
-    from teamtui.schema import default_db
+    from teamtui.store.schema import default_db
 
     write_report(db or default_db(), sweep_ref, output, fmt)
 
@@ -63,7 +63,7 @@ def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> No
 def sweeps(db: Path | None) -> None:
     """List recorded sweeps, newest first."""
     from teamtui.experiments.table import connect, list_sweeps
-    from teamtui.schema import default_db
+    from teamtui.store.schema import default_db
 
     path = db or default_db()
     if not path.exists():
@@ -89,9 +89,9 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
     or its data/runs.parquet + events.parquet) as runs and one sweep."""
     import json
 
-    from teamtui.experiments.paper_import import import_paper
-    from teamtui.experiments.paper_sources import PaperImportError
-    from teamtui.schema import default_db
+    from teamtui.experiments.paper.importer import import_paper
+    from teamtui.experiments.paper.sources import PaperImportError
+    from teamtui.store.schema import default_db
 
     database = db or default_db()
     result = import_paper(path, database)
@@ -109,8 +109,8 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
                f"into {database}; "
                f"sweep {result.sweep_id} ({result.runs} cells)", file=out)
     if figures:
-        from teamtui.experiments.paper_figures import tables
-        from teamtui.experiments.paper_text import render
+        from teamtui.experiments.paper.figures import tables
+        from teamtui.experiments.paper.text import render
         from teamtui.experiments.table import connect, load_table
 
         with connect(database) as conn:

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-from teamtui.events import Event
+from teamtui.core.events import Event
 
 
 class Subscription:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamtui.tasks import amdahl
+from teamtui.scenario.tasks import amdahl
 
 
 def _pm(bar: dict[str, float] | None, digits: int = 2) -> str:

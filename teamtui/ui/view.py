@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.tasks import amdahl
+from teamtui.core import events as ev
+from teamtui.scenario.tasks import amdahl
 
 STREAM_LINES = 200
 LOG_EVENTS = 5_000

@@ -1,6 +1,6 @@
 """The scenario file's schema: one pydantic model per TOML table, every key documented, unknown keys refused.
 
-These models check each key on its own (type, range, allowed values); `teamtui.scenario` then resolves
+These models check each key on its own (type, range, allowed values); `teamtui.scenario.load` then resolves
 the whole file (agents, faults, the task DAG) and turns any failure into a one-line `ScenarioError`.
 """
 
@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from teamtui.experiments import axes
 from teamtui.runtime.architectures import ARCHITECTURES
+from teamtui.scenario import axes
 
 FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
                  "slow_network")

@@ -16,11 +16,11 @@ from typing import Any
 
 import pydantic
 
-from teamtui.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
+from teamtui.core.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
 from teamtui.runtime.architectures import ARCHITECTURES
 from teamtui.runtime.workspace import TestLimits
-from teamtui.scenario_model import FaultDef, ScenarioFile, SimConfig
-from teamtui.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
+from teamtui.scenario.model import FaultDef, ScenarioFile, SimConfig
+from teamtui.scenario.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
 
 DEFAULT_NAMES = ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai", "lu",
                  "max", "ned", "oz", "pia")
@@ -56,7 +56,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario, ready to run (see `teamtui.scenario_model` for every key and default)."""
+    """A validated scenario, ready to run (see `teamtui.scenario.model` for every key and default)."""
 
     name: str
     description: str
@@ -343,6 +343,6 @@ def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = N
         data["faults"] = [f for f in data.get("faults", [])
                           if not (isinstance(f.get("agent"), int) and f["agent"] > keep)
                           and not (isinstance(f.get("agent"), str) and f["agent"] not in names)]
-    from teamtui.tomlw import dumps
+    from teamtui.scenario.tomlw import dumps
 
     return _validate(data, dumps(data), Path(s.source))

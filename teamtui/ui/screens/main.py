@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from teamtui import events as ev
+from teamtui.core import events as ev
 from teamtui.metrics.summary import RunMetrics
 from teamtui.metrics.team import idle_fractions
 
@@ -128,7 +128,7 @@ class SummaryScreen(ModalScreen[None]):
         self.events, self.metrics = events, metrics
 
     def compose(self) -> ComposeResult:
-        from teamtui.report import summary_table
+        from teamtui.cli.headless import summary_table
 
         with VerticalScroll(id="summary-body"):
             yield Static(summary_table(self.metrics))

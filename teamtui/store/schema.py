@@ -8,8 +8,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from teamtui.dbopen import on_read_only_media
-from teamtui.errors import TeamtuiError
+from teamtui.core.errors import TeamtuiError
+from teamtui.store.connect import on_read_only_media
 
 SCHEMA_VERSION = 2
 SCHEMA = """

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import msgspec
 
-from teamtui import events as ev
-from teamtui.dbopen import connect_ro
-from teamtui.liveview import LOG_EVENTS, STREAM_LINES, AgentView, Incident, LiveView, OpenFault, TaskView
+from teamtui.core import events as ev
+from teamtui.store.connect import connect_ro
+from teamtui.ui.view import LOG_EVENTS, STREAM_LINES, AgentView, Incident, LiveView, OpenFault, TaskView
 
 CHECKPOINT_EVERY = 20_000
 MARKS = frozenset({"FaultInjected", "ClaimConflicted", "WriteConflicted", "LockDenied", "AgentStalled",

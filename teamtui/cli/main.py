@@ -28,7 +28,7 @@ class _DefaultToRun(click.Group):
 
 
 def _fail(message: str) -> None:
-    from teamtui.redact import scrub
+    from teamtui.core.redact import scrub
 
     click.echo(f"teamtui: {scrub(message)}", err=True)
     sys.exit(2)
@@ -38,7 +38,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn teamtui's errors into one line and exit code 2; Ctrl-C into exit code 130."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from teamtui.errors import TeamtuiError
+        from teamtui.core.errors import TeamtuiError
 
         try:
             return fn(*args, **kwargs)
@@ -50,7 +50,7 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # an internal error: one line, the traceback only on request
             if os.environ.get("TEAMTUI_DEBUG"):
                 raise
-            from teamtui.redact import scrub
+            from teamtui.core.redact import scrub
 
             click.echo(f"teamtui: internal error: {type(exc).__name__}: {scrub(str(exc))} "
                        "(set TEAMTUI_DEBUG=1 for the traceback, and please report it)", err=True)
@@ -110,7 +110,7 @@ def _recording(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _db(db: Path | None, no_record: bool) -> Path | None:
     if no_record:
         return None
-    from teamtui.schema import default_db
+    from teamtui.store.schema import default_db
 
     return db or default_db()
 
@@ -120,8 +120,8 @@ def _load(path: Path, seed: int | None, size: int | None, arch: str | None, exec
           record_llm: Path | None = None) -> Any:
     from dataclasses import replace
 
-    from teamtui.errors import RunError
-    from teamtui.scenario import load_scenario, with_overrides
+    from teamtui.core.errors import RunError
+    from teamtui.scenario.load import load_scenario, with_overrides
 
     if cassette is not None:
         if model is not None:
@@ -157,7 +157,7 @@ def _load(path: Path, seed: int | None, size: int | None, arch: str | None, exec
 def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, events_path: Path | None,
         no_baseline: bool, db: Path | None, no_record: bool, **over: Any) -> None:
     """Run SCENARIO and report its metrics (and record it)."""
-    from teamtui.report import run_and_report
+    from teamtui.cli.headless import run_and_report
 
     sc = _load(scenario, **over)
     database = _db(db, no_record)
@@ -183,7 +183,7 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
     if database is not None:
         _check_db(database)  # a database teamtui cannot use fails here too, before the run or the UI
     if headless:
-        from teamtui.report import run_and_report
+        from teamtui.cli.headless import run_and_report
 
         sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True,
                                 db=database))
@@ -202,7 +202,7 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
 def _check_db(path: Path) -> None:
     import asyncio
 
-    from teamtui.recorder import Recorder
+    from teamtui.store.recorder import Recorder
 
     async def probe() -> None:
         rec = Recorder(path)
@@ -223,8 +223,8 @@ _db_option = click.option("--db", "db", type=click.Path(path_type=Path, dir_okay
 @_guard
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario files; print one line per problem and exit 2 if any is invalid."""
-    from teamtui.errors import TeamtuiError
-    from teamtui.scenario import load_scenario
+    from teamtui.core.errors import TeamtuiError
+    from teamtui.scenario.load import load_scenario
 
     bad = 0
     for f in files:
@@ -241,4 +241,4 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 # The other commands register themselves on `main` (imported last: they need it defined).
-from teamtui import cli_experiments, cli_runs  # noqa: E402, F401
+from teamtui.cli import experiments, runs  # noqa: E402, F401

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from teamtui import events as ev
-from teamtui.headless import Outcome, needs_wall_clock, run_with_baselines
+from teamtui.core import events as ev
+from teamtui.launch import Outcome, needs_wall_clock, run_with_baselines
 from teamtui.metrics.summary import RunMetrics
-from teamtui.scenario import Scenario
+from teamtui.scenario.load import Scenario
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
@@ -39,7 +39,7 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     interactive = console.is_terminal and (live or speed is not None or needs_wall_clock(scenario))
     recorder = None
     if db is not None and (speed is not None or needs_wall_clock(scenario)):  # a long run: record as it goes
-        from teamtui.recorder import Recorder
+        from teamtui.store.recorder import Recorder
 
         recorder = Recorder(db)
     total = len(scenario.task.subtasks)
@@ -69,8 +69,8 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     else:
         console.print(summary_table(outcome.metrics))
     if db is not None:  # after the results: a recording that failed must not hide how the run went
-        from teamtui.recorder import record_run, store_metrics
-        from teamtui.schema import RecorderError
+        from teamtui.store.recorder import record_run, store_metrics
+        from teamtui.store.schema import RecorderError
 
         if recorder is not None:
             if recorder.stopped:

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.clock import VirtualClock, WallClock, run_virtual
+from teamtui.core import events as ev
+from teamtui.core.clock import VirtualClock, WallClock, run_virtual
 from teamtui.metrics.summary import RunMetrics, summarize
 from teamtui.runtime.engine import Engine
-from teamtui.scenario import AgentSpec, Scenario
+from teamtui.scenario.load import AgentSpec, Scenario
 
 Listener = Callable[[ev.Event], None]
 
@@ -40,7 +40,7 @@ def run_events(scenario: Scenario, speed: float | None = None, listener: Listene
             events = await engine.run()
         finally:
             if recorder is not None:
-                from teamtui.recorder import run_status
+                from teamtui.store.recorder import run_status
 
                 end = engine.events[-1] if engine.events else None
                 await recorder.end(run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted",

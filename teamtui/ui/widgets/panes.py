@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
-from teamtui import events as ev
-from teamtui.liveview import BADGES, Incident, LiveView
+from teamtui.core import events as ev
 from teamtui.ui import render
+from teamtui.ui.view import BADGES, Incident, LiveView
 
 PANE_LINES = 200
 LOG_LINES = 2_000

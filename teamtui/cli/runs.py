@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from teamtui.cli import _db_option, _guard, main
+from teamtui.cli.main import _db_option, _guard, main
 
 
 @main.command()
@@ -23,9 +23,9 @@ def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None
     import csv
     import io
 
-    from teamtui import events as ev
-    from teamtui.runstore import load_events, load_metrics, resolve_run
-    from teamtui.schema import RecorderError, default_db
+    from teamtui.core import events as ev
+    from teamtui.store.reader import load_events, load_metrics, resolve_run
+    from teamtui.store.schema import RecorderError, default_db
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
@@ -68,16 +68,16 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @_guard
 def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
     """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
-    from teamtui.report import run_and_report
-    from teamtui.runstore import load_scenario_text, resolve_run
-    from teamtui.scenario import parse_scenario
-    from teamtui.schema import default_db
+    from teamtui.cli.headless import run_and_report
+    from teamtui.scenario.load import parse_scenario
+    from teamtui.store.reader import load_scenario_text, resolve_run
+    from teamtui.store.schema import default_db
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
     text, source = load_scenario_text(path, run_id)
     if source.startswith("import:"):
-        from teamtui.schema import RecorderError
+        from teamtui.store.schema import RecorderError
 
         raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
                             "rerun; replay it with teamtui replay, or run a scenario")
@@ -94,9 +94,9 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
 @_guard
 def replay(run_ref: str, speed: float, db: Path | None) -> None:
     """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
-    from teamtui.replaydata import open_recording
-    from teamtui.runstore import resolve_run
-    from teamtui.schema import RecorderError, default_db
+    from teamtui.store.reader import resolve_run
+    from teamtui.store.recording import open_recording
+    from teamtui.store.schema import RecorderError, default_db
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
@@ -117,8 +117,8 @@ def runs(db: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from teamtui.runstore import list_runs
-    from teamtui.schema import default_db
+    from teamtui.store.reader import list_runs
+    from teamtui.store.schema import default_db
 
     path = db or default_db()
     rows = list_runs(path)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from teamtui import __version__
-from teamtui import events as ev
-from teamtui.experiments.paper_events import to_events
-from teamtui.experiments.paper_format import (
+from teamtui.core import events as ev
+from teamtui.experiments.paper.events import to_events
+from teamtui.experiments.paper.format import (
     RunMeta,
     architecture_of,
     fill_agents,
@@ -30,7 +30,7 @@ from teamtui.experiments.paper_format import (
     run_id,
     teammates_of,
 )
-from teamtui.experiments.paper_sources import Problems, Source, load
+from teamtui.experiments.paper.sources import Problems, Source, load
 from teamtui.experiments.table import CellParams, connect, create_sweep, mark_cell, set_sweep_status
 from teamtui.metrics.summary import summarize
 

@@ -27,9 +27,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from teamtui.experiments.paper_stats import kruskal, mean, sem, var1, wilcoxon
+from teamtui.experiments.paper.stats import kruskal, mean, sem, var1, wilcoxon
 from teamtui.experiments.table import CellRun
-from teamtui.tasks import amdahl
+from teamtui.scenario.tasks import amdahl
 
 Run = dict[str, Any]
 CONDITIONS = {"preassign": ("preassign", "preassign_nolead"), "decentralized": ("decentralized",)}

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.errors import TeamtuiError
-from teamtui.experiments.paper_format import RunMeta, canonical_key, meta_from_key
+from teamtui.core import events as ev
+from teamtui.core.errors import TeamtuiError
+from teamtui.experiments.paper.format import RunMeta, canonical_key, meta_from_key
 
 SHOW = 5
 """How many problems are quoted; the rest are counted."""

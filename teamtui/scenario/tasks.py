@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamtui.errors import TaskPackError, did_you_mean
+from teamtui.core.errors import TaskPackError, did_you_mean
 
 P_ALIASES = {"serial": 0.2, "mixed": 0.5, "parallel": 0.9}
 
@@ -148,7 +148,7 @@ def amdahl(p: float, n: int) -> float:
 
 def builtin_pack_roots() -> list[Path]:
     """Where built-in packs are looked for: the source checkout's scenarios/tasks, then the wheel's copy."""
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parent.parent
     return [pkg.parent / "scenarios" / "tasks", pkg / "_scenarios" / "tasks"]
 
 

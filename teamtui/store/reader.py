@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from teamtui import events as ev
-from teamtui.dbopen import connect_ro
-from teamtui.schema import SCHEMA_VERSION, RecorderError, explain
+from teamtui.core import events as ev
+from teamtui.store.connect import connect_ro
+from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def list_runs(path: Path) -> list[RunRow]:
 
 def resolve_run(path: Path, ref: str) -> str:
     """A run id from an id, a unique prefix of one, or `latest`; unknown or ambiguous ones name candidates."""
-    from teamtui.errors import did_you_mean
+    from teamtui.core.errors import did_you_mean
 
     rows = list_runs(path)
     if not rows:

@@ -1,0 +1,1 @@
+"""The core: the event vocabulary, clocks, the event bus, errors, secret scrubbing, fault types and the one reducer."""

@@ -1,0 +1,1 @@
+"""Scenarios: the vocabulary of a run (architectures, p, faults, sweep axes), the file format and task packs."""

@@ -1,0 +1,1 @@
+"""The monitor's widgets: agent panes, the incidents list and the event log."""
