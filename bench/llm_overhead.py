@@ -40,7 +40,8 @@ from teamtui.llm.base import LLMRequest  # noqa: E402
 from teamtui.llm.litellm_backend import LiteLLMBackend, load_litellm  # noqa: E402
 from teamtui.llm.protocol import TOOLS  # noqa: E402
 from teamtui.runtime.engine import Engine  # noqa: E402
-from teamtui.scenario.load import Scenario, parse_scenario  # noqa: E402
+from teamtui.scenario.load import parse_scenario  # noqa: E402
+from teamtui.scenario.spec import Scenario  # noqa: E402
 from tests.llm.fake_openai import FakeOpenAI, Reply  # noqa: E402
 
 

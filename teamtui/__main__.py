@@ -1,5 +1,5 @@
 """`python -m teamtui` is the `teamtui` command."""
 
-from teamtui.cli.main import main
+from teamtui.cli import main
 
 main()

@@ -18,7 +18,7 @@ from teamtui.core import events as ev
 from teamtui.core.clock import VirtualClock, WallClock, run_virtual
 from teamtui.metrics.summary import RunMetrics, summarize
 from teamtui.runtime.engine import Engine
-from teamtui.scenario.load import AgentSpec, Scenario
+from teamtui.scenario.spec import AgentSpec, Scenario
 
 Listener = Callable[[ev.Event], None]
 

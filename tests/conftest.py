@@ -14,7 +14,8 @@ from teamtui.core import events as ev
 from teamtui.core.clock import VirtualClock, run_virtual
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime.engine import Engine
-from teamtui.scenario.load import Scenario, parse_scenario
+from teamtui.scenario.load import parse_scenario
+from teamtui.scenario.spec import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

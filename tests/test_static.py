@@ -24,7 +24,7 @@ def test_static_check_passes(tool: str) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
 
-HEADLESS = ["teamtui.cli.main", "teamtui.scenario.load", "teamtui.runtime.engine", "teamtui.launch", "teamtui.cli.headless",
+HEADLESS = ["teamtui.cli", "teamtui.cli.common", "teamtui.cli.run", "teamtui.scenario.load", "teamtui.runtime.engine", "teamtui.launch", "teamtui.cli.headless",
             "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
             "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat",
             "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording"]

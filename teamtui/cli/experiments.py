@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from teamtui.cli.main import _db_option, _guard, main
+from teamtui.cli.common import db_option, guard
 
 
-@main.command()
+@click.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--sizes", help="Team sizes: 1-5, 1,2,4 (default: [sweep] sizes, else 1-5).")
 @click.option("--arch", help="Architectures, comma-separated: preassigned, lead, decentralized.")
@@ -25,8 +25,8 @@ from teamtui.cli.main import _db_option, _guard, main
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @click.option("--resume", is_flag=False, flag_value="latest", default=None, metavar="[SWEEP]",
               help="Continue an interrupted sweep (an id, a prefix, or latest), skipping finished cells.")
-@_db_option
-@_guard
+@db_option
+@guard
 def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path | None, **options: Any) -> None:
     """Run a grid of SCENARIO's variants (every run recorded), then see: teamtui report latest.
 
@@ -41,14 +41,14 @@ def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path 
     run_sweep(db or default_db(), scenario, options, resume, jobs or os.cpu_count() or 1)
 
 
-@main.command()
+@click.command()
 @click.argument("sweep_ref", metavar="SWEEP", default="latest")
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
               help="The report directory (default: reports/<sweep id>/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a summary with charts in the terminal; json: the whole analysis on stdout.")
-@_db_option
-@_guard
+@db_option
+@guard
 def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> None:
     """Analyse a SWEEP (an id, a prefix, or latest): Markdown report, PNG figures and JSON in a directory."""
     from teamtui.experiments.report import write_report
@@ -57,9 +57,9 @@ def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> No
     write_report(db or default_db(), sweep_ref, output, fmt)
 
 
-@main.command()
-@_db_option
-@_guard
+@click.command()
+@db_option
+@guard
 def sweeps(db: Path | None) -> None:
     """List recorded sweeps, newest first."""
     from teamtui.experiments.table import connect, list_sweeps
@@ -78,12 +78,12 @@ def sweeps(db: Path | None) -> None:
         click.echo(f"{r.id}  {when}  {r.status:<12} {r.done:>5}/{r.cells:<5} cells  {r.name}")
 
 
-@main.command(name="import")
+@click.command(name="import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--figures", is_flag=True, help="Then print the paper's figures computed from the imported sweep.")
 @click.option("--json", "as_json", is_flag=True, help="With --figures: the figures as JSON on stdout.")
-@_db_option
-@_guard
+@db_option
+@guard
 def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> None:
     """Import the paper harness's recorded runs from PATH (run directories with events.jsonl and results.json,
     or its data/runs.parquet + events.parquet) as runs and one sweep."""
@@ -117,6 +117,3 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
             t = tables(load_table(conn, result.sweep_id))
         click.echo(json.dumps(t, indent=1) if as_json else render(t), nl=not as_json)
 
-
-if __name__ == "__main__":
-    main()

@@ -19,7 +19,7 @@ from rich.table import Table
 from teamtui.core import events as ev
 from teamtui.launch import Outcome, needs_wall_clock, run_with_baselines
 from teamtui.metrics.summary import RunMetrics
-from teamtui.scenario.load import Scenario
+from teamtui.scenario.spec import Scenario
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,

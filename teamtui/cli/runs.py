@@ -8,16 +8,16 @@ from typing import Any
 
 import click
 
-from teamtui.cli.main import _db_option, _guard, main
+from teamtui.cli.common import db_option, guard
 
 
-@main.command()
+@click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
               help="jsonl: every event, one per line; csv: the run's final metrics as name,value rows.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
-@_db_option
-@_guard
+@db_option
+@guard
 def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None:
     """Export a recorded RUN (an id, a unique prefix of one, or latest)."""
     import csv
@@ -61,11 +61,11 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-@main.command()
+@click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
-@_db_option
-@_guard
+@db_option
+@guard
 def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
     """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
     from teamtui.cli.headless import run_and_report
@@ -86,12 +86,12 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
                             db=path))
 
 
-@main.command()
+@click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--speed", type=click.FloatRange(0.125, 64), default=1.0, show_default=True,
               help="Playback speed (change it with + and -).")
-@_db_option
-@_guard
+@db_option
+@guard
 def replay(run_ref: str, speed: float, db: Path | None) -> None:
     """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
     from teamtui.store.reader import resolve_run
@@ -109,9 +109,9 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
     ReplayApp(recording, run_id=run_id, speed=speed).run()
 
 
-@main.command()
-@_db_option
-@_guard
+@click.command()
+@db_option
+@guard
 def runs(db: Path | None) -> None:
     """List recorded runs, newest first."""
     from rich.console import Console

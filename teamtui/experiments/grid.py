@@ -15,9 +15,10 @@ from typing import Any
 
 from teamtui.core.errors import ScenarioError, TeamtuiError
 from teamtui.experiments.table import CellParams
-from teamtui.runtime.architectures import ARCHITECTURES
 from teamtui.scenario import axes
-from teamtui.scenario.load import Scenario, scenario_from_data
+from teamtui.scenario.architectures import ARCHITECTURES
+from teamtui.scenario.load import scenario_from_data
+from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
 
 BASELINE_ARCH = "preassigned"

@@ -29,7 +29,7 @@ from teamtui.core import events as ev
 from teamtui.core.errors import TeamtuiError
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
-from teamtui.scenario.load import Scenario
+from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
 from teamtui.store.recorder import _versions, run_status
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from teamtui.core import events as ev
-from teamtui.scenario.load import Fault
+from teamtui.scenario.spec import Fault
 
 if TYPE_CHECKING:
     from teamtui.runtime.engine import Engine

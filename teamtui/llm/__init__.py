@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from teamtui.core.clock import Clock
     from teamtui.llm.base import Completion, LLMBackend, LLMRequest
     from teamtui.llm.chat import ChatSettings
-    from teamtui.scenario.load import Scenario
+    from teamtui.scenario.spec import Scenario
 
 
 def chat_settings(scenario: Scenario) -> ChatSettings:

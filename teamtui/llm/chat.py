@@ -16,7 +16,8 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-from teamtui.llm.base import Completion, LLMRequest, Observation
+from teamtui.core.agent import Observation
+from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.protocol import cut_reply, describe, parse_tags, parse_tool_calls
 
 ROLES = ("lead", "worker", "peer")

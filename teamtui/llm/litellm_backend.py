@@ -28,7 +28,7 @@ from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.cassette import CassetteWriter
 from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
 from teamtui.llm.protocol import MAX_REPLY_CHARS, TOOLS
-from teamtui.scenario.load import AgentSpec, Scenario
+from teamtui.scenario.spec import AgentSpec, Scenario
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 RETRY_TYPES = ("RateLimitError", "Timeout", "APITimeoutError", "APIConnectionError", "InternalServerError",

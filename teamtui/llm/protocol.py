@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from teamtui.llm.base import (
+from teamtui.core.agent import (
     Action,
     Assign,
     Broadcast,

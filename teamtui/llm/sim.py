@@ -27,15 +27,12 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from teamtui.core.clock import Clock
-from teamtui.llm.base import (
+from teamtui.core.agent import (
     Action,
     Assign,
     Broadcast,
     Claim,
     Complete,
-    Completion,
-    LLMRequest,
     Observation,
     Release,
     RequestStatus,
@@ -45,8 +42,10 @@ from teamtui.llm.base import (
     Wait,
     WriteFile,
 )
-from teamtui.scenario.load import Scenario
+from teamtui.core.clock import Clock
+from teamtui.llm.base import Completion, LLMRequest
 from teamtui.scenario.model import SimConfig
+from teamtui.scenario.spec import Scenario
 
 
 @dataclass

@@ -1,18 +1,17 @@
-"""Team architectures as a registry: who coordinates, how work is handed out, and what recovers a dead agent.
+"""The engine's algorithms over a team architecture: the paper's pre-assignment, and which work is stranded.
 
-An `Architecture` says which roles a team of n has, whether work is assigned before the run (and how),
-whether claims are leases that expire, and which undone subtasks can still be finished given who is
-alive (`unreachable`), so a run whose remaining work is stranded ends instead of hanging. The agents'
-behaviour in each role lives in the LLM backend (the sim model, or a prompt for a real model).
-
-Register another one with `register(Architecture(...))`; scenario validation reads this registry.
+`preassign` splits the DAG over the workers before the run (the paper harness's rule); `unreachable`
+says which undone subtasks no living agent will ever do, so a run whose remaining work is stranded ends
+instead of hanging. The architectures themselves (names, roles, flags) are vocabulary, in
+`teamtui.scenario.architectures`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Protocol
+
+from teamtui.scenario.architectures import Architecture
 
 
 class TaskLike(Protocol):
@@ -24,45 +23,6 @@ class TaskLike(Protocol):
 
     @property
     def depends_on(self) -> tuple[str, ...]: ...
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """One way of organising a team."""
-
-    name: str
-    description: str
-    roles: Callable[[int], list[str]]
-    min_size: int = 1
-    leases: bool = False
-    """Claims expire unless renewed, so a dead agent's work becomes claimable again."""
-    preassign: bool = False
-    """Subtasks are assigned to workers before the run starts."""
-    has_lead: bool = False
-    aliases: tuple[str, ...] = field(default=())
-
-
-def _all(role: str) -> Callable[[int], list[str]]:
-    return lambda n: [role] * n
-
-
-ARCHITECTURES: dict[str, Architecture] = {}
-
-
-def register(arch: Architecture) -> Architecture:
-    ARCHITECTURES[arch.name] = arch
-    return arch
-
-
-register(Architecture(
-    "preassigned", "work is split programmatically before the run, respecting the DAG (the paper's centralized "
-    "condition); no recovery from a dead worker", _all("worker"), preassign=True))
-register(Architecture(
-    "lead", "a lead agent assigns ready subtasks as it goes and reassigns a failed worker's work",
-    lambda n: ["lead"] + ["worker"] * (n - 1), min_size=2, has_lead=True))
-register(Architecture(
-    "decentralized", "no lead: agents announce, claim and release subtasks themselves; claims are leases",
-    _all("peer"), leases=True))
 
 
 def preassign(tasks: Sequence[TaskLike], workers: Sequence[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from teamtui.core import events as ev
-from teamtui.llm.base import TaskView
+from teamtui.core.agent import TaskView
 from teamtui.scenario.tasks import TaskGraph
 
 Emit = Callable[..., Any]

@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from teamtui.core import events as ev
+from teamtui.core.agent import InboxMessage, Observation
 from teamtui.core.bus import EventBus
 from teamtui.core.clock import Clock
 from teamtui.core.redact import scrub
-from teamtui.llm.base import InboxMessage, LLMBackend, Observation
+from teamtui.llm.base import LLMBackend
 from teamtui.runtime import architectures as archs
 from teamtui.runtime.board import Board
 from teamtui.runtime.network import Network
 from teamtui.runtime.workspace import Workspace
-from teamtui.scenario.load import AgentSpec, Fault, Scenario
+from teamtui.scenario.architectures import ARCHITECTURES
+from teamtui.scenario.spec import AgentSpec, Fault, Scenario
 
 
 def _scratch() -> str | None:
@@ -84,7 +86,7 @@ class Engine:
         self.backend = backend
         self.bus = bus or EventBus()
         self.events: list[ev.Event] = []
-        self.arch = archs.ARCHITECTURES[scenario.architecture]
+        self.arch = ARCHITECTURES[scenario.architecture]
         self.agents: dict[str, AgentState] = {a.name: AgentState(a, a.role) for a in scenario.agents}
         for st in self.agents.values():
             st.resumed.set()

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from teamtui.core import events as ev
+from teamtui.core.agent import InboxMessage
 from teamtui.core.clock import Cancellable, Clock
-from teamtui.llm.base import InboxMessage
 
 
 class Network:

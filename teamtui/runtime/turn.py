@@ -13,16 +13,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from teamtui.core import events as ev
-from teamtui.core.clock import VirtualClock
-from teamtui.core.redact import scrub
-from teamtui.llm.base import (
+from teamtui.core.agent import (
     Action,
     Assign,
     Broadcast,
     Claim,
     Complete,
-    Completion,
-    LLMRequest,
     ReadFile,
     Release,
     RequestStatus,
@@ -31,6 +27,9 @@ from teamtui.llm.base import (
     Wait,
     WriteFile,
 )
+from teamtui.core.clock import VirtualClock
+from teamtui.core.redact import scrub
+from teamtui.llm.base import Completion, LLMRequest
 from teamtui.runtime.workspace import PathRefused
 
 MAX_PROBLEM_EVENTS = 12

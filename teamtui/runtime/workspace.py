@@ -28,17 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from teamtui.scenario.spec import TestLimits
+
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
-
-
-@dataclass(frozen=True)
-class TestLimits:
-    """What code under test may use (from `[limits]` in the scenario)."""
-
-    __test__ = False  # not a pytest test class
-    timeout_s: float = 120.0
-    memory_mb: int = 1024
-    file_mb: int = 64
 
 
 def _limiter(limits: TestLimits) -> Callable[[], None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from teamtui.runtime.architectures import ARCHITECTURES
+from teamtui.scenario.architectures import ARCHITECTURES
 
 P_ALIASES = {"serial": 0.2, "mixed": 0.5, "parallel": 0.9}
 FAULT_ACTIONS = ("stall", "delay", "kill")

@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from teamtui.runtime.architectures import ARCHITECTURES
 from teamtui.scenario import axes
+from teamtui.scenario.architectures import ARCHITECTURES
 
 FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
                  "slow_network")

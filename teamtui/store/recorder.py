@@ -24,7 +24,7 @@ from typing import Any
 import aiosqlite
 
 from teamtui.core import events as ev
-from teamtui.scenario.load import Scenario
+from teamtui.scenario.spec import Scenario
 from teamtui.store.recording import CHECKPOINT_EVERY, Checkpointer
 from teamtui.store.schema import RecorderError, explain, migrate
 

@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
 from teamtui.runtime.engine import Engine
-from teamtui.scenario.load import Fault, Scenario
+from teamtui.scenario.spec import Fault, Scenario
 from teamtui.ui import render
 from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
 from teamtui.ui.view import LiveView

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from teamtui.core import events as ev
-from teamtui.llm.base import Claim, Complete, Completion, LLMRequest, Wait, WriteFile
+from teamtui.core.agent import Claim, Complete, Wait, WriteFile
+from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.scripted import ScriptedBackend
 from teamtui.metrics.summary import summarize
 
@@ -188,7 +189,7 @@ def test_delay_marks_a_straggler_and_stall_is_detected_then_recovers() -> None:
 
 def test_engine_inject_api_applies_a_live_fault() -> None:
     s = scenario_from('[scenario]\nname = "i"\n[team]\nsize = 2\n' + CHAIN5)
-    from teamtui.scenario.load import Fault
+    from teamtui.scenario.spec import Fault
 
     def during(engine):  # type: ignore[no-untyped-def]
         async def later() -> None:

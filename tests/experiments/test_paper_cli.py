@@ -13,7 +13,7 @@ from .harness_files import write_parquet, write_run_tree
 
 
 def teamtui(*args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
-    code = f"import sys\n{prelude}\nfrom teamtui.cli.main import main\nsys.argv = ['teamtui', *sys.argv[1:]]\nmain()"
+    code = f"import sys\n{prelude}\nfrom teamtui.cli import main\nsys.argv = ['teamtui', *sys.argv[1:]]\nmain()"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
                           check=False, timeout=60, env={"PATH": "/usr/bin:/bin", "CI": "true"})
 

@@ -180,7 +180,7 @@ def test_report_and_resume_of_unknown_sweeps_are_one_line(tmp_path: Path) -> Non
 
 
 def test_help_imports_no_plotting_or_statistics() -> None:
-    code = ("import sys\nfrom teamtui.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+    code = ("import sys\nfrom teamtui.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "print('LOADED:' + ','.join(m for m in ('scipy', 'matplotlib', 'plotext', 'textual', 'numpy')"
             " if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

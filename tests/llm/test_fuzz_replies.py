@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from teamtui.core import events as ev
-from teamtui.llm.base import Claim, Complete, Completion, LLMRequest, WriteFile
+from teamtui.core.agent import Claim, Complete, WriteFile
+from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.chat import to_completion
 from teamtui.llm.protocol import MAX_FILE_CHARS
 from teamtui.llm.scripted import ScriptedBackend

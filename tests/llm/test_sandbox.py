@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from teamtui.core import events as ev
-from teamtui.llm.base import Completion, LLMRequest, ReadFile, WriteFile
+from teamtui.core.agent import ReadFile, WriteFile
+from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.scripted import ScriptedBackend
-from teamtui.runtime.workspace import PathRefused, TestLimits, Workspace
+from teamtui.runtime.workspace import PathRefused, Workspace
+from teamtui.scenario.spec import TestLimits
 from tests.conftest import run_engine, solo_scenario
 
 ESCAPES = ["../evil.py", "../../etc/passwd", "/etc/passwd", "/tmp/x.py", "a/../../x.py", "..", "./../x",

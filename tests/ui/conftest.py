@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 
 from teamtui.core import events as ev
 from teamtui.launch import run_events
-from teamtui.scenario.load import Scenario
+from teamtui.scenario.spec import Scenario
 
 from ..conftest import scenario_from
 

@@ -1,0 +1,137 @@
+"""What the `teamtui` commands share: one-line errors, the scenario and database options, loading a scenario.
+
+Only click is imported here; everything heavy is imported inside the function that needs it, so that
+`teamtui --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def fail(message: str) -> None:
+    from teamtui.core.redact import scrub
+
+    click.echo(f"teamtui: {scrub(message)}", err=True)
+    sys.exit(2)
+
+
+def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn teamtui's errors into one line and exit code 2; Ctrl-C into exit code 130."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from teamtui.core.errors import TeamtuiError
+
+        try:
+            return fn(*args, **kwargs)
+        except TeamtuiError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("teamtui: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # an internal error: one line, the traceback only on request
+            if os.environ.get("TEAMTUI_DEBUG"):
+                raise
+            from teamtui.core.redact import scrub
+
+            click.echo(f"teamtui: internal error: {type(exc).__name__}: {scrub(str(exc))} "
+                       "(set TEAMTUI_DEBUG=1 for the traceback, and please report it)", err=True)
+            sys.exit(1)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+scenario_arg = click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
+
+
+def overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed([
+        click.option("--seed", type=click.IntRange(min=0), help="Override [scenario] seed."),
+        click.option("--size", type=click.IntRange(1, 64), help="Override [team] size."),
+        click.option("--arch", help="Override [team] architecture: preassigned, lead, decentralized."),
+        click.option("--execution", type=click.Choice(["rounds", "async"]), help="Override [team] execution."),
+        click.option("--p", "p", help="Override [task] p: 0.2, 0.5, 0.9 or serial, mixed, parallel."),
+        click.option("--model", help="Override every agent's model: sim, or a litellm id (openai/gpt-4o-mini, "
+                                     "ollama_chat/llama3.1, ...)."),
+        click.option("--cassette", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Replay the completions recorded in this cassette (offline; same as --model cassette:PATH)."),
+        click.option("--record-llm", "record_llm", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Record every completion of this real-model run to a cassette (JSON lines)."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+DB_OPTIONS = [
+    click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+                 help="The run database (default: $TEAMTUI_DB or .teamtui/runs.db)."),
+    click.option("--no-record", is_flag=True, help="Do not record this run."),
+]
+
+
+def recording(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(DB_OPTIONS):
+        fn = opt(fn)
+    return fn
+
+
+def db_path(db: Path | None, no_record: bool) -> Path | None:
+    if no_record:
+        return None
+    from teamtui.store.schema import default_db
+
+    return db or default_db()
+
+
+def load(path: Path, seed: int | None, size: int | None, arch: str | None, execution: str | None,
+          p: str | None, model: str | None = None, cassette: Path | None = None,
+          record_llm: Path | None = None) -> Any:
+    from dataclasses import replace
+
+    from teamtui.core.errors import RunError
+    from teamtui.scenario.load import load_scenario, with_overrides
+
+    if cassette is not None:
+        if model is not None:
+            raise RunError("give --model or --cassette, not both")
+        model = f"cassette:{cassette}"
+    scenario = load_scenario(path)
+    if any(v is not None for v in (seed, size, arch, execution, p, model)):
+        scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p, model=model)
+    if record_llm is not None:
+        if all(a.model == "sim" or a.model.startswith("cassette:") for a in scenario.agents):
+            raise RunError("--record-llm records the completions of real models, and this team has none; "
+                           "add --model PROVIDER/MODEL (or set [team] model)")
+        scenario = replace(scenario, record_llm=str(record_llm))
+    if any(a.model != "sim" for a in scenario.agents):
+        from teamtui.llm import preflight
+
+        preflight(scenario)  # a missing API key or cassette is one line now, before any run or UI
+    return scenario
+
+
+def check_db(path: Path) -> None:
+    import asyncio
+
+    from teamtui.store.recorder import Recorder
+
+    async def probe() -> None:
+        rec = Recorder(path)
+        try:
+            await rec.open()
+        finally:
+            await rec.close()
+
+    asyncio.run(probe())
+
+
+db_option = click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),
+                          help="The run database (default: $TEAMTUI_DB or .teamtui/runs.db).")

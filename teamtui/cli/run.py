@@ -1,0 +1,90 @@
+"""`teamtui` commands that run a scenario: `run` (headless), `watch` (the live monitor) and `validate`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from teamtui.cli.common import check_db, db_path, guard, load, overrides, recording, scenario_arg
+
+
+@click.command()
+@scenario_arg
+@click.option("--headless", is_flag=True, help="No UI: a progress display, then a summary table.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True),
+              help="Pace the run on the wall clock at this speed (default headless: the virtual clock).")
+@click.option("--events", "events_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the event log to this file as JSON lines.")
+@click.option("--no-baseline", is_flag=True, help="Skip the 1-agent and fault-free comparison runs.")
+@overrides
+@recording
+@guard
+def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, events_path: Path | None,
+        no_baseline: bool, db: Path | None, no_record: bool, **over: Any) -> None:
+    """Run SCENARIO and report its metrics (and record it)."""
+    from teamtui.cli.headless import run_and_report
+
+    sc = load(scenario, **over)
+    database = db_path(db, no_record)
+    if database is not None:
+        check_db(database)  # fail before the run, not after it
+    code = run_and_report(sc, speed=speed, as_json=as_json, events_path=events_path,
+                          baselines=False if no_baseline else None, live=False, db=database)
+    sys.exit(code)
+
+
+@click.command()
+@scenario_arg
+@click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+              help="Run-clock seconds per wall-clock second (change it live with + and -).")
+@click.option("--headless", is_flag=True, help="No UI: a live progress display on the wall clock, then a summary.")
+@overrides
+@recording
+@guard
+def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_record: bool, **over: Any) -> None:
+    """Watch SCENARIO run live in the monitor (what `teamtui SCENARIO` does)."""
+    sc = load(scenario, **over)  # a bad scenario fails here, before any UI opens
+    database = db_path(db, no_record)
+    if database is not None:
+        check_db(database)  # a database teamtui cannot use fails here too, before the run or the UI
+    if headless:
+        from teamtui.cli.headless import run_and_report
+
+        sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True,
+                                db=database))
+    from teamtui.ui.app import TeamApp
+
+    app = TeamApp(sc, speed=speed, db=database)
+    app.run()
+    end = app.view.finished
+    if end is not None:
+        click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s ({end.reason})")
+    if app.recording_note:
+        click.echo(f"teamtui: {app.recording_note}", err=True)
+    sys.exit(app.return_code or 0)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@guard
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario files; print one line per problem and exit 2 if any is invalid."""
+    from teamtui.core.errors import TeamtuiError
+    from teamtui.scenario.load import load_scenario
+
+    bad = 0
+    for f in files:
+        try:
+            s = load_scenario(f)
+        except TeamtuiError as exc:
+            bad += 1
+            click.echo(f"teamtui: {exc}", err=True)
+            continue
+        click.echo(f"{f}: ok ({s.size} agents, {s.architecture}, {s.execution}, "
+                   f"{len(s.task.subtasks)} subtasks, p = {s.task.p_declared or round(s.task.p, 3)}, "
+                   f"{len(s.faults)} faults)")
+    sys.exit(2 if bad else 0)
