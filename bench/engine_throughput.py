@@ -32,14 +32,14 @@ def one_run(args: tuple[int, str, str, int]) -> tuple[int, int, float]:
     the team (here the `Engine`, its workspace directory and the event loop) is outside the timed part."""
     from teamtui.core import events as ev
     from teamtui.core.clock import VirtualClock, run_virtual
-    from teamtui.runtime.engine import Engine
+    from teamtui.launch import new_engine
     from teamtui.scenario.load import load_scenario, with_overrides
 
     size, arch, p, seed = args
     s = with_overrides(load_scenario(BASE), size=size, arch=arch, p=p, seed=seed)
 
     async def timed() -> tuple[list[ev.Event], float]:
-        engine = Engine(s, VirtualClock())
+        engine = new_engine(s, VirtualClock())
         t0 = time.perf_counter()
         events = await engine.run()
         return events, time.perf_counter() - t0
@@ -103,8 +103,8 @@ def replayed_run(args: tuple[int, str, str, int], repeats: int = 3) -> tuple[int
     time is the engine's alone: the board, the network, the workspace's real writes, events, scheduling."""
     from teamtui.core import events as ev
     from teamtui.core.clock import VirtualClock, run_virtual
+    from teamtui.launch import new_engine
     from teamtui.llm.sim import SimBackend
-    from teamtui.runtime.engine import Engine
     from teamtui.scenario.load import load_scenario, with_overrides
 
     size, arch, p, seed = args
@@ -112,7 +112,7 @@ def replayed_run(args: tuple[int, str, str, int], repeats: int = 3) -> tuple[int
     tape = _Tape(SimBackend(s))
 
     async def once(backend: Any) -> tuple[list[ev.Event], float]:
-        engine = Engine(s, VirtualClock(), backend=backend)
+        engine = new_engine(s, VirtualClock(), backend=backend)
         t0 = time.perf_counter()
         events = await engine.run()
         return events, time.perf_counter() - t0

@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from teamtui.core.clock import WallClock  # noqa: E402
+from teamtui.launch import new_engine  # noqa: E402
 from teamtui.llm import chat_settings  # noqa: E402
 from teamtui.llm.base import LLMRequest  # noqa: E402
 from teamtui.llm.litellm_backend import LiteLLMBackend, load_litellm  # noqa: E402
 from teamtui.llm.protocol import TOOLS  # noqa: E402
-from teamtui.runtime.engine import Engine  # noqa: E402
 from teamtui.scenario.load import parse_scenario  # noqa: E402
 from teamtui.scenario.spec import Scenario  # noqa: E402
 from tests.llm.fake_openai import FakeOpenAI, Reply  # noqa: E402
@@ -81,7 +81,7 @@ async def bare(lm: Any, url: str, messages: list[dict[str, Any]], n: int) -> lis
 
 async def backend_calls(s: Scenario, n: int) -> tuple[list[float], list[dict[str, Any]]]:
     backend = LiteLLMBackend(s, chat_settings(s))
-    engine = Engine(s, WallClock(), backend=backend)
+    engine = new_engine(s, WallClock(), backend=backend)
     obs = engine.observe(s.agents[0].name)
     clock = WallClock()
     out = []
@@ -97,7 +97,7 @@ async def backend_calls(s: Scenario, n: int) -> tuple[list[float], list[dict[str
 
 
 async def engine_calls(s: Scenario, n: int) -> list[float]:
-    engine = Engine(s, WallClock(), workdir=Path(tempfile.mkdtemp(prefix="teamtui-bench-")))
+    engine = new_engine(s, WallClock(), workdir=Path(tempfile.mkdtemp(prefix="teamtui-bench-")))
     await engine.run()
     starts = [e.t for e in engine.events if e.kind == "RoundStarted"]
     return [b - a for a, b in itertools.pairwise(starts)]  # one call per round: round to round, all included

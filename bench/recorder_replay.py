@@ -79,13 +79,13 @@ async def record(db: Path, events: list[ev.Event], checkpoints: bool = True) -> 
 
 def engine_with_and_without(tmp: Path, speed: float = 200.0) -> None:
     from teamtui.core.clock import WallClock
-    from teamtui.runtime.engine import Engine
+    from teamtui.launch import new_engine
     from teamtui.scenario.load import with_overrides
 
     sc = with_overrides(load_scenario(ROOT / "scenarios" / "math_utils" / "decentralized_p09.toml"), size=5)
 
     async def go(db: Path | None) -> tuple[float, float, int]:
-        engine = Engine(sc, WallClock(speed))
+        engine = new_engine(sc, WallClock(speed))
         rec = None
         if db is not None:
             rec = Recorder(db)

@@ -12,15 +12,24 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from teamtui.core import events as ev
-from teamtui.core.clock import VirtualClock, WallClock, run_virtual
+from teamtui.core.clock import Clock, VirtualClock, WallClock, run_virtual
+from teamtui.faults.nemesis import Nemesis
+from teamtui.llm.base import LLMBackend
 from teamtui.metrics.summary import RunMetrics, summarize
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import AgentSpec, Scenario
 
 Listener = Callable[[ev.Event], None]
+
+
+def new_engine(scenario: Scenario, clock: Clock, *, backend: LLMBackend | None = None,
+               workdir: Path | None = None) -> Engine:
+    """An engine for `scenario` with its nemesis (the scenario's faults, and live injection) wired in."""
+    return Engine(scenario, clock, backend=backend, workdir=workdir, nemesis=Nemesis)
 
 
 def run_events(scenario: Scenario, speed: float | None = None, listener: Listener | None = None,
@@ -29,7 +38,7 @@ def run_events(scenario: Scenario, speed: float | None = None, listener: Listene
     runs) records the events as they happen; its run is begun and ended around the engine's run."""
 
     async def main(clock: VirtualClock | WallClock) -> list[ev.Event]:
-        engine = Engine(scenario, clock)
+        engine = new_engine(scenario, clock)
         if listener is not None:
             engine.on(listener)
         if recorder is not None:

@@ -12,6 +12,7 @@ import pytest
 
 from teamtui.core import events as ev
 from teamtui.core.clock import VirtualClock, run_virtual
+from teamtui.launch import new_engine
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.load import parse_scenario
@@ -67,7 +68,7 @@ def solo_scenario(name: str, max_rounds: int) -> Scenario:
 def run_engine(s: Scenario, backend: LLMBackend | None = None,
                during: Callable[[Engine], None] | None = None) -> tuple[Engine, list[ev.Event]]:
     async def main() -> tuple[Engine, list[ev.Event]]:
-        engine = Engine(s, VirtualClock(), backend=backend)
+        engine = new_engine(s, VirtualClock(), backend=backend)
         if during is not None:
             during(engine)
         events = await engine.run()

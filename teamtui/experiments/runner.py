@@ -31,7 +31,7 @@ from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
 from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
-from teamtui.store.recorder import _versions, run_status
+from teamtui.store.recorder import run_status, versions
 
 BATCH_RUNS = 50
 BATCH_S = 0.5
@@ -184,11 +184,11 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
     KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it) what has finished is written before it propagates."""
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is durable at the next checkpoint, and atomic now
     writer = BatchWriter(conn, sweep_id)
-    versions = json.dumps(_versions())
+    stamp = json.dumps(versions())
     groups = seed_groups(cells)
     try:
         if jobs <= 1:
-            init_worker(data, source, versions)
+            init_worker(data, source, stamp)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             for cell in (c for g in groups for c in g):
                 result = run_cell(cell)
@@ -196,7 +196,7 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
                 if on_result:
                     on_result(result)
         else:
-            _run_pool(writer, data, source, versions, groups, jobs, on_result)
+            _run_pool(writer, data, source, stamp, groups, jobs, on_result)
     finally:
         writer.flush()
     return writer

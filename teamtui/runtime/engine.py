@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from teamtui.core import events as ev
 from teamtui.core.agent import InboxMessage, Observation
@@ -40,6 +40,20 @@ def _scratch() -> str | None:
         return None
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+class FaultInjector(Protocol):
+    """What applies faults to a running engine (`teamtui.faults.nemesis.Nemesis`, given by whoever builds the
+    engine: the fault layer acts on the runtime, the runtime never imports it)."""
+
+    async def run(self) -> None:
+        """Apply the scenario's timed faults as their times come."""
+
+    def at_round(self, rnd: int) -> None:
+        """Apply the faults scheduled for the start of round `rnd`."""
+
+    def apply(self, fault: Fault, source: str) -> None:
+        """Apply one fault now (source: schedule or user)."""
 
 
 @dataclass
@@ -75,8 +89,12 @@ class Engine:
     """See the module docstring."""
 
     def __init__(self, scenario: Scenario, clock: Clock, backend: LLMBackend | None = None,
-                 workdir: Path | None = None, bus: EventBus | None = None) -> None:
+                 workdir: Path | None = None, bus: EventBus | None = None,
+                 nemesis: Callable[[Engine], FaultInjector] | None = None) -> None:
+        if nemesis is None and scenario.faults:
+            raise ValueError("a scenario with faults needs a nemesis: build the engine with teamtui.launch.new_engine")
         self.scenario = scenario
+        self._make_nemesis = nemesis
         self.clock = clock
         self.real_models = any(a.model != "sim" for a in scenario.agents)
         """Real models write real code: their subtasks are always verified by really running the tests."""
@@ -123,7 +141,6 @@ class Engine:
     # -- the run -----------------------------------------------------------------------------------
 
     async def run(self) -> list[ev.Event]:
-        from teamtui.faults.nemesis import Nemesis
         from teamtui.runtime.detector import FailureDetector
         from teamtui.runtime.executions import EXECUTIONS
 
@@ -138,7 +155,7 @@ class Engine:
             owner = archs.preassign(g.subtasks, [a for a in self.agents if self.agents[a].role != "lead"])
             for tid in g.topo_order():
                 self.board.assign("", tid, owner[tid])
-        self.nemesis = Nemesis(self)
+        self.nemesis: FaultInjector = self._make_nemesis(self) if self._make_nemesis else _NoFaults()
         self.detector = FailureDetector(self)
         self.spawn(self.nemesis.run())
         self.spawn(self.detector.run())
@@ -282,3 +299,16 @@ class Engine:
 
     def on(self, callback: Callable[[ev.Event], None]) -> None:
         self.bus.add_listener(callback)
+
+
+class _NoFaults:
+    """The injector of an engine built without a nemesis: no schedule, and a fault cannot be injected."""
+
+    async def run(self) -> None:
+        return
+
+    def at_round(self, rnd: int) -> None:
+        return
+
+    def apply(self, fault: Fault, source: str) -> None:
+        raise RuntimeError("this engine was built without a nemesis: build it with teamtui.launch.new_engine")

@@ -32,7 +32,7 @@ FLUSH_S = 0.05
 BATCH = 5_000
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
     out = {}
     for pkg in ("teamtui", "textual", "litellm"):
         try:
@@ -86,7 +86,7 @@ class Recorder:
             "INSERT INTO runs (id, scenario, scenario_text, source, seed, architecture, execution, size, models,"
             " versions, started, status, pid, host, faults) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (self.run_id, s.name, s.text, str(s.source), s.seed, s.architecture, s.execution, s.size,
-             json.dumps(models), json.dumps(_versions()), _now(), "running", os.getpid(), socket.gethostname(),
+             json.dumps(models), json.dumps(versions()), _now(), "running", os.getpid(), socket.gethostname(),
              len(s.faults))))
         await self._do(self.conn.commit())
         self._writer = asyncio.ensure_future(self._write_loop())

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
+from teamtui.launch import new_engine
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Fault, Scenario
 from teamtui.ui import render
@@ -119,7 +120,7 @@ class TeamApp(App[int]):
         self.w_metrics.border_title = "metrics"
         self.w_log.border_title = "event log"
         if self.scenario is not None:
-            self.engine = Engine(self.scenario, self.clock, workdir=self.workdir)
+            self.engine = new_engine(self.scenario, self.clock, workdir=self.workdir)
             self.engine.on(self.pending.append)
             self.run_worker(self._run_engine(), name="engine", exit_on_error=False)
         self.frame()
