@@ -49,7 +49,7 @@ def run_events(scenario: Scenario, speed: float | None = None, listener: Listene
             events = await engine.run()
         finally:
             if recorder is not None:
-                from teamtui.store.recorder import run_status
+                from teamtui.store.writer import run_status
 
                 end = engine.events[-1] if engine.events else None
                 await recorder.end(run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted",

@@ -15,8 +15,9 @@ from teamtui.core import events as ev
 from teamtui.launch import run_events
 from teamtui.metrics.summary import summarize
 from teamtui.store.reader import list_runs, load_events
-from teamtui.store.recorder import Recorder, record_run
+from teamtui.store.recorder import Recorder
 from teamtui.store.schema import RecorderError
+from teamtui.store.writer import record_run
 from teamtui.ui.app import TeamApp
 
 from .conftest import ROOT, run_cli, scenario_from

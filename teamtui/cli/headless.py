@@ -69,15 +69,15 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     else:
         console.print(summary_table(outcome.metrics))
     if db is not None:  # after the results: a recording that failed must not hide how the run went
-        from teamtui.store.recorder import record_run, store_metrics
         from teamtui.store.schema import RecorderError
+        from teamtui.store.writer import record_run, set_metrics
 
         if recorder is not None:
             if recorder.stopped:
                 raise RecorderError(f"{recorder.stopped} (the run itself finished; {recorder.written} events "
                                     "were recorded before that)")
             run_id = recorder.run_id
-            store_metrics(db, run_id, metrics_json(outcome))
+            set_metrics(db, run_id, metrics_json(outcome))
         else:
             run_id = record_run(db, scenario, outcome.events, metrics_json(outcome))
         console.print(f"[dim]recorded as run {run_id} in {db}[/dim]", highlight=False)

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
-import os
-import secrets
 import signal
-import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +27,7 @@ from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
 from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
-from teamtui.store.recorder import run_status, versions
+from teamtui.store import writer
 
 BATCH_RUNS = 50
 BATCH_S = 0.5
@@ -43,14 +39,14 @@ class CellResult:
     cell: CellParams
     run_id: str | None = None
     error: str = ""
-    row: tuple[Any, ...] = ()
-    events: list[tuple[Any, ...]] = field(default_factory=list)
+    row: writer.RunRow | None = None
+    events: list[writer.EventRow] = field(default_factory=list)
 
 
 _STATE: dict[str, Any] = {}
 
 
-def init_worker(data: dict[str, Any], source: str, versions: str) -> None:
+def init_worker(data: dict[str, Any], source: str, versions: dict[str, str]) -> None:
     """Per worker process: the sweep's base scenario; Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE.update(data=data, source=source, versions=versions, baselines={})
@@ -102,13 +98,11 @@ def run_cell(cell: CellParams) -> CellResult:
     except TeamtuiError as exc:
         return CellResult(cell, error=str(exc))
     end = events[-1] if events and isinstance(events[-1], ev.RunFinished) else None
-    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(4)
-    row = (run_id, s.name, s.text, s.source, s.seed, s.architecture, s.execution, s.size,
-           json.dumps(sorted({a.model for a in s.agents})), _STATE["versions"], started,
-           datetime.now(UTC).isoformat(timespec="seconds"), run_status(end.status) if end else "interrupted",
-           os.getpid(), socket.gethostname(), end.makespan if end else None, len(s.faults),
-           json.dumps(metrics))
-    rows = [(run_id, e.seq, e.t, e.agent, e.kind, ev.encode(e)) for e in events]
+    run_id = writer.new_run_id(4)
+    row = writer.run_row(s, run_id, versions=_STATE["versions"], started=started, ended=writer.now(),
+                         status=writer.run_status(end.status) if end else "interrupted",
+                         makespan=end.makespan if end else None, metrics=metrics)
+    rows = writer.event_rows(run_id, events)
     return CellResult(cell, run_id, "", row, rows)
 
 
@@ -135,11 +129,8 @@ class BatchWriter:
         batch, self.pending = self.pending, []
         ok = [r for r in batch if r.run_id]
         with _signals_deferred(), self.conn:
-            self.conn.executemany("INSERT INTO runs (id, scenario, scenario_text, source, seed, architecture,"
-                                  " execution, size, models, versions, started, ended, status, pid, host, makespan,"
-                                  " faults, metrics) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                  [r.row for r in ok])
-            self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", _chain(r.events for r in ok))
+            writer.insert_runs(self.conn, [r.row for r in ok if r.row is not None])
+            writer.insert_events(self.conn, _chain(r.events for r in ok))
             for r in batch:
                 mark_cell(self.conn, self.sweep_id, r.cell, r.run_id, "done" if r.run_id else "failed")
         self.runs += len(ok)
@@ -158,7 +149,7 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _chain(parts: Iterator[list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
+def _chain(parts: Iterator[list[writer.EventRow]]) -> Iterator[writer.EventRow]:
     for part in parts:
         yield from part
 
@@ -183,8 +174,8 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
     """Run `cells` on `jobs` processes (1: in this process), recording each as it finishes. On
     KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it) what has finished is written before it propagates."""
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is durable at the next checkpoint, and atomic now
-    writer = BatchWriter(conn, sweep_id)
-    stamp = json.dumps(versions())
+    batches = BatchWriter(conn, sweep_id)
+    stamp = writer.versions()
     groups = seed_groups(cells)
     try:
         if jobs <= 1:
@@ -192,17 +183,17 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
             signal.signal(signal.SIGINT, signal.default_int_handler)
             for cell in (c for g in groups for c in g):
                 result = run_cell(cell)
-                writer.add(result)
+                batches.add(result)
                 if on_result:
                     on_result(result)
         else:
-            _run_pool(writer, data, source, stamp, groups, jobs, on_result)
+            _run_pool(batches, data, source, stamp, groups, jobs, on_result)
     finally:
-        writer.flush()
-    return writer
+        batches.flush()
+    return batches
 
 
-def _run_pool(writer: BatchWriter, data: dict[str, Any], source: str, versions: str,
+def _run_pool(batches: BatchWriter, data: dict[str, Any], source: str, versions: dict[str, str],
               groups: list[list[CellParams]], jobs: int, on_result: Callable[[CellResult], None] | None) -> None:
     pool = ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(data, source, versions))
     queue = list(reversed(groups))
@@ -214,10 +205,10 @@ def _run_pool(writer: BatchWriter, data: dict[str, Any], source: str, versions: 
             done, running = wait(running, timeout=BATCH_S, return_when=FIRST_COMPLETED)
             for fut in done:
                 for result in fut.result():
-                    writer.add(result)
+                    batches.add(result)
                     if on_result:
                         on_result(result)
             if not done:
-                writer.flush()
+                batches.flush()
     finally:
         pool.shutdown(wait=not running, cancel_futures=True)

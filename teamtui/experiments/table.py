@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from teamtui.store.connect import connect_ro
-from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain, migrate_sync
+from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain, migrate
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def connect(db: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
         try:
             if write:
                 conn.execute("PRAGMA journal_mode=WAL")
-                migrate_sync(conn, db)
+                migrate(conn, db)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
                 raise RecorderError(f"{db}: this run database was written by a newer teamtui; upgrade teamtui")
@@ -99,9 +99,15 @@ def create_sweep(conn: sqlite3.Connection, name: str, source: str, grid: dict[st
     conn.execute("INSERT INTO sweeps VALUES (?,?,?,?,?,?)",
                  (sweep_id, name, source, json.dumps(grid, sort_keys=True),
                   datetime.now(UTC).isoformat(timespec="seconds"), "running"))
-    conn.executemany("INSERT INTO sweep_cells VALUES (?,?,?,?,?)",
-                     [(sweep_id, c.key(), json.dumps(asdict(c)), None, "pending") for c in cells])
+    add_cells(conn, sweep_id, cells)
     return sweep_id
+
+
+def add_cells(conn: sqlite3.Connection, sweep_id: str, cells: Sequence[CellParams],
+              skip_existing: bool = False) -> None:
+    """Add cells to a sweep, pending; a cell it already has is an error, or skipped if asked."""
+    conn.executemany(f"INSERT {'OR IGNORE ' if skip_existing else ''}INTO sweep_cells VALUES (?,?,?,?,?)",
+                     [(sweep_id, c.key(), json.dumps(asdict(c)), None, "pending") for c in cells])
 
 
 def mark_cell(conn: sqlite3.Connection, sweep_id: str, cell: CellParams, run_id: str | None, status: str) -> None:

@@ -1,23 +1,18 @@
-"""The run recorder: every run's scenario, events and final metrics in one SQLite database (aiosqlite).
+"""The live recorder: a run's events into the run database as the run goes (aiosqlite, one writer task).
 
 One database per project directory by default (`.teamtui/runs.db`; `--db PATH` or `TEAMTUI_DB` choose
-another), in WAL mode, schema versioned with `PRAGMA user_version`. A single writer task drains a queue in
-batches and commits at least every `FLUSH_S` seconds, so a process that dies loses at most the last
-moment. A run whose process died while it was `running` is reported as `interrupted`. Every database
-problem is a `RecorderError`: one line naming the file and what to do.
+another), in WAL mode, schema versioned with `PRAGMA user_version`. The engine's listener only queues
+events; a single writer task drains the queue and commits each batch at once (what arrives during a
+commit forms the next batch), so a process that dies loses at most the last moment. A run whose process
+died while it was `running` is reported as `interrupted`. Every database problem is a `RecorderError`:
+one line naming the file and what to do. The rows themselves are spelled by `teamtui.store.writer`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
-import secrets
-import socket
 import sqlite3
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -25,25 +20,11 @@ import aiosqlite
 
 from teamtui.core import events as ev
 from teamtui.scenario.spec import Scenario
+from teamtui.store import writer
 from teamtui.store.recording import CHECKPOINT_EVERY, Checkpointer
-from teamtui.store.schema import RecorderError, explain, migrate
+from teamtui.store.schema import RecorderError, explain, open_for_writing
 
-FLUSH_S = 0.05
 BATCH = 5_000
-
-
-def versions() -> dict[str, str]:
-    out = {}
-    for pkg in ("teamtui", "textual", "litellm"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "absent"
-    return out
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Recorder:
@@ -63,32 +44,22 @@ class Recorder:
         self._writer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
+        """Create or migrate the database and check that it can be written (one `RecorderError` line if not)."""
+        open_for_writing(self.path).close()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = await aiosqlite.connect(self.path, timeout=2.0)
-            await self.conn.execute("PRAGMA journal_mode=WAL")
             await self.conn.execute("PRAGMA synchronous=NORMAL")
-            await migrate(self.conn, self.path)
-            await self.conn.execute("BEGIN IMMEDIATE")  # can we write? (locked or read-only fails here)
-            await self.conn.rollback()
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise RecorderError(explain(self.path, exc)) from None
-        except OSError as exc:
-            raise RecorderError(f"{self.path}: cannot create the run database: {exc.strerror}; "
-                                "choose another place with --db or TEAMTUI_DB") from None
 
     async def begin(self, s: Scenario) -> str:
         assert self.conn is not None
-        self.run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
-        models = sorted({a.model for a in s.agents})
-        await self._do(self.conn.execute(
-            "INSERT INTO runs (id, scenario, scenario_text, source, seed, architecture, execution, size, models,"
-            " versions, started, status, pid, host, faults) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (self.run_id, s.name, s.text, str(s.source), s.seed, s.architecture, s.execution, s.size,
-             json.dumps(models), json.dumps(versions()), _now(), "running", os.getpid(), socket.gethostname(),
-             len(s.faults))))
-        await self._do(self.conn.commit())
+        self.run_id = writer.new_run_id()
+        try:
+            await writer.begin_run(self.conn, writer.run_row(s, self.run_id))
+        except sqlite3.DatabaseError as exc:
+            raise RecorderError(explain(self.path, exc)) from None
         self._writer = asyncio.ensure_future(self._write_loop())
         return self.run_id
 
@@ -99,28 +70,25 @@ class Recorder:
                 self.faults += 1
 
     async def _write_loop(self) -> None:
+        """Drain the queue in batches. No timers: on a virtual clock the recorder must not change when anything
+        of the engine's happens, and the time a commit takes is what batches the events arriving meanwhile."""
         assert self.conn is not None
         while True:
-            first = await self.queue.get()
-            batch = [first]
+            batch = [await self.queue.get()]
             while not self.queue.empty() and len(batch) < BATCH:
                 batch.append(self.queue.get_nowait())
-            done = any(e is None for e in batch)
-            rows = [(self.run_id, e.seq, e.t, e.agent, e.kind, ev.encode(e)) for e in batch if e is not None]
-            if rows and not self.stopped:
+            events = [e for e in batch if e is not None]
+            if events and not self.stopped:
                 try:
-                    await self.conn.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?)", rows)
-                    await self.conn.commit()
-                    self.written += len(rows)
+                    await writer.append_events(self.conn, writer.event_rows(self.run_id, events))
+                    self.written += len(events)
                 except sqlite3.DatabaseError as exc:
                     self.stopped = f"recording stopped: {explain(self.path, exc)}"
-            if done:
+            if len(events) < len(batch):
                 return
-            if self.queue.empty():
-                await asyncio.sleep(FLUSH_S)  # batch what arrives meanwhile; commits stay at most FLUSH_S apart
 
     async def end(self, status: str, metrics: dict[str, Any] | None = None, makespan: float | None = None) -> None:
-        """Write what is queued, then the run's final status and metrics."""
+        """Write what is queued, then the run's final status and metrics (and a long run's replay checkpoints)."""
         if self._writer is not None:
             self.queue.put_nowait(None)
             with contextlib.suppress(asyncio.CancelledError):
@@ -128,70 +96,22 @@ class Recorder:
         if self.conn is None or self.stopped:
             return
         try:
-            if self.written >= self.checkpoint_every:
-                await self._write_checkpoints()
-            await self.conn.execute("UPDATE runs SET ended=?, status=?, makespan=?, metrics=?, faults=? WHERE id=?",
-                                    (_now(), status, makespan, json.dumps(metrics) if metrics else None,
-                                     self.faults, self.run_id))
-            await self.conn.commit()
+            checkpoints = await self._checkpoints() if self.written >= self.checkpoint_every else []
+            await writer.end_run(self.conn, self.run_id, status, makespan, metrics, self.faults, checkpoints)
         except sqlite3.DatabaseError as exc:
             self.stopped = f"recording stopped: {explain(self.path, exc)}"
 
-    async def _write_checkpoints(self) -> None:
-        """Snapshots of the replay view every CHECKPOINT_EVERY events, so replay seeks a long run quickly."""
+    async def _checkpoints(self) -> list[tuple[str, int, bytes]]:
+        """Snapshots of the replay state every `checkpoint_every` events, so replay seeks a long run quickly."""
         assert self.conn is not None
-
         folder = Checkpointer(self.run_id, self.checkpoint_every)
         async with self.conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (self.run_id,)) as cur:
             while chunk := await cur.fetchmany(20_000):
                 folder.feed(r[0] for r in chunk)
-        await self.conn.executemany("INSERT OR REPLACE INTO checkpoints VALUES (?,?,?)",
-                                    [*folder.rows, folder.marks_row()])
+        return [*folder.rows, folder.marks_row()]
 
     async def close(self) -> None:
         if self.conn is not None:
             with contextlib.suppress(sqlite3.Error, ValueError):
                 await self.conn.close()
             self.conn = None
-
-    async def _do(self, aw: Any) -> Any:
-        try:
-            return await aw
-        except sqlite3.DatabaseError as exc:
-            raise RecorderError(explain(self.path, exc)) from None
-
-
-def run_status(final: str) -> str:
-    """A run's recorded status from its final event's: cancelled and failed stay, every other end is finished."""
-    return final if final in ("cancelled", "failed") else "finished"
-
-
-def record_run(path: Path, scenario: Scenario, events: list[ev.Event], metrics: dict[str, Any] | None) -> str:
-    """Record a run that has already happened (headless runs on the virtual clock take a fraction of a second)."""
-
-    async def main() -> str:
-        rec = Recorder(path)
-        await rec.open()
-        try:
-            run_id = await rec.begin(scenario)
-            for e in events:
-                rec.listener(e)
-            end = events[-1] if events and isinstance(events[-1], ev.RunFinished) else None
-            status = run_status(end.status) if end else "interrupted"
-            await rec.end(status, metrics, end.makespan if end else None)
-            if rec.stopped:
-                raise RecorderError(rec.stopped)
-            return run_id
-        finally:
-            await rec.close()
-
-    return asyncio.run(main())
-
-
-def store_metrics(path: Path, run_id: str, metrics: dict[str, Any]) -> None:
-    """Attach final metrics (computed after the run, with its baselines) to a recorded run."""
-    try:
-        with contextlib.closing(sqlite3.connect(path, timeout=2.0)) as conn, conn:
-            conn.execute("UPDATE runs SET metrics=? WHERE id=?", (json.dumps(metrics), run_id))
-    except sqlite3.DatabaseError as exc:
-        raise RecorderError(explain(path, exc)) from None

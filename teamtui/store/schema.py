@@ -6,8 +6,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
-
 from teamtui.core.errors import TeamtuiError
 from teamtui.store.connect import on_read_only_media
 
@@ -50,22 +48,9 @@ def default_db() -> Path:
     return Path(os.environ.get("TEAMTUI_DB") or Path(".teamtui") / "runs.db")
 
 
-async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Create or upgrade the schema; refuse a database from a newer teamtui or from something else."""
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    async with conn.execute("SELECT name FROM sqlite_master WHERE type='table'") as cur:
-        tables = {r[0] for r in await cur.fetchall()}
-    scripts = migration_scripts(path, int(row[0]) if row else 0, tables)
-    for script in scripts:
-        await conn.executescript(script)
-    if scripts:
-        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        await conn.commit()
-
-
-def migrate_sync(conn: sqlite3.Connection, path: Path) -> None:
-    """`migrate` for a plain sqlite3 connection (sweeps and imports write from worker processes)."""
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Create or upgrade the schema; refuse a database from a newer teamtui or from something else. The one
+    migration step of every writer (the live recorder runs it on a plain connection before it opens its own)."""
     current = int(conn.execute("PRAGMA user_version").fetchone()[0])
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     scripts = migration_scripts(path, current, tables)
@@ -74,6 +59,33 @@ def migrate_sync(conn: sqlite3.Connection, path: Path) -> None:
     if scripts:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.commit()
+
+
+def open_for_writing(path: Path, timeout: float = 2.0) -> sqlite3.Connection:
+    """A connection that can write `path` (created and migrated if needed, WAL); a database teamtui cannot
+    write is one `RecorderError` line: corrupt, foreign, newer, locked, read-only, or a folder it cannot make."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RecorderError(f"{path}: cannot create the run database: {exc.strerror}; "
+                            "choose another place with --db or TEAMTUI_DB") from None
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(path, timeout=timeout)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is atomic now and durable at the next checkpoint
+        migrate(conn, path)
+        conn.execute("BEGIN IMMEDIATE")  # can we write? (locked or read-only fails here)
+        conn.rollback()
+        return conn
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise RecorderError(explain(path, exc)) from None
+    except RecorderError:
+        if conn is not None:
+            conn.close()
+        raise
 
 
 def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:

@@ -163,7 +163,7 @@ class TeamApp(App[int]):
         if self.recorder is None or self.engine is None:
             return
         from teamtui.metrics.summary import summarize
-        from teamtui.store.recorder import run_status
+        from teamtui.store.writer import run_status
 
         end = self.engine.events[-1] if self.engine.events else None
         status = run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted"

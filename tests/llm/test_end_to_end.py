@@ -8,7 +8,7 @@ from typing import Any
 from teamtui.core import events as ev
 from teamtui.metrics.summary import summarize
 from teamtui.store.reader import load_events
-from teamtui.store.recorder import record_run
+from teamtui.store.writer import record_run
 from tests.conftest import run_engine, scenario_from
 
 from .conftest import reference, scenario_text

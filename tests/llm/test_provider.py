@@ -16,7 +16,7 @@ from teamtui.core.errors import RunError
 from teamtui.llm import make_backend
 from teamtui.metrics.summary import summarize
 from teamtui.store.reader import load_events, load_metrics
-from teamtui.store.recorder import record_run
+from teamtui.store.writer import record_run
 from tests.conftest import ROOT, run_engine, scenario_from
 
 from .conftest import scenario_text

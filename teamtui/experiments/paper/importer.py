@@ -10,11 +10,10 @@ sqlite3 `executemany` in a few transactions; each commit keeps what was imported
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,9 @@ from teamtui.experiments.paper.format import (
     teammates_of,
 )
 from teamtui.experiments.paper.sources import Problems, Source, load
-from teamtui.experiments.table import CellParams, connect, create_sweep, mark_cell, set_sweep_status
+from teamtui.experiments.table import CellParams, add_cells, connect, create_sweep, mark_cell, set_sweep_status
 from teamtui.metrics.summary import summarize
+from teamtui.store import writer
 
 COMMIT_RUNS = 250
 """Runs per transaction."""
@@ -92,15 +92,18 @@ def _iso(ts: float | None, plus: float = 0.0) -> str:
 
 
 def _run_row(rid: str, meta: RunMeta, events: list[ev.Event], records: list[dict[str, Any]],
-             metrics: dict[str, Any], source: str) -> tuple[Any, ...]:
+             metrics: dict[str, Any], source: str) -> writer.RunRow:
     start, end = events[0], events[-1]
     assert isinstance(start, ev.RunStarted) and isinstance(end, ev.RunFinished)
     ts0 = next((float(r["ts"]) for r in records if r.get("ts") is not None), None)
     text = (f"# imported from the paper harness (emieczkowski/distributed-llm-teams): {meta.key}\n"
             f"# model {meta.model}, mode {meta.mode}, suite {meta.suite}, {meta.p_label}, n = {meta.n_teammates}\n")
-    return (rid, start.scenario, text, source, 0, start.architecture, "rounds", len(start.agents),
-            json.dumps([meta.model]), json.dumps({"teamtui": __version__, "paper-harness": "imported"}),
-            _iso(ts0), _iso(ts0, end.makespan), "finished", 0, "import", end.makespan, 0, json.dumps(metrics))
+    return writer.RunRow(
+        id=rid, scenario=start.scenario, scenario_text=text, source=source, seed=0, architecture=start.architecture,
+        execution="rounds", size=len(start.agents), models=[meta.model],
+        versions={"teamtui": __version__, "paper-harness": "imported"}, started=_iso(ts0),
+        ended=_iso(ts0, end.makespan), status="finished", pid=0, host="import", makespan=end.makespan, faults=0,
+        metrics=metrics)
 
 
 def _seeds(metas: list[RunMeta]) -> dict[str, int]:
@@ -123,8 +126,7 @@ def _sweep(conn: sqlite3.Connection, path: Path, cells: list[CellParams]) -> str
     if row is None:
         return create_sweep(conn, f"paper import: {path.name}", source, grid, cells)
     sweep_id = str(row[0])
-    conn.executemany("INSERT OR IGNORE INTO sweep_cells VALUES (?,?,?,?,?)",
-                     [(sweep_id, c.key(), json.dumps(asdict(c)), None, "pending") for c in cells])
+    add_cells(conn, sweep_id, cells, skip_existing=True)
     return sweep_id
 
 
@@ -141,8 +143,8 @@ def import_paper(path: Path, db: Path) -> ImportResult:
     with connect(db, write=True) as conn:
         have = {r[0] for r in conn.execute("SELECT id FROM runs WHERE id LIKE 'paper-%'")}
         done: list[tuple[CellParams, str]] = []
-        runs: list[tuple[Any, ...]] = []
-        rows: list[tuple[Any, ...]] = []
+        runs: list[writer.RunRow] = []
+        rows: list[writer.EventRow] = []
         for i, key in enumerate(keys):
             meta, records, rid = src.meta(key), src.records[key], run_id(key)
             if meta.n_teammates is None:
@@ -156,15 +158,13 @@ def import_paper(path: Path, db: Path) -> ImportResult:
                 metrics = summarize(events).to_dict()
                 metrics["paper_run"] = paper_run(meta, harness_stats(records))
                 runs.append(_run_row(rid, meta, events, records, metrics, f"import:{key}"))
-                rows.extend((rid, e.seq, e.t, e.agent, e.kind, ev.encode(e)) for e in events)
+                rows.extend(writer.event_rows(rid, events))
                 imported += 1
             done.append((cell_of(meta, records, seeds[key]), rid))
             if len(runs) >= COMMIT_RUNS or (i == len(keys) - 1 and runs):
                 w0 = time.perf_counter()
-                conn.executemany("INSERT OR IGNORE INTO runs (id, scenario, scenario_text, source, seed, architecture,"
-                                 " execution, size, models, versions, started, ended, status, pid, host, makespan,"
-                                 " faults, metrics) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", runs)
-                conn.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?)", rows)
+                writer.insert_runs(conn, runs, skip_existing=True)
+                writer.insert_events(conn, rows)
                 conn.commit()
                 write_s += time.perf_counter() - w0
                 written += len(rows)
