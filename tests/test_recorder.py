@@ -215,16 +215,15 @@ def test_a_database_locked_by_another_writer_is_one_clear_error(tmp_path: Path) 
 CHILD = """
 import sys, time
 from pathlib import Path
-from teamtui.launch import run_events
-from teamtui.store.recorder import Recorder
+from teamtui.launch import Run
 from teamtui.scenario.load import load_scenario
 
 def listener(e):
     sys.stdout.write(f"{e.seq} {time.monotonic()}\\n")
     sys.stdout.flush()
 
-run_events(load_scenario("scenarios/quickstart.toml"), speed=float(sys.argv[2]), listener=listener,
-           recorder=Recorder(Path(sys.argv[1])))
+Run(load_scenario("scenarios/quickstart.toml"), speed=float(sys.argv[2]), listener=listener, db=Path(sys.argv[1]),
+    baselines=False).execute()
 """
 
 

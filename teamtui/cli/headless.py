@@ -17,9 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from teamtui.core import events as ev
-from teamtui.launch import Outcome, needs_wall_clock, run_with_baselines
+from teamtui.launch import Run, needs_wall_clock
 from teamtui.metrics.summary import RunMetrics
 from teamtui.scenario.spec import Scenario
+from teamtui.store.schema import RecorderError
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
@@ -35,13 +36,10 @@ def describe_event(e: ev.Event) -> str:
 
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
                    baselines: bool | None, live: bool, db: Path | None = None) -> int:
+    """Run `scenario` (see `teamtui.launch.Run`), show its progress on a terminal, then print its metrics as a
+    table or JSON; a recording that failed is one line after the results (exit code 2)."""
     console = Console(stderr=as_json)
     interactive = console.is_terminal and (live or speed is not None or needs_wall_clock(scenario))
-    recorder = None
-    if db is not None and (speed is not None or needs_wall_clock(scenario)):  # a long run: record as it goes
-        from teamtui.store.recorder import Recorder
-
-        recorder = Recorder(db)
     total = len(scenario.task.subtasks)
     if interactive:
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -58,29 +56,23 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                     progress.console.print(describe_event(e), highlight=False)
 
         with progress:
-            outcome = run_with_baselines(scenario, speed=speed, listener=listener, baselines=baselines,
-                                         recorder=recorder)
+            outcome = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener).execute()
     else:
-        outcome = run_with_baselines(scenario, speed=speed, baselines=baselines, recorder=recorder)
+        outcome = Run(scenario, speed=speed, db=db, baselines=baselines).execute()
+    if outcome.error is not None:
+        raise outcome.error
     if events_path is not None:
         events_path.write_bytes(ev.to_jsonl(outcome.events))
     if as_json:
-        sys.stdout.write(json.dumps(metrics_json(outcome), indent=2, default=_default) + "\n")
+        sys.stdout.write(json.dumps(outcome.metrics.to_dict(), indent=2, default=_default) + "\n")
     else:
         console.print(summary_table(outcome.metrics))
-    if db is not None:  # after the results: a recording that failed must not hide how the run went
-        from teamtui.store.schema import RecorderError
-        from teamtui.store.writer import record_run, set_metrics
-
-        if recorder is not None:
-            if recorder.stopped:
-                raise RecorderError(f"{recorder.stopped} (the run itself finished; {recorder.written} events "
-                                    "were recorded before that)")
-            run_id = recorder.run_id
-            set_metrics(db, run_id, metrics_json(outcome))
-        else:
-            run_id = record_run(db, scenario, outcome.events, metrics_json(outcome))
-        console.print(f"[dim]recorded as run {run_id} in {db}[/dim]", highlight=False)
+    if outcome.record_error:  # after the results: a recording that failed must not hide how the run went
+        kept = (f" (the run itself finished; {outcome.recorded} events were recorded before that)"
+                if outcome.run_id else "")
+        raise RecorderError(outcome.record_error + kept)
+    if outcome.run_id is not None:
+        console.print(f"[dim]recorded as run {outcome.run_id} in {db}[/dim]", highlight=False)
     return 0
 
 
@@ -88,10 +80,6 @@ def _default(o: Any) -> Any:
     if isinstance(o, tuple | set):
         return list(o)
     raise TypeError(type(o).__name__)
-
-
-def metrics_json(outcome: Outcome) -> dict[str, Any]:
-    return outcome.metrics.to_dict()
 
 
 def _f(v: float | None, fmt: str = ".2f", unit: str = "") -> str:

@@ -9,8 +9,13 @@ The engine reads time only through a `Clock`: `now()` (run seconds since the clo
   virtual, so a 30-minute run takes milliseconds and, given the same seed, happens in the same order
   every time. Real work in another thread (running pytest on a workspace) happens inside
   `clock.hold()`, during which virtual time stands still and the loop waits for the thread for real.
+* A paced `VirtualEventLoop(pace=Pace(speed))` keeps virtual time, but before each jump it waits for
+  real: `speed` run seconds per wall second, or not at all while paused. What happens, and in which
+  order, is decided by virtual time alone, so a paced run of the sim is the same run as an unpaced one,
+  event for event, however loaded the machine is; only an outside call (a fault injected from the
+  monitor) lands at the run time the pace has reached. The monitor watches sim and cassette runs this way.
 * `WallClock(speed)` follows real time scaled by `speed`, and can be paused, resumed and re-speeded
-  while sleepers are waiting; it runs on any asyncio loop (the Textual UI's included).
+  while sleepers are waiting; it runs on any asyncio loop (real models, which wait on the network).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import selectors
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
@@ -74,31 +80,109 @@ class _VirtualSelector(selectors.BaseSelector):
         if self._loop.holds > 0:
             # Real work is under way in another thread: wait for it for real, time stands still.
             return self._inner.select(None)
+        pace = self._loop.pace
+        if pace is not None:
+            return pace.wait(self._loop, self._inner, timeout)
         if timeout is None:
             raise VirtualDeadlock("virtual clock: every task is waiting and no timer is pending")
         self._loop.advance(timeout)
         return []
 
 
-class VirtualEventLoop(asyncio.SelectorEventLoop):
-    """An asyncio loop on virtual time (see the module docstring)."""
+class Pace:
+    """How fast a paced virtual loop lets run time pass; changed from any thread, noticed by the loop at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, speed: float = 1.0) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self.paused = False
+        self._lock = threading.Lock()
+        self._waiting: tuple[float, float, float, float] | None = None
+        """While the loop waits: (virtual time, wall time, speed) at the start of the wait, and its virtual target."""
+        self._loop: VirtualEventLoop | None = None
+        self.parked = False
+        """Whether the loop has stopped at a pause (a pause asked for takes effect at the loop's next wait)."""
+
+    def set(self, *, speed: float | None = None, paused: bool | None = None) -> None:
+        """Change the speed or pause; a loop waiting under the old pace re-plans its wait."""
+        if speed is not None and speed <= 0:
+            raise ValueError("speed must be positive")
+        with self._lock:
+            self.speed = self.speed if speed is None else speed
+            self.paused = self.paused if paused is None else paused
+            loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(_nothing)
+
+    def now(self, loop: VirtualEventLoop) -> float:
+        """The loop's virtual time, moving smoothly with the wall clock while the loop waits for its next timer."""
+        with self._lock:
+            waiting = self._waiting
+        if waiting is None:
+            return loop._vtime
+        v0, w0, speed, target = waiting
+        return min(target, v0 + (time.monotonic() - w0) * speed)
+
+    def wait(self, loop: VirtualEventLoop, inner: selectors.BaseSelector,
+             timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
+        """Wait for real until the next timer is due at this pace (then jump to it), or until something from
+        outside arrives (then move virtual time on by the wall time waited, never past the timer)."""
+        with self._lock:
+            self._loop = loop
+            speed, paused = self.speed, self.paused
+            if timeout is None or paused:
+                self._waiting = None
+            else:
+                self._waiting = (loop._vtime, time.monotonic(), speed, loop._vtime + timeout)
+        if timeout is None or paused:
+            self.parked = paused
+            try:
+                return inner.select(None)  # only a control change or real work can move things on
+            finally:
+                self.parked = False
+        started = time.monotonic()
+        ready = inner.select(timeout / speed)
+        with self._lock:
+            self._waiting = None
+        if ready:
+            loop.advance_by(min(timeout, (time.monotonic() - started) * speed))
+        else:
+            loop.advance(timeout)
+        return ready
+
+
+def _nothing() -> None:
+    """A callback that only wakes a waiting loop."""
+
+
+class VirtualEventLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop on virtual time (see the module docstring); paced by `pace` if one is given."""
+
+    def __init__(self, pace: Pace | None = None) -> None:
         self._vtime = 0.0
         self.holds = 0
+        self.pace = pace
         super().__init__(selector=_VirtualSelector(self))
 
     def time(self) -> float:
         return self._vtime
 
     def advance(self, seconds: float) -> None:
+        """Jump `seconds` on, and at least to the next timer."""
         nxt = self._scheduled[0].when() if self._scheduled else self._vtime + seconds  # type: ignore[attr-defined]
         self._vtime = max(self._vtime + seconds, nxt)
 
+    def advance_by(self, seconds: float) -> None:
+        """Move `seconds` on, but never past the next timer (which then fires at exactly its time)."""
+        nxt = self._scheduled[0].when() if self._scheduled else self._vtime + seconds  # type: ignore[attr-defined]
+        self._vtime = min(self._vtime + seconds, max(self._vtime, nxt))
 
-def run_virtual(main: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion on a fresh `VirtualEventLoop`."""
-    runner = asyncio.Runner(loop_factory=VirtualEventLoop)
+
+def run_virtual(main: Coroutine[Any, Any, T], pace: Pace | None = None) -> T:
+    """Run a coroutine to completion on a fresh `VirtualEventLoop` (paced by `pace`, if given)."""
+    runner = asyncio.Runner(loop_factory=lambda: VirtualEventLoop(pace))
     try:
         return runner.run(main)
     finally:
@@ -122,6 +206,11 @@ class VirtualClock:
                 raise RuntimeError("VirtualClock needs VirtualEventLoop: run the engine with clock.run_virtual()")
             self._bound, self._t0 = loop, loop.time()  # the clock starts at its first use, on one loop
         return self._bound
+
+    @property
+    def origin(self) -> float:
+        """The loop time at which this clock started (run time 0)."""
+        return self._t0
 
     def now(self) -> float:
         bound = self._bound

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core.errors import TeamtuiError
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
+from teamtui.launch import Baselines, Run
 from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
 from teamtui.store import writer
@@ -49,24 +49,7 @@ _STATE: dict[str, Any] = {}
 def init_worker(data: dict[str, Any], source: str, versions: dict[str, str]) -> None:
     """Per worker process: the sweep's base scenario; Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _STATE.update(data=data, source=source, versions=versions, baselines={})
-
-
-def _baseline(s: Scenario, cell: CellParams, ran: list[ev.Event] | None = None) -> list[ev.Event]:
-    """The same-seed 1-agent run's events: `ran` when the cell itself is exactly that run, else from this
-    worker's cache, else run now (and cached for the other cells of the same seed)."""
-    from teamtui.launch import baseline_of, run_events
-
-    key = (cell.pack, cell.p, cell.execution, cell.model, cell.seed)
-    cache: dict[Any, list[ev.Event]] = _STATE["baselines"]
-    if len(cache) > 512:
-        cache.clear()
-    solo = baseline_of(s)
-    if ran is not None and solo == s:
-        cache[key] = ran
-    elif key not in cache:
-        cache[key] = run_events(solo)
-    return cache[key]
+    _STATE.update(data=data, source=source, versions=versions, baselines=Baselines())
 
 
 def _scenario(cell: CellParams) -> Scenario:
@@ -83,20 +66,17 @@ def _scenario(cell: CellParams) -> Scenario:
 
 
 def run_cell(cell: CellParams) -> CellResult:
-    """Run one cell (in a worker); a cell that cannot run comes back with its error, not an exception."""
-    from teamtui.launch import fault_free_of, is_sim, run_events
-    from teamtui.metrics.summary import summarize
-
+    """Run one cell (in a worker) the one way every run goes (`teamtui.launch.Run`), with this worker's cached
+    baselines; a cell that cannot run comes back with its error, not an exception."""
     try:
         s = _scenario(cell)
-        started = datetime.now(UTC).isoformat(timespec="seconds")
-        events = run_events(s)
-        is_base = cell.size == 1 and cell.architecture == BASELINE_ARCH and cell.fault == "none"
-        base = _baseline(s, cell, events if is_base else None) if is_sim(s) else (events if is_base else None)
-        faultless = run_events(fault_free_of(s)) if s.faults and is_sim(s) else None
-        metrics = summarize(events, baseline=base, fault_free=faultless).to_dict()
+        started = writer.now()
+        outcome = Run(s, baselines=_STATE["baselines"]).execute()
     except TeamtuiError as exc:
         return CellResult(cell, error=str(exc))
+    if outcome.error is not None:
+        return CellResult(cell, error=f"engine error: {outcome.error!r}")
+    events, metrics = outcome.events, outcome.metrics.to_dict()
     end = events[-1] if events and isinstance(events[-1], ev.RunFinished) else None
     run_id = writer.new_run_id(4)
     row = writer.run_row(s, run_id, versions=_STATE["versions"], started=started, ended=writer.now(),

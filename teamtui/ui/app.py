@@ -1,9 +1,12 @@
 """The live monitor: a Textual app that runs a scenario's engine on its own loop and draws it at a steady rate.
 
-The engine publishes every event to a listener that only appends to a deque, so the UI never blocks it;
-a timer folds the pending events into a `LiveView` and redraws the panes at `FPS` frames per second,
-however bursty the stream is. The UI only posts intents back: `engine.inject(fault)`, pause, speed.
-`TeamApp(events=...)` draws a finished or recorded event list with no engine (snapshots, replay).
+The run goes the one way every run goes (`teamtui.launch.Run`), on a thread of its own: the sim on the
+paced virtual clock (so what the monitor shows is the run `teamtui run` would make of the same seed),
+real models on the wall clock; it is recorded, and its metrics computed with its baselines, exactly as
+headless. Its listener only appends to a deque, so the UI never blocks it; a timer folds the pending
+events into a `LiveView` and redraws the panes at `FPS` frames per second, however bursty the stream
+is. The UI only posts intents back: `run.inject(fault)`, pause, speed, cancel.
+`TeamApp(events=...)` draws a finished or recorded event list with no run (snapshots, replay).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
-from teamtui.launch import new_engine
+from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Fault, Scenario
 from teamtui.ui import render
@@ -69,29 +72,36 @@ class TeamApp(App[int]):
         Binding("q", "quit_run", "Quit", id="app.quit", tooltip="Stop the run cleanly and quit"),
     ]
 
-    def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, clock: WallClock | None = None,
-                 events: Iterable[ev.Event] = (), workdir: Path | None = None, summary_at_end: bool = True,
-                 baseline: list[ev.Event] | None = None, db: Path | None = None) -> None:
+    def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, events: Iterable[ev.Event] = (),
+                 workdir: Path | None = None, summary_at_end: bool = True, db: Path | None = None) -> None:
         super().__init__()
         self.scenario = scenario
-        self.clock = clock or WallClock(speed)
+        self.run_handle: Run | None = None
+        self.clock: WallClock | RunClock = WallClock(speed)
+        if scenario is not None:
+            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir, listener=self.pending_append)
+            self.clock = RunClock(self.run_handle)
         self.view = LiveView()
         self.pending: deque[ev.Event] = deque()
         self.pending.extend(events)
-        self.engine: Engine | None = None
-        self.workdir = workdir
         self.summary_at_end = summary_at_end
-        self.baseline = baseline
-        """A 1-agent run of the same task and seed, for the summary's speedup (computed when None and sim)."""
         self.selected = ""
-        self.finished = asyncio.Event()
         self.quitting = False
         self.db = db
-        self.recorder: Any = None
+        self.ended = False
+        """Whether the end of the run has been handled (the recording note taken, the summary shown)."""
         self.recording_note = ""
+        """What became of the recording (its run id, or why it stopped), printed after the UI closes."""
         self._drawn: tuple[object, ...] = ()
         """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
-        """What became of the recording (its run id, or why it stopped), printed after the UI closes."""
+
+    def pending_append(self, event: ev.Event) -> None:
+        """The run's listener (called on the run's thread): queue the event for the next frame."""
+        self.pending.append(event)
+
+    @property
+    def engine(self) -> Engine | None:
+        return self.run_handle.engine if self.run_handle is not None else None
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -119,10 +129,8 @@ class TeamApp(App[int]):
         self.w_incidents.border_title = "conflicts & faults"
         self.w_metrics.border_title = "metrics"
         self.w_log.border_title = "event log"
-        if self.scenario is not None:
-            self.engine = new_engine(self.scenario, self.clock, workdir=self.workdir)
-            self.engine.on(self.pending.append)
-            self.run_worker(self._run_engine(), name="engine", exit_on_error=False)
+        if self.run_handle is not None:
+            self.run_handle.start()
         self.frame()
         self.set_interval(1 / FPS, self.frame)
         self._check_size(self.size.width, self.size.height)
@@ -133,45 +141,26 @@ class TeamApp(App[int]):
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
 
-    async def _run_engine(self) -> None:
-        assert self.engine is not None and self.scenario is not None
-        if self.db is not None:
-            from teamtui.store.recorder import Recorder
-            from teamtui.store.schema import RecorderError
-
-            self.recorder = Recorder(self.db)
-            try:
-                await self.recorder.open()
-                run_id = await self.recorder.begin(self.scenario)
-                self.engine.on(self.recorder.listener)
-                self.recording_note = f"recorded as run {run_id} in {self.db}"
-            except RecorderError as exc:
-                self.recorder, self.recording_note = None, f"not recorded: {exc}"
-                self.notify(self.recording_note, severity="warning", timeout=15)
-        try:
-            await self.engine.run()
-        finally:
-            await self._end_recording()
-            self.finished.set()
-        self.frame()
-        if self.engine.error is not None:
-            self.notify(f"the engine failed: {self.engine.error!r}", severity="error", timeout=30)
-        if self.summary_at_end and self.is_running and not self.quitting:
-            await self._push_summary()
-
-    async def _end_recording(self) -> None:
-        if self.recorder is None or self.engine is None:
+    def _run_ended(self) -> None:
+        """Once, when the run's thread is done: say what became of the recording, then show the summary."""
+        run = self.run_handle
+        assert run is not None
+        self.ended = True
+        outcome = run.outcome
+        if outcome is None:
+            why = run.failure
+            self.notify(f"the run could not go on: {why}", severity="error", timeout=30)
             return
-        from teamtui.metrics.summary import summarize
-        from teamtui.store.writer import run_status
-
-        end = self.engine.events[-1] if self.engine.events else None
-        status = run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted"
-        metrics = summarize(self.engine.events).to_dict() if isinstance(end, ev.RunFinished) else None
-        await self.recorder.end(status, metrics, end.makespan if isinstance(end, ev.RunFinished) else None)
-        await self.recorder.close()
-        if self.recorder.stopped:
-            self.recording_note = self.recorder.stopped
+        if self.db is not None:
+            self.recording_note = (f"recorded as run {outcome.run_id} in {self.db}" if not outcome.record_error
+                                   else f"not recorded: {outcome.record_error}" if outcome.run_id is None
+                                   else outcome.record_error)
+            if outcome.record_error:
+                self.notify(self.recording_note, severity="warning", timeout=15)
+        if outcome.error is not None:
+            self.notify(f"the engine failed: {outcome.error!r}", severity="error", timeout=30)
+        if self.summary_at_end and self.is_running and not self.quitting:
+            self.call_later(self._push_summary)
 
     # -- the frame ---------------------------------------------------------------------------------
 
@@ -183,7 +172,10 @@ class TeamApp(App[int]):
             return
         if not self.panes:
             self._build_agents()
-        if self.engine is not None and not self.engine.finished:
+        run = self.run_handle
+        if run is not None and not self.ended and run.done.is_set() and not self.pending:
+            self._run_ended()
+        if run is not None and not run.done.is_set() and self.view.finished is None:
             self.view.now = max(self.view.now, self.clock.now())
         key = (self.view.seq, self.view.now, self.clock.speed, self.clock.paused, self.size)
         if key == self._drawn:
@@ -226,20 +218,21 @@ class TeamApp(App[int]):
 
     # -- intents -----------------------------------------------------------------------------------
 
-    def _live(self) -> Engine | None:
-        if self.engine is None:
+    def _live(self) -> Run | None:
+        run = self.run_handle
+        if run is None:
             self.notify("this is a recorded run: faults need a live run", severity="warning")
             return None
-        if self.engine.finished:
+        if run.engine is None or run.engine.finished or run.done.is_set():
             self.notify("the run is over: faults have nothing to act on", severity="warning")
             return None
-        return self.engine
+        return run
 
     def inject(self, action: str, agent: str = "", **params: Any) -> bool:
-        engine = self._live()
-        if engine is None:
+        run = self._live()
+        if run is None:
             return False
-        engine.inject(Fault(action=action, agent=agent, **params), "user")
+        run.inject(Fault(action=action, agent=agent, **params), "user")
         self.frame()
         return True
 
@@ -330,21 +323,25 @@ class TeamApp(App[int]):
         await self._push_summary()
 
     async def _push_summary(self) -> None:
-        from teamtui.launch import baseline_of, is_sim, run_events
         from teamtui.metrics.summary import summarize
 
-        events = list(self.engine.events) if self.engine is not None else list(self.view.log)
-        base = self.baseline
-        if base is None and self.scenario is not None and is_sim(self.scenario):
-            base = await asyncio.to_thread(run_events, baseline_of(self.scenario))
-        if not isinstance(self.screen, SummaryScreen):
-            self.push_screen(SummaryScreen(events, summarize(events, baseline=base)))
+        if isinstance(self.screen, SummaryScreen):
+            return
+        outcome = self.run_handle.outcome if self.run_handle is not None else None
+        if outcome is not None:
+            self.push_screen(SummaryScreen(outcome.events, outcome.metrics))
+            return
+        events = list(self.view.log)
+        self.push_screen(SummaryScreen(events, summarize(events)))
 
     async def action_quit_run(self) -> None:
         self.quitting = True
-        if self.engine is not None and not self.engine.finished:
-            self.engine.cancel()
-            await asyncio.wait_for(self.finished.wait(), timeout=10)
+        run = self.run_handle
+        if run is not None and not run.done.is_set():
+            run.cancel()
+            await asyncio.to_thread(run.wait, 10)
+        if run is not None and run.done.is_set() and not self.ended:
+            self._run_ended()
         self.exit(0)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -364,3 +361,30 @@ class TeamApp(App[int]):
         yield SystemCommand("View: summary", "The end-of-run summary", self.action_summary)
         yield SystemCommand("View: keys", "Every key binding", self.action_help)
         yield SystemCommand("Log: filter", "Filter and search the event log", self.action_filter_log)
+
+
+class RunClock:
+    """The monitor's handle on its run's clock: the speed, the pause and the run time to show."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    @property
+    def speed(self) -> float:
+        return self.run.speed
+
+    @property
+    def paused(self) -> bool:
+        return self.run.paused
+
+    def now(self) -> float:
+        return self.run.now()
+
+    def pause(self) -> None:
+        self.run.pause(True)
+
+    def resume(self) -> None:
+        self.run.pause(False)
+
+    def set_speed(self, speed: float) -> None:
+        self.run.set_speed(speed)
