@@ -50,7 +50,7 @@ class Nemesis:
                                                     ("latency_s", f.latency_s)) if v is not None}
         if f.groups:
             params["groups"] = [list(g) for g in f.groups]
-        eng.emit(ev.FaultInjected, agent=f.agent, fault=f.action, source=source, params=params)
+        eng.emit(ev.FaultInjected(agent=f.agent, fault=f.action, source=source, params=params))
         if source == "schedule" and f.action == "restart":
             eng.pending_restarts = max(0, eng.pending_restarts - 1)
         handler = getattr(self, f"_{f.action}")
@@ -67,7 +67,7 @@ class Nemesis:
         st.alive = False
         st.cancel_reason = "agent killed"
         held = tuple(eng.board.held_by(st.name))
-        eng.emit(ev.AgentKilled, agent=st.name, held=held)
+        eng.emit(ev.AgentKilled(agent=st.name, held=held))
         for task in (st.turn, st.loop):
             if task is not None:
                 task.cancel()
@@ -87,7 +87,7 @@ class Nemesis:
         st.last_seen = eng.clock.now()
         st.feedback.clear()
         eng.backend.forget(st.name)
-        eng.emit(ev.AgentRestarted, agent=st.name, incarnation=st.incarnation)
+        eng.emit(ev.AgentRestarted(agent=st.name, incarnation=st.incarnation))
         if eng.scenario.execution == "async":
             from teamtui.runtime.executions import start_loop
             start_loop(eng, st)
@@ -99,7 +99,7 @@ class Nemesis:
             return
         factor = f.factor if f.factor is not None else (1.0 if f.latency_s else DEFAULT_DELAY_FACTOR)
         st.delay_factor, st.delay_extra = factor, f.latency_s or 0.0
-        eng.emit(ev.AgentDelayed, agent=st.name, factor=factor, extra_s=st.delay_extra, duration=f.seconds)
+        eng.emit(ev.AgentDelayed(agent=st.name, factor=factor, extra_s=st.delay_extra, duration=f.seconds))
         if f.seconds is not None:
             eng.spawn(self._later(f.seconds, self._end_delay, st.name, st.incarnation))
 
@@ -107,7 +107,7 @@ class Nemesis:
         st = self.engine.agents[name]
         if st.incarnation == incarnation and (st.delay_factor != 1.0 or st.delay_extra):
             st.delay_factor, st.delay_extra = 1.0, 0.0
-            self.engine.emit(ev.AgentDelayEnded, agent=name)
+            self.engine.emit(ev.AgentDelayEnded(agent=name))
 
     def _stall(self, f: Fault) -> None:
         eng = self.engine
@@ -115,7 +115,7 @@ class Nemesis:
         if not st.alive:
             return
         st.resumed.clear()
-        eng.emit(ev.AgentStallInjected, agent=st.name, duration=f.seconds)
+        eng.emit(ev.AgentStallInjected(agent=st.name, duration=f.seconds))
         if f.seconds is not None:
             eng.spawn(self._later(f.seconds, self._unstall, st.name, st.incarnation))
 
@@ -126,7 +126,7 @@ class Nemesis:
         st = self.engine.agents[name]
         if st.incarnation == incarnation and not st.resumed.is_set():
             st.resumed.set()
-            self.engine.emit(ev.AgentResumed, agent=name)
+            self.engine.emit(ev.AgentResumed(agent=name))
 
     # -- network faults ----------------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ class Nemesis:
         if rest:
             groups.append(rest)
         eng.network.partition(groups)
-        eng.emit(ev.NetworkPartitioned, groups=tuple(tuple(n for n in eng.agents if n in g) for g in groups))
+        eng.emit(ev.NetworkPartitioned(groups=tuple(tuple(n for n in eng.agents if n in g) for g in groups)))
         if f.seconds is not None:
             eng.spawn(self._later(f.seconds, self._heal_now))
 
@@ -148,7 +148,7 @@ class Nemesis:
         eng = self.engine
         if eng.network.groups:
             eng.network.heal()
-            eng.emit(ev.NetworkHealed)
+            eng.emit(ev.NetworkHealed())
 
     def _link(self, drop: float | None = None, duplicate: float | None = None, extra: float | None = None,
               seconds: float | None = None) -> None:
@@ -157,7 +157,7 @@ class Nemesis:
         net.drop = before[0] if drop is None else drop
         net.duplicate = before[1] if duplicate is None else duplicate
         net.extra_latency = before[2] if extra is None else extra
-        self.engine.emit(ev.LinkFaultSet, drop=net.drop, duplicate=net.duplicate, extra_latency=net.extra_latency)
+        self.engine.emit(ev.LinkFaultSet(drop=net.drop, duplicate=net.duplicate, extra_latency=net.extra_latency))
         if seconds is not None:
             self.engine.spawn(self._later(seconds, self._link, *before))
 

@@ -17,7 +17,9 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+import msgspec
 
 from teamtui.core import events as ev
 from teamtui.core.agent import InboxMessage, Observation
@@ -40,6 +42,9 @@ def _scratch() -> str | None:
         return None
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+E = TypeVar("E", bound=ev.Event)
 
 
 class FaultInjector(Protocol):
@@ -108,11 +113,11 @@ class Engine:
         self.agents: dict[str, AgentState] = {a.name: AgentState(a, a.role) for a in scenario.agents}
         for st in self.agents.values():
             st.resumed.set()
-        self.board = Board(scenario.task, self._emit_kw, scenario.lease_s if self.arch.leases else None)
+        self.board = Board(scenario.task, self.emit, scenario.lease_s if self.arch.leases else None)
         self._own_workdir = workdir is None
         self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-", dir=_scratch())) if workdir is None else workdir
         self.workspace = Workspace(self.workdir / "workspace")
-        self.network = Network(clock, self._emit_kw, self._deliver, scenario.latency_s, scenario.seed)
+        self.network = Network(clock, self.emit, self._deliver, scenario.latency_s, scenario.seed)
         self.round = 0
         self.calls = 0
         self.cost_usd = 0.0
@@ -127,16 +132,20 @@ class Engine:
 
     # -- the log -----------------------------------------------------------------------------------
 
-    def emit(self, event_type: type[ev.Event], agent: str = "", **fields: Any) -> ev.Event:
-        if self.real_models:  # text a real model wrote (or a provider said) may carry a key: never log one
-            fields = {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()}
-        event = event_type(seq=len(self.events), t=round(self.clock.now(), 6), agent=agent, **fields)
+    def emit(self, event: E) -> E:
+        """Append an event built by its emitter to the log, stamped with its `seq` and run time `t`, and publish it.
+        With real models, every string field but `agent` is scrubbed first (text a model wrote, or a provider
+        said, may carry a key: never log one)."""
+        seq, t = len(self.events), round(self.clock.now(), 6)
+        if self.real_models:
+            scrubbed = {k: scrub(v) for k in event.__struct_fields__
+                        if k != "agent" and isinstance(v := getattr(event, k), str)}
+            event = msgspec.structs.replace(event, seq=seq, t=t, **scrubbed)
+        else:
+            event = msgspec.structs.replace(event, seq=seq, t=t)
         self.events.append(event)
         self.bus.publish(event)
         return event
-
-    def _emit_kw(self, event_type: type[ev.Event], **fields: Any) -> ev.Event:
-        return self.emit(event_type, **fields)
 
     # -- the run -----------------------------------------------------------------------------------
 
@@ -146,11 +155,11 @@ class Engine:
 
         s = self.scenario
         g = s.task
-        self.emit(ev.RunStarted, scenario=s.name, seed=s.seed, architecture=s.architecture,
-                  execution=s.execution, consistency=s.consistency, model=s.model,
-                  agents=tuple(self.agents), roles=tuple(a.role for a in self.agents.values()),
-                  tasks=tuple(ev.TaskSpec(t.id, t.file, t.depends_on, t.work) for t in g.subtasks),
-                  p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack)
+        self.emit(ev.RunStarted(scenario=s.name, seed=s.seed, architecture=s.architecture,
+                                execution=s.execution, consistency=s.consistency, model=s.model,
+                                agents=tuple(self.agents), roles=tuple(a.role for a in self.agents.values()),
+                                tasks=tuple(ev.TaskSpec(t.id, t.file, t.depends_on, t.work) for t in g.subtasks),
+                                p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack))
         if self.arch.preassign:
             owner = archs.preassign(g.subtasks, [a for a in self.agents if self.agents[a].role != "lead"])
             for tid in g.topo_order():
@@ -192,9 +201,10 @@ class Engine:
         if not self.status:
             self.status, self.reason = "cancelled", "the run was cancelled"
         if self.status == "stranded":
-            self.emit(ev.WorkStranded, tasks=tuple(self.board.undone()), reason=self.reason)
-        self.emit(ev.RunFinished, status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
-                  rounds=self.round, done=total - len(self.board.undone()) if not done else total, total=total)
+            self.emit(ev.WorkStranded(tasks=tuple(self.board.undone()), reason=self.reason))
+        self.emit(ev.RunFinished(status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
+                                 rounds=self.round, done=total - len(self.board.undone()) if not done else total,
+                                 total=total))
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
