@@ -4,7 +4,9 @@
 execution (`rounds` or `async`, see `teamtui.runtime.executions`), applies faults from the schedule and
 from `inject()`, and always ends with exactly one `RunFinished`: completed, stranded (no living agent
 can finish the rest), time or round limit, budget, cancelled (`cancel()`), or failed (an engine error).
-Only the engine assigns `seq` and `t`, so the log is totally ordered and replayable.
+The execution, the failure detector, the nemesis, the time limit and fault timers run in one task group
+(`teamtui.runtime.supervisor`): an exception in any of them fails the run at once (`engine.error`).
+Emitters build their events; only the engine assigns `seq` and `t`, so the log is totally ordered and replayable.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -25,14 +27,16 @@ from teamtui.core import events as ev
 from teamtui.core.agent import InboxMessage, Observation
 from teamtui.core.bus import EventBus
 from teamtui.core.clock import Clock
+from teamtui.core.faults import Fault
 from teamtui.core.redact import scrub
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime import architectures as archs
 from teamtui.runtime.board import Board
 from teamtui.runtime.network import Network
+from teamtui.runtime.supervisor import Supervisor
 from teamtui.runtime.workspace import Workspace
 from teamtui.scenario.architectures import ARCHITECTURES
-from teamtui.scenario.spec import AgentSpec, Fault, Scenario
+from teamtui.scenario.spec import AgentSpec, Scenario
 
 
 def _scratch() -> str | None:
@@ -124,7 +128,9 @@ class Engine:
         self.status = ""
         self.reason = ""
         self._done = asyncio.Event()
-        self._background: set[asyncio.Future[Any]] = set()
+        self.supervisor = Supervisor(self._fail)
+        """The run's task group: the execution, the detector, the nemesis, the time limit and fault timers."""
+        self._stopped = False
         self.pending_restarts = 0
         self.error: BaseException | None = None
         """An exception that failed the run (an engine bug), kept for tests and the CLI."""
@@ -166,36 +172,50 @@ class Engine:
                 self.board.assign("", tid, owner[tid])
         self.nemesis: FaultInjector = self._make_nemesis(self) if self._make_nemesis else _NoFaults()
         self.detector = FailureDetector(self)
-        self.spawn(self.nemesis.run())
-        self.spawn(self.detector.run())
-        self.spawn(self._time_limit())
-        execution = asyncio.ensure_future(EXECUTIONS[s.execution](self))
         try:
-            await asyncio.wait({execution, asyncio.ensure_future(self._done.wait())},
-                               return_when=asyncio.FIRST_COMPLETED)
-            if execution.done() and not self._done.is_set():
-                exc = execution.exception()
-                self.error = exc
-                self.finish("failed", f"engine error: {exc!r}" if exc else "the execution ended early")
+            async with self.supervisor as group:
+                for coro in (self.nemesis.run(), self.detector.run(), self._time_limit()):
+                    group.start(coro)
+                execution = group.start(EXECUTIONS[s.execution](self))
+                try:
+                    await asyncio.wait({execution, group.start(self._done.wait())}, return_when=asyncio.FIRST_COMPLETED)
+                except asyncio.CancelledError:  # from outside, or by the group when one of its tasks failed
+                    self.finish("cancelled", "the run was cancelled")
+                    raise
+                if not self._done.is_set():
+                    self.finish("failed", "the execution ended early")
+                self._stop()
         except asyncio.CancelledError:
             self.finish("cancelled", "the run was cancelled")
+        except Exception as exc:  # the group's errors (the first already failed the run)
+            while isinstance(exc, ExceptionGroup):
+                exc = exc.exceptions[0]
+            self._fail(exc)
         finally:
-            await self._shutdown(execution)
+            await self._shutdown()
         return self.events
 
-    async def _shutdown(self, execution: asyncio.Future[Any]) -> None:
+    def _stop(self) -> None:
+        """Cancel everything the run started (once): the execution and background tasks, the agents' turns and
+        loops (in agent order, so their abandoned calls are logged in that order) and the messages in flight."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.supervisor.cancel()
         for st in self.agents.values():
             st.cancel_reason = st.cancel_reason or "run finished"
-        tasks: list[asyncio.Future[Any]] = [execution]
-        for st in self.agents.values():
-            tasks += [t for t in (st.turn, st.loop) if t is not None]
-        tasks += list(self._background)
-        for t in tasks:
-            t.cancel()
+            for t in (st.turn, st.loop):
+                if t is not None:
+                    t.cancel()
         self.network.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+
+    async def _shutdown(self) -> None:
+        self._stop()
+        for st in self.agents.values():
+            for t in (st.turn, st.loop):
+                if t is not None:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await t
         done = len(self.board.undone()) == 0
         total = len(self.board.tasks)
         if not self.status:
@@ -208,11 +228,15 @@ class Engine:
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def spawn(self, coro: Any) -> asyncio.Future[Any]:
-        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
+    def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        """Run background work of the run (a fault's timer, a probe) in its task group (`Supervisor`): if it raises,
+        the run fails with that error. Given before the run, it starts with the run."""
+        self.supervisor.spawn(coro)
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+        self.finish("failed", f"engine error: {exc!r}")
 
     async def _time_limit(self) -> None:
         await self.clock.sleep(self.scenario.max_time_s)

@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from teamtui.core import events as ev
 from teamtui.core.clock import wait_for
@@ -95,4 +95,4 @@ async def _agent_loop(engine: Engine, st: AgentState) -> None:
             await wait_for(engine.clock, st.wake.wait(), poll)
 
 
-EXECUTIONS: dict[str, Callable[[Engine], Awaitable[None]]] = {"rounds": run_rounds, "async": run_async}
+EXECUTIONS: dict[str, Callable[[Engine], Coroutine[Any, Any, None]]] = {"rounds": run_rounds, "async": run_async}

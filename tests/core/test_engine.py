@@ -189,12 +189,12 @@ def test_delay_marks_a_straggler_and_stall_is_detected_then_recovers() -> None:
 
 def test_engine_inject_api_applies_a_live_fault() -> None:
     s = scenario_from('[scenario]\nname = "i"\n[team]\nsize = 2\n' + CHAIN5)
-    from teamtui.scenario.spec import Fault
+    from teamtui.core.faults import Kill
 
     def during(engine):  # type: ignore[no-untyped-def]
         async def later() -> None:
             await engine.clock.sleep(3.0)
-            engine.inject(Fault(action="kill", agent="ada"))
+            engine.inject(Kill("ada"))
 
         engine.spawn(later())
 
