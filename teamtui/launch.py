@@ -28,11 +28,12 @@ from pathlib import Path
 
 from teamtui.core import events as ev
 from teamtui.core.clock import Clock, Pace, VirtualClock, VirtualEventLoop, WallClock, run_virtual
+from teamtui.core.faults import Fault
 from teamtui.faults.nemesis import Nemesis
 from teamtui.llm.base import LLMBackend
 from teamtui.metrics.summary import RunMetrics, summarize
 from teamtui.runtime.engine import Engine
-from teamtui.scenario.spec import AgentSpec, Fault, Scenario
+from teamtui.scenario.spec import AgentSpec, Scenario
 from teamtui.store.recorder import Recorder
 from teamtui.store.schema import RecorderError
 from teamtui.store.writer import record_run, run_status

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from teamtui.core.errors import ScenarioError
+from teamtui.core.faults import Kill
 from teamtui.scenario.load import load_scenario, with_overrides
 
 PAPER_TASKS = {
@@ -50,6 +51,6 @@ def test_overrides_revalidate_and_drop_faults_of_removed_agents(tmp_path: Path) 
     s = load_scenario(tmp_path / "s.toml")
     small = with_overrides(s, size=2, arch="preassigned", seed=9, execution="async")
     assert (small.size, small.architecture, small.seed, small.execution) == (2, "preassigned", 9, "async")
-    assert [f.agent for f in small.faults] == ["bob"]
+    assert [f.fault for f in small.faults] == [Kill("bob")]
     with pytest.raises(ScenarioError, match=r"team\.architecture"):
         with_overrides(s, arch="nope")

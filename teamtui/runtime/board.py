@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core.agent import TaskView
 from teamtui.scenario.tasks import TaskGraph
 
-Emit = Callable[..., Any]
+Emit = Callable[[ev.Event], object]
+"""Where the board reports its decisions (the engine's `emit`, which stamps and logs each event)."""
 
 
 @dataclass
@@ -90,7 +90,7 @@ class Board:
                 holder = t.holder
                 t.holder, t.lease_until, t.lost_by = "", math.inf, holder
                 self._view = None
-                self._emit(ev.LeaseExpired, agent=holder, task=tid, holder=holder)
+                self._emit(ev.LeaseExpired(agent=holder, task=tid, holder=holder))
             elif t.holder and not t.done:
                 self._earliest = min(self._earliest, t.lease_until)
 
@@ -103,16 +103,16 @@ class Board:
     def claim(self, agent: str, tid: str, now: float) -> bool:
         t = self.tasks[tid]
         if t.done:
-            self._emit(ev.ClaimConflicted, agent=agent, task=tid, holder="")
+            self._emit(ev.ClaimConflicted(agent=agent, task=tid, holder=""))
             return False
         if t.holder == agent:
             return True
         if t.holder:
-            self._emit(ev.ClaimConflicted, agent=agent, task=tid, holder=t.holder)
+            self._emit(ev.ClaimConflicted(agent=agent, task=tid, holder=t.holder))
             return False
         missing = tuple(d for d in t.depends_on if not self.tasks[d].done)
         if missing:
-            self._emit(ev.ClaimBlocked, agent=agent, task=tid, missing=missing)
+            self._emit(ev.ClaimBlocked(agent=agent, task=tid, missing=missing))
             return False
         t.holder = agent
         self._view = None
@@ -120,7 +120,7 @@ class Board:
         self._earliest = min(self._earliest, t.lease_until)
         t.held_by.append(agent)
         reclaimed, t.lost_by = t.lost_by, ""
-        self._emit(ev.TaskClaimed, agent=agent, task=tid, reclaimed_from=reclaimed)
+        self._emit(ev.TaskClaimed(agent=agent, task=tid, reclaimed_from=reclaimed))
         return True
 
     def release(self, agent: str, tid: str, reason: str) -> bool:
@@ -132,17 +132,17 @@ class Board:
         self._view = None
         if reason != "voluntary":
             t.lost_by = holder
-        self._emit(ev.TaskReleased, agent=agent, task=tid, reason=reason)
+        self._emit(ev.TaskReleased(agent=agent, task=tid, reason=reason))
         return True
 
     def assign(self, by: str, tid: str, to: str) -> None:
         t = self.tasks[tid]
         t.assigned_to = to
         self._view = None
-        self._emit(ev.TaskAssigned, agent=by, task=tid, to=to)
+        self._emit(ev.TaskAssigned(agent=by, task=tid, to=to))
 
     def complete(self, agent: str, tid: str) -> None:
         t = self.tasks[tid]
         t.done, t.holder, t.lease_until = True, agent, math.inf
         self._view = None
-        self._emit(ev.TaskCompleted, agent=agent, task=tid)
+        self._emit(ev.TaskCompleted(agent=agent, task=tid))

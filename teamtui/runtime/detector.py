@@ -44,7 +44,7 @@ class FailureDetector:
         for st in eng.alive():
             if st.in_call_since is not None and not st.stall_flagged and now - st.in_call_since > self.stall_after:
                 st.stall_flagged = True
-                eng.emit(ev.AgentStalled, agent=st.name, since=round(st.in_call_since, 6))
+                eng.emit(ev.AgentStalled(agent=st.name, since=round(st.in_call_since, 6)))
         self._election(now)
 
     def _election(self, now: float) -> None:
@@ -64,14 +64,14 @@ class FailureDetector:
         lead.role = "worker"
         successor.role = "lead"
         eng.lead = successor.name
-        eng.emit(ev.LeaderElected, agent=successor.name, previous=previous)
+        eng.emit(ev.LeaderElected(agent=successor.name, previous=previous))
 
     def after_call(self, st: AgentState, latency: float) -> None:
         eng = self.engine
         if st.stall_flagged:
             st.stall_flagged = False
             since = eng.clock.now() - latency
-            eng.emit(ev.AgentRecovered, agent=st.name, stalled_for=round(eng.clock.now() - since, 6))
+            eng.emit(ev.AgentRecovered(agent=st.name, stalled_for=round(eng.clock.now() - since, 6)))
         mine = self.recent.setdefault(st.name, deque(maxlen=5))
         mine.append(latency)
         own = self.medians[st.name] = statistics.median(mine)  # kept per agent: one median per call, not n
@@ -85,7 +85,7 @@ class FailureDetector:
         slow = own > self.factor * median
         if slow and not st.straggler:
             st.straggler = True
-            eng.emit(ev.StragglerDetected, agent=st.name, latency=round(own, 6), team_median=round(median, 6))
+            eng.emit(ev.StragglerDetected(agent=st.name, latency=round(own, 6), team_median=round(median, 6)))
         elif not slow and st.straggler:
             st.straggler = False
-            eng.emit(ev.StragglerCleared, agent=st.name, latency=round(own, 6))
+            eng.emit(ev.StragglerCleared(agent=st.name, latency=round(own, 6)))

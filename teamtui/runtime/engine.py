@@ -4,7 +4,9 @@
 execution (`rounds` or `async`, see `teamtui.runtime.executions`), applies faults from the schedule and
 from `inject()`, and always ends with exactly one `RunFinished`: completed, stranded (no living agent
 can finish the rest), time or round limit, budget, cancelled (`cancel()`), or failed (an engine error).
-Only the engine assigns `seq` and `t`, so the log is totally ordered and replayable.
+The execution, the failure detector, the nemesis, the time limit and fault timers run in one task group
+(`teamtui.runtime.supervisor`): an exception in any of them fails the run at once (`engine.error`).
+Emitters build their events; only the engine assigns `seq` and `t`, so the log is totally ordered and replayable.
 """
 
 from __future__ import annotations
@@ -14,23 +16,27 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+import msgspec
 
 from teamtui.core import events as ev
 from teamtui.core.agent import InboxMessage, Observation
 from teamtui.core.bus import EventBus
 from teamtui.core.clock import Clock
+from teamtui.core.faults import Fault
 from teamtui.core.redact import scrub
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime import architectures as archs
 from teamtui.runtime.board import Board
 from teamtui.runtime.network import Network
+from teamtui.runtime.supervisor import Supervisor
 from teamtui.runtime.workspace import Workspace
 from teamtui.scenario.architectures import ARCHITECTURES
-from teamtui.scenario.spec import AgentSpec, Fault, Scenario
+from teamtui.scenario.spec import AgentSpec, Scenario
 
 
 def _scratch() -> str | None:
@@ -40,6 +46,9 @@ def _scratch() -> str | None:
         return None
     shm = Path("/dev/shm")
     return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+E = TypeVar("E", bound=ev.Event)
 
 
 class FaultInjector(Protocol):
@@ -108,18 +117,20 @@ class Engine:
         self.agents: dict[str, AgentState] = {a.name: AgentState(a, a.role) for a in scenario.agents}
         for st in self.agents.values():
             st.resumed.set()
-        self.board = Board(scenario.task, self._emit_kw, scenario.lease_s if self.arch.leases else None)
+        self.board = Board(scenario.task, self.emit, scenario.lease_s if self.arch.leases else None)
         self._own_workdir = workdir is None
         self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-", dir=_scratch())) if workdir is None else workdir
         self.workspace = Workspace(self.workdir / "workspace")
-        self.network = Network(clock, self._emit_kw, self._deliver, scenario.latency_s, scenario.seed)
+        self.network = Network(clock, self.emit, self._deliver, scenario.latency_s, scenario.seed)
         self.round = 0
         self.calls = 0
         self.cost_usd = 0.0
         self.status = ""
         self.reason = ""
         self._done = asyncio.Event()
-        self._background: set[asyncio.Future[Any]] = set()
+        self.supervisor = Supervisor(self._fail)
+        """The run's task group: the execution, the detector, the nemesis, the time limit and fault timers."""
+        self._stopped = False
         self.pending_restarts = 0
         self.error: BaseException | None = None
         """An exception that failed the run (an engine bug), kept for tests and the CLI."""
@@ -127,16 +138,20 @@ class Engine:
 
     # -- the log -----------------------------------------------------------------------------------
 
-    def emit(self, event_type: type[ev.Event], agent: str = "", **fields: Any) -> ev.Event:
-        if self.real_models:  # text a real model wrote (or a provider said) may carry a key: never log one
-            fields = {k: scrub(v) if isinstance(v, str) else v for k, v in fields.items()}
-        event = event_type(seq=len(self.events), t=round(self.clock.now(), 6), agent=agent, **fields)
+    def emit(self, event: E) -> E:
+        """Append an event built by its emitter to the log, stamped with its `seq` and run time `t`, and publish it.
+        With real models, every string field but `agent` is scrubbed first (text a model wrote, or a provider
+        said, may carry a key: never log one)."""
+        seq, t = len(self.events), round(self.clock.now(), 6)
+        if self.real_models:
+            scrubbed = {k: scrub(v) for k in event.__struct_fields__
+                        if k != "agent" and isinstance(v := getattr(event, k), str)}
+            event = msgspec.structs.replace(event, seq=seq, t=t, **scrubbed)
+        else:
+            event = msgspec.structs.replace(event, seq=seq, t=t)
         self.events.append(event)
         self.bus.publish(event)
         return event
-
-    def _emit_kw(self, event_type: type[ev.Event], **fields: Any) -> ev.Event:
-        return self.emit(event_type, **fields)
 
     # -- the run -----------------------------------------------------------------------------------
 
@@ -146,63 +161,82 @@ class Engine:
 
         s = self.scenario
         g = s.task
-        self.emit(ev.RunStarted, scenario=s.name, seed=s.seed, architecture=s.architecture,
-                  execution=s.execution, consistency=s.consistency, model=s.model,
-                  agents=tuple(self.agents), roles=tuple(a.role for a in self.agents.values()),
-                  tasks=tuple(ev.TaskSpec(t.id, t.file, t.depends_on, t.work) for t in g.subtasks),
-                  p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack)
+        self.emit(ev.RunStarted(scenario=s.name, seed=s.seed, architecture=s.architecture,
+                                execution=s.execution, consistency=s.consistency, model=s.model,
+                                agents=tuple(self.agents), roles=tuple(a.role for a in self.agents.values()),
+                                tasks=tuple(ev.TaskSpec(t.id, t.file, t.depends_on, t.work) for t in g.subtasks),
+                                p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack))
         if self.arch.preassign:
             owner = archs.preassign(g.subtasks, [a for a in self.agents if self.agents[a].role != "lead"])
             for tid in g.topo_order():
                 self.board.assign("", tid, owner[tid])
         self.nemesis: FaultInjector = self._make_nemesis(self) if self._make_nemesis else _NoFaults()
         self.detector = FailureDetector(self)
-        self.spawn(self.nemesis.run())
-        self.spawn(self.detector.run())
-        self.spawn(self._time_limit())
-        execution = asyncio.ensure_future(EXECUTIONS[s.execution](self))
         try:
-            await asyncio.wait({execution, asyncio.ensure_future(self._done.wait())},
-                               return_when=asyncio.FIRST_COMPLETED)
-            if execution.done() and not self._done.is_set():
-                exc = execution.exception()
-                self.error = exc
-                self.finish("failed", f"engine error: {exc!r}" if exc else "the execution ended early")
+            async with self.supervisor as group:
+                for coro in (self.nemesis.run(), self.detector.run(), self._time_limit()):
+                    group.start(coro)
+                execution = group.start(EXECUTIONS[s.execution](self))
+                try:
+                    await asyncio.wait({execution, group.start(self._done.wait())}, return_when=asyncio.FIRST_COMPLETED)
+                except asyncio.CancelledError:  # from outside, or by the group when one of its tasks failed
+                    self.finish("cancelled", "the run was cancelled")
+                    raise
+                if not self._done.is_set():
+                    self.finish("failed", "the execution ended early")
+                self._stop()
         except asyncio.CancelledError:
             self.finish("cancelled", "the run was cancelled")
+        except Exception as exc:  # the group's errors (the first already failed the run)
+            while isinstance(exc, ExceptionGroup):
+                exc = exc.exceptions[0]
+            self._fail(exc)
         finally:
-            await self._shutdown(execution)
+            await self._shutdown()
         return self.events
 
-    async def _shutdown(self, execution: asyncio.Future[Any]) -> None:
+    def _stop(self) -> None:
+        """Cancel everything the run started (once): the execution and background tasks, the agents' turns and
+        loops (in agent order, so their abandoned calls are logged in that order) and the messages in flight."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.supervisor.cancel()
         for st in self.agents.values():
             st.cancel_reason = st.cancel_reason or "run finished"
-        tasks: list[asyncio.Future[Any]] = [execution]
-        for st in self.agents.values():
-            tasks += [t for t in (st.turn, st.loop) if t is not None]
-        tasks += list(self._background)
-        for t in tasks:
-            t.cancel()
+            for t in (st.turn, st.loop):
+                if t is not None:
+                    t.cancel()
         self.network.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await t
+
+    async def _shutdown(self) -> None:
+        self._stop()
+        for st in self.agents.values():
+            for t in (st.turn, st.loop):
+                if t is not None:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await t
         done = len(self.board.undone()) == 0
         total = len(self.board.tasks)
         if not self.status:
             self.status, self.reason = "cancelled", "the run was cancelled"
         if self.status == "stranded":
-            self.emit(ev.WorkStranded, tasks=tuple(self.board.undone()), reason=self.reason)
-        self.emit(ev.RunFinished, status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
-                  rounds=self.round, done=total - len(self.board.undone()) if not done else total, total=total)
+            self.emit(ev.WorkStranded(tasks=tuple(self.board.undone()), reason=self.reason))
+        self.emit(ev.RunFinished(status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
+                                 rounds=self.round, done=total - len(self.board.undone()) if not done else total,
+                                 total=total))
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def spawn(self, coro: Any) -> asyncio.Future[Any]:
-        task: asyncio.Future[Any] = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
+    def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        """Run background work of the run (a fault's timer, a probe) in its task group (`Supervisor`): if it raises,
+        the run fails with that error. Given before the run, it starts with the run."""
+        self.supervisor.spawn(coro)
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+        self.finish("failed", f"engine error: {exc!r}")
 
     async def _time_limit(self) -> None:
         await self.clock.sleep(self.scenario.max_time_s)

@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from teamtui.core import events as ev
 from teamtui.core.clock import wait_for
@@ -32,7 +32,7 @@ async def run_rounds(engine: Engine) -> None:
         if engine.board.lease_s is not None:
             engine.board.expire(engine.clock.now())
         participants = [st for st in engine.alive() if not engine.busy(st)]
-        engine.emit(ev.RoundStarted, round=engine.round, waiting_on=tuple(st.name for st in participants))
+        engine.emit(ev.RoundStarted(round=engine.round, waiting_on=tuple(st.name for st in participants)))
         t0 = engine.clock.now()
         deadline = t0 + s.stall_after_s
         finished_order: list[str] = []
@@ -45,8 +45,8 @@ async def run_rounds(engine: Engine) -> None:
         late = [st.name for st in participants if engine.busy(st)]
         slowest = late[0] if late else (finished_order[-1] if finished_order else "")
         if not engine.finished:
-            engine.emit(ev.RoundEnded, round=engine.round, slowest=slowest,
-                        duration=round(engine.clock.now() - t0, 6))
+            engine.emit(ev.RoundEnded(round=engine.round, slowest=slowest,
+                                      duration=round(engine.clock.now() - t0, 6)))
         engine.check_end()
         if not participants and not engine.finished:
             # Everyone is dead or still busy from an earlier round: let time pass instead of spinning.
@@ -95,4 +95,4 @@ async def _agent_loop(engine: Engine, st: AgentState) -> None:
             await wait_for(engine.clock, st.wake.wait(), poll)
 
 
-EXECUTIONS: dict[str, Callable[[Engine], Awaitable[None]]] = {"rounds": run_rounds, "async": run_async}
+EXECUTIONS: dict[str, Callable[[Engine], Coroutine[Any, Any, None]]] = {"rounds": run_rounds, "async": run_async}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core.agent import InboxMessage
@@ -20,7 +19,7 @@ from teamtui.core.clock import Cancellable, Clock
 class Network:
     """See the module docstring."""
 
-    def __init__(self, clock: Clock, emit: Callable[..., Any], deliver: Callable[[str, InboxMessage], bool],
+    def __init__(self, clock: Clock, emit: Callable[[ev.Event], object], deliver: Callable[[str, InboxMessage], bool],
                  latency_s: float, seed: int) -> None:
         self.clock = clock
         self._emit = emit
@@ -50,14 +49,14 @@ class Network:
     def send(self, sender: str, to: tuple[str, ...], topic: str, text: str, task: str = "") -> int:
         msg = self._next_id
         self._next_id += 1
-        self._emit(ev.MessageSent, agent=sender, msg=msg, to=to, topic=topic, text=text, task=task)
+        self._emit(ev.MessageSent(agent=sender, msg=msg, to=to, topic=topic, text=text, task=task))
         arrivals: list[tuple[str, InboxMessage]] = []
         for dst in to:
             if not self.can_talk(sender, dst):
-                self._emit(ev.MessageDropped, agent=dst, msg=msg, sender=sender, reason="partition")
+                self._emit(ev.MessageDropped(agent=dst, msg=msg, sender=sender, reason="partition"))
                 continue
             if self.drop and self._rng.random() < self.drop:
-                self._emit(ev.MessageDropped, agent=dst, msg=msg, sender=sender, reason="drop")
+                self._emit(ev.MessageDropped(agent=dst, msg=msg, sender=sender, reason="drop"))
                 continue
             copies = 2 if self.duplicate and self._rng.random() < self.duplicate else 1
             item = InboxMessage(msg, sender, topic, text, task)
@@ -81,9 +80,9 @@ class Network:
 
     def _arrive(self, dst: str, item: InboxMessage) -> None:
         if self._deliver(dst, item):
-            self._emit(ev.MessageDelivered, agent=dst, msg=item.msg, sender=item.sender)
+            self._emit(ev.MessageDelivered(agent=dst, msg=item.msg, sender=item.sender))
         else:
-            self._emit(ev.MessageDropped, agent=dst, msg=item.msg, sender=item.sender, reason="dead")
+            self._emit(ev.MessageDropped(agent=dst, msg=item.msg, sender=item.sender, reason="dead"))
 
     def cancel(self) -> None:
         for t in list(self._in_flight):

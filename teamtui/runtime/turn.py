@@ -46,7 +46,7 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
     call = engine.calls
     engine.calls += 1
     rnd = engine.round
-    engine.emit(ev.LLMCallStarted, agent=name, call=call, round=rnd, model=st.spec.model)
+    engine.emit(ev.LLMCallStarted(agent=name, call=call, round=rnd, model=st.spec.model))
     start = clock.now()
     st.in_call_since = start
     try:
@@ -59,11 +59,11 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
             await clock.sleep(extra)
         await st.resumed.wait()
     except asyncio.CancelledError:
-        engine.emit(ev.LLMCallAbandoned, agent=name, call=call, round=rnd, reason=st.cancel_reason or "cancelled")
+        engine.emit(ev.LLMCallAbandoned(agent=name, call=call, round=rnd, reason=st.cancel_reason or "cancelled"))
         raise
     except Exception as exc:  # a backend failure is an event, never a crash
         error = scrub(f"{type(exc).__name__}: {exc}")[:300]
-        engine.emit(ev.LLMCallFailed, agent=name, call=call, round=rnd, error=error)
+        engine.emit(ev.LLMCallFailed(agent=name, call=call, round=rnd, error=error))
         return False
     finally:
         st.in_call_since = None
@@ -73,9 +73,10 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
     st.last_latency = latency
     if completion.cost_usd:
         engine.cost_usd += completion.cost_usd
-    engine.emit(ev.LLMCallCompleted, agent=name, call=call, round=rnd, latency=round(latency, 6),
-                tokens_in=completion.tokens_in, tokens_out=completion.tokens_out, cost_usd=completion.cost_usd,
-                text=scrub(completion.text) if engine.real_models else completion.text)
+    engine.emit(ev.LLMCallCompleted(agent=name, call=call, round=rnd, latency=round(latency, 6),
+                                    tokens_in=completion.tokens_in, tokens_out=completion.tokens_out,
+                                    cost_usd=completion.cost_usd,
+                                    text=scrub(completion.text) if engine.real_models else completion.text))
     if completion.problems:
         _problems(engine, st, call, completion)
     engine.detector.after_call(st, latency)
@@ -100,12 +101,12 @@ class _Sink:
 
     def streamed(self, text: str) -> None:
         if text and not self.engine.finished:
-            self.engine.emit(ev.LLMTokensStreamed, agent=self.agent, call=self.call, text=scrub(text))
+            self.engine.emit(ev.LLMTokensStreamed(agent=self.agent, call=self.call, text=scrub(text)))
 
     def retried(self, attempt: int, error: str, wait_s: float) -> None:
         if not self.engine.finished:
-            self.engine.emit(ev.LLMCallRetried, agent=self.agent, call=self.call, attempt=attempt,
-                             error=scrub(error)[:300], wait_s=round(wait_s, 6))
+            self.engine.emit(ev.LLMCallRetried(agent=self.agent, call=self.call, attempt=attempt,
+                                               error=scrub(error)[:300], wait_s=round(wait_s, 6)))
 
 
 def _problems(engine: Engine, st: AgentState, call: int, completion: Completion) -> None:
@@ -113,16 +114,16 @@ def _problems(engine: Engine, st: AgentState, call: int, completion: Completion)
     problems = completion.problems
     for problem in problems[:MAX_PROBLEM_EVENTS]:
         text = scrub(problem)[:500]
-        engine.emit(ev.ReplyRejected, agent=st.name, call=call, problem=text)
+        engine.emit(ev.ReplyRejected(agent=st.name, call=call, problem=text))
         st.feedback.append(text)
     if len(problems) > MAX_PROBLEM_EVENTS:
         more = f"... and {len(problems) - MAX_PROBLEM_EVENTS} more problems in the same reply"
-        engine.emit(ev.ReplyRejected, agent=st.name, call=call, problem=more)
+        engine.emit(ev.ReplyRejected(agent=st.name, call=call, problem=more))
         st.feedback.append(more)
 
 
 def _refuse(engine: Engine, st: AgentState, action: Action, reason: str) -> bool:
-    engine.emit(ev.ActionRejected, agent=st.name, action=type(action).__name__.lower(), reason=reason)
+    engine.emit(ev.ActionRejected(agent=st.name, action=type(action).__name__.lower(), reason=reason))
     st.feedback.append(f"{type(action).__name__.lower()} refused: {reason}")
     return False
 
@@ -207,7 +208,7 @@ def _read(engine: Engine, st: AgentState, action: ReadFile) -> bool:
     if content is None:
         return _refuse(engine, st, action, f"no file {rel} in the workspace")
     version = engine.workspace.version(rel)
-    engine.emit(ev.FileRead, agent=st.name, path=rel, version=version, size=len(content))
+    engine.emit(ev.FileRead(agent=st.name, path=rel, version=version, size=len(content)))
     st.reads.append((rel, version, content))
     return False
 
@@ -223,7 +224,7 @@ def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
     if mode == "locking" and owner_task in board.tasks:
         holder = board.tasks[owner_task].holder
         if holder != name or board.tasks[owner_task].done:
-            engine.emit(ev.LockDenied, agent=name, path=rel, holder=holder)
+            engine.emit(ev.LockDenied(agent=name, path=rel, holder=holder))
             st.feedback.append(f"write of {rel} denied: the lock is held by {holder or 'nobody'}")
             return False
     current = ws.version(rel)
@@ -231,8 +232,8 @@ def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
     if base != current:
         last = ws.files[rel].last_writer if rel in ws.files else ""
         outcome = "rejected" if mode == "optimistic" else "overwrote"
-        engine.emit(ev.WriteConflicted, agent=name, path=rel, base_version=base, current_version=current,
-                    last_writer=last, outcome=outcome)
+        engine.emit(ev.WriteConflicted(agent=name, path=rel, base_version=base, current_version=current,
+                                       last_writer=last, outcome=outcome))
         if outcome == "rejected":
             st.feedback.append(f"write of {rel} rejected: based on version {base}, current is {current}")
             return False
@@ -241,8 +242,8 @@ def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
     except (OSError, ValueError) as exc:  # a directory in the way, a file where a folder should be...
         return _refuse(engine, st, action, f"cannot write {rel}: {type(exc).__name__}: {exc.strerror or exc}"
                        if isinstance(exc, OSError) else f"cannot write {rel}: {exc}")
-    engine.emit(ev.FileWritten, agent=name, path=rel, task=owner_task, version=version, base_version=base,
-                size=len(action.content))
+    engine.emit(ev.FileWritten(agent=name, path=rel, task=owner_task, version=version, base_version=base,
+                               size=len(action.content)))
     return True
 
 
@@ -264,8 +265,8 @@ async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
         code, output = (0, "passed (model)") if passed else (1, "failed (model)")
     await engine.clock.sleep(cfg.test_time_s)
     engine.workspace.record_test(t.file, passed)
-    engine.emit(ev.TestsRan, agent=st.name, task=tid, passed=passed, exit_code=code,
-                duration=round(engine.clock.now() - start, 6), output=output)
+    engine.emit(ev.TestsRan(agent=st.name, task=tid, passed=passed, exit_code=code,
+                            duration=round(engine.clock.now() - start, 6), output=output))
     if engine.real_models:  # a real model needs the test output to fix its code
         st.feedback.append(f"tests of {tid} {'passed' if passed else 'FAILED'}: {output[:1500]}")
     return passed
@@ -285,16 +286,16 @@ async def _complete(engine: Engine, st: AgentState, tid: str) -> bool:
     board = engine.board
     t = board.tasks[tid]
     if t.done:
-        engine.emit(ev.CompletionRejected, agent=st.name, task=tid, reason="already done")
+        engine.emit(ev.CompletionRejected(agent=st.name, task=tid, reason="already done"))
         return False
     if t.holder != st.name:
-        engine.emit(ev.CompletionRejected, agent=st.name, task=tid, reason=f"held by {t.holder or 'nobody'}")
+        engine.emit(ev.CompletionRejected(agent=st.name, task=tid, reason=f"held by {t.holder or 'nobody'}"))
         return False
     verdict = engine.workspace.tested_ok(t.file)
     if verdict is None:
         verdict = await _run_tests(engine, st, tid)
     if not verdict:
-        engine.emit(ev.CompletionRejected, agent=st.name, task=tid, reason="tests fail")
+        engine.emit(ev.CompletionRejected(agent=st.name, task=tid, reason="tests fail"))
         st.feedback.append(f"completion of {tid} refused: its tests fail")
         return False
     board.complete(st.name, tid)

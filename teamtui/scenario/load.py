@@ -12,14 +12,28 @@ import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import pydantic
 
 from teamtui.core.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
+from teamtui.core.faults import (
+    Delay,
+    Drop,
+    Duplicate,
+    Fault,
+    Heal,
+    Kill,
+    Partition,
+    Restart,
+    Resume,
+    Scheduled,
+    SlowNetwork,
+    Stall,
+)
 from teamtui.scenario.architectures import ARCHITECTURES
 from teamtui.scenario.model import FaultDef, ScenarioFile
-from teamtui.scenario.spec import AgentSpec, Fault, Scenario, TestLimits
+from teamtui.scenario.spec import AgentSpec, Scenario, TestLimits
 from teamtui.scenario.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
 
 DEFAULT_NAMES = ("ada", "bob", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai", "lu",
@@ -196,7 +210,7 @@ def _load_task(m: ScenarioFile, path: Path, fail: Any) -> TaskGraph:
     return graph
 
 
-def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail: Any) -> Fault:
+def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail: Any) -> Scheduled:
     agent = ""
     if f.agent is not None:
         if isinstance(f.agent, int):
@@ -232,8 +246,39 @@ def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail:
             else:
                 resolved.append(member)
         groups.append(tuple(resolved))
-    return Fault(action=f.action, at=f.at, round=f.round, agent=agent, seconds=f.seconds, factor=f.factor,
-                 groups=tuple(groups), rate=f.rate, latency_s=f.latency_s)
+    return Scheduled(_fault_of(f, agent, tuple(groups)), at=f.at, round=f.round)
+
+
+def _fault_of(f: FaultDef, agent: str, groups: tuple[tuple[str, ...], ...]) -> Fault:
+    """The fault class of a validated `[[faults]]` entry (the model has checked what each action needs)."""
+    match f.action:
+        case "kill":
+            return Kill(agent)
+        case "restart":
+            return Restart(agent)
+        case "delay":
+            return Delay(agent, factor=f.factor, seconds=f.seconds, latency_s=f.latency_s)
+        case "stall":
+            return Stall(agent, seconds=f.seconds)
+        case "resume":
+            return Resume(agent)
+        case "partition":
+            return Partition(groups, seconds=f.seconds, agent=agent)
+        case "heal":
+            return Heal()
+        case "drop":
+            return Drop(_needed(f.rate), seconds=f.seconds)
+        case "duplicate":
+            return Duplicate(_needed(f.rate), seconds=f.seconds)
+        case "slow_network":
+            return SlowNetwork(_needed(f.latency_s), seconds=f.seconds)
+    assert_never(f.action)
+
+
+def _needed(value: float | None) -> float:
+    if value is None:  # FaultDef's validator rejects a fault without the setting its action needs
+        raise AssertionError("a validated fault lacks a required setting")
+    return value
 
 
 def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = None, arch: str | None = None,

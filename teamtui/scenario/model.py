@@ -6,15 +6,19 @@ the whole file (agents, faults, the task DAG) and turns any failure into a one-l
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from teamtui.core.faults import FAULTS
 from teamtui.scenario import axes
 from teamtui.scenario.architectures import ARCHITECTURES
 
 FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
                  "slow_network")
+_FAULT_SETTINGS = ("agent", "seconds", "factor", "groups", "rate", "latency_s")
+"""The keys of a `[[faults]]` entry besides action and its time; each action takes those its class has."""
 
 
 class _Strict(BaseModel):
@@ -194,6 +198,11 @@ class FaultDef(_Strict):
             raise ValueError(f"{self.action} needs rate = a probability between 0 and 1")
         if self.action == "slow_network" and self.latency_s is None:
             raise ValueError("slow_network needs latency_s = extra seconds per message")
+        takes = [f.name for f in dataclasses.fields(FAULTS[self.action])]
+        stray = [k for k in _FAULT_SETTINGS if getattr(self, k) is not None and k not in takes]
+        if stray:
+            raise ValueError(f"{self.action} does not take {' or '.join(stray)}; remove it ({self.action} takes "
+                             f"{', '.join(takes) if takes else 'only at or round'})")
         return self
 
 

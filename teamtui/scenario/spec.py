@@ -1,4 +1,4 @@
-"""A resolved scenario, ready to run: the frozen `Scenario`, its agents, faults and test limits.
+"""A resolved scenario, ready to run: the frozen `Scenario`, its agents, scheduled faults and test limits.
 
 `teamtui.scenario.load` builds these from a validated file; everything that runs a scenario (the engine,
 the LLM backends, the recorder, sweeps) reads them and nothing else of the file.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from teamtui.core.faults import Scheduled
 from teamtui.scenario.model import SimConfig
 from teamtui.scenario.tasks import TaskGraph
 
@@ -36,21 +37,6 @@ class AgentSpec:
 
 
 @dataclass(frozen=True)
-class Fault:
-    """One resolved fault: agent names instead of positions; `at` or `round` says when."""
-
-    action: str
-    at: float | None = None
-    round: int | None = None
-    agent: str = ""
-    seconds: float | None = None
-    factor: float | None = None
-    groups: tuple[tuple[str, ...], ...] = ()
-    rate: float | None = None
-    latency_s: float | None = None
-
-
-@dataclass(frozen=True)
 class Scenario:
     """A validated scenario, ready to run (see `teamtui.scenario.model` for every key and default)."""
 
@@ -65,7 +51,7 @@ class Scenario:
     lead_failover: str
     agents: tuple[AgentSpec, ...]
     task: TaskGraph
-    faults: tuple[Fault, ...]
+    faults: tuple[Scheduled, ...]
     sim: SimConfig
     max_rounds: int
     max_time_s: float

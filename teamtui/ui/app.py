@@ -26,9 +26,10 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
+from teamtui.core.faults import Fault, Heal, Kill, Partition, Restart, Resume, Stall
 from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
-from teamtui.scenario.spec import Fault, Scenario
+from teamtui.scenario.spec import Scenario
 from teamtui.ui import render
 from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
 from teamtui.ui.view import LiveView
@@ -228,11 +229,11 @@ class TeamApp(App[int]):
             return None
         return run
 
-    def inject(self, action: str, agent: str = "", **params: Any) -> bool:
+    def inject(self, fault: Fault) -> bool:
         run = self._live()
         if run is None:
             return False
-        run.inject(Fault(action=action, agent=agent, **params), "user")
+        run.inject(fault, "user")
         self.frame()
         return True
 
@@ -241,14 +242,14 @@ class TeamApp(App[int]):
         if not self.view.agents[name].alive:
             self.notify(f"{name} is already dead; press r to restart it", severity="warning")
             return
-        self.inject("kill", name)
+        self.inject(Kill(name))
 
     def action_restart(self, agent: str = "") -> None:
         name = agent or self.selected
         if self.view.agents[name].alive:
             self.notify(f"{name} is alive; kill it first (k) to restart it", severity="warning")
             return
-        self.inject("restart", name)
+        self.inject(Restart(name))
 
     def action_delay(self, agent: str = "") -> None:
         name = agent or self.selected
@@ -257,18 +258,18 @@ class TeamApp(App[int]):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.inject("delay", name, **parse_delay(text))
+                self.inject(parse_delay(text, name))
 
         self.push_screen(PromptScreen(f"Delay {name}", "3x = three times slower, 20s = for 20 s, +5s = 5 s extra "
                                       "per call; Enter for 3x 20s", parse_delay), done)
 
     def action_stall(self, agent: str = "") -> None:
         name = agent or self.selected
-        self.inject("resume" if self.view.agents[name].stalled else "stall", name)
+        self.inject(Resume(name) if self.view.agents[name].stalled else Stall(name))
 
     def action_isolate(self, agent: str = "") -> None:
         name = agent or self.selected
-        self.inject("partition", groups=parse_groups("", list(self.view.agents), name))
+        self.inject(Partition(parse_groups("", list(self.view.agents), name)))
 
     def action_partition(self) -> None:
         if self._live() is None:
@@ -277,14 +278,14 @@ class TeamApp(App[int]):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.inject("partition", groups=parse_groups(text, names, self.selected))
+                self.inject(Partition(parse_groups(text, names, self.selected)))
 
         self.push_screen(PromptScreen("Partition the team", f"groups like {names[0]},{names[-1]} | … (the rest form "
                                       f"a group); Enter alone isolates {self.selected}",
                                       lambda t: parse_groups(t, names, self.selected)), done)
 
     def action_heal(self) -> None:
-        self.inject("heal")
+        self.inject(Heal())
 
     def action_pause(self) -> None:
         if self.clock.paused:

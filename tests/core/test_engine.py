@@ -189,12 +189,12 @@ def test_delay_marks_a_straggler_and_stall_is_detected_then_recovers() -> None:
 
 def test_engine_inject_api_applies_a_live_fault() -> None:
     s = scenario_from('[scenario]\nname = "i"\n[team]\nsize = 2\n' + CHAIN5)
-    from teamtui.scenario.spec import Fault
+    from teamtui.core.faults import Kill
 
     def during(engine):  # type: ignore[no-untyped-def]
         async def later() -> None:
             await engine.clock.sleep(3.0)
-            engine.inject(Fault(action="kill", agent="ada"))
+            engine.inject(Kill("ada"))
 
         engine.spawn(later())
 
@@ -228,3 +228,21 @@ agent = "bob"
     assert len([e for e in events if isinstance(e, ev.AgentKilled)]) == 1
     assert not [e for e in events if isinstance(e, ev.AgentDelayed | ev.AgentStallInjected)]
     assert isinstance(events[-1], ev.RunFinished) and events[-1].status == "completed"
+
+
+def test_with_real_models_emit_scrubs_every_string_field_but_the_agent() -> None:
+    from teamtui.core.clock import VirtualClock, run_virtual
+    from teamtui.launch import new_engine
+
+    s = scenario_from('[scenario]\nname = "keys"\n[team]\nsize = 2\nmodel = "openai/gpt-test"\n' + CHAIN5)
+
+    async def main() -> tuple[ev.MessageSent, ev.ActionRejected]:
+        engine = new_engine(s, VirtualClock(), backend=ScriptedBackend(_worker))
+        assert engine.real_models
+        sent = engine.emit(ev.MessageSent(agent="ada", msg=0, to=("bob",), topic="chat", text="sk-abcdefgh12345678"))
+        refused = engine.emit(ev.ActionRejected(agent="bob", action="send", reason="api_key=abcdefgh12345678"))
+        return sent, refused
+
+    sent, refused = run_virtual(main())
+    assert (sent.seq, sent.agent, sent.to, sent.topic, refused.seq, refused.agent) == (0, "ada", ("bob",), "chat", 1, "bob")
+    assert "abcdefgh12345678" not in sent.text + refused.reason

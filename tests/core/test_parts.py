@@ -118,7 +118,7 @@ def test_graph_refuses_cycles_naming_them() -> None:
 
 def _board(lease: float | None = None) -> tuple[Board, list[ev.Event]]:
     got: list[ev.Event] = []
-    board = Board(chain(2, 1), lambda cls, **kw: got.append(cls(**kw)), lease)
+    board = Board(chain(2, 1), got.append, lease)
     return board, got
 
 

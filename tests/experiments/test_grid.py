@@ -7,6 +7,7 @@ import tomllib
 
 import pytest
 
+from teamtui.core.faults import Scheduled, Stall
 from teamtui.experiments import runner
 from teamtui.experiments.grid import Grid, cell_scenario
 from teamtui.experiments.table import CellParams
@@ -46,7 +47,7 @@ def test_a_cell_scenario_is_the_base_with_the_cells_values_and_its_text_reruns_i
     cell = CellParams("svg_render", 0.9, 2, "preassigned", "async", "sim", "stall:2@5+10", 1, 42)
     s = cell_scenario(data, "q.toml", cell)
     assert (s.size, s.architecture, s.execution, s.seed, s.task.p_declared) == (2, "preassigned", "async", 42, 0.9)
-    assert [(f.action, f.agent, f.at, f.seconds) for f in s.faults] == [("stall", s.agents[1].name, 5.0, 10.0)]
+    assert s.faults == (Scheduled(Stall(s.agents[1].name, seconds=10.0), at=5.0),)
     again = cell_scenario(tomllib.loads(s.text), "q.toml", cell)
     assert (again.faults, again.sim, again.task, again.agents) == (s.faults, s.sim, s.task, s.agents)
 

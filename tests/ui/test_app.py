@@ -9,8 +9,9 @@ from rich.console import Console
 from textual.widgets import Input, OptionList, RichLog, Static
 
 from teamtui.core import events as ev
+from teamtui.core.faults import Delay, Partition
 from teamtui.ui.app import TeamApp
-from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen
+from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
 from teamtui.ui.widgets.panes import AgentPane, EventLog
 
 from .conftest import live_scenario, until
@@ -255,3 +256,13 @@ async def test_a_frame_with_nothing_new_draws_nothing(recorded: list[ev.Event],
         app.pending.append(ev.RoundStarted(seq=len(recorded), t=recorded[-1].t, round=99, waiting_on=()))
         app.frame()
         assert drawn == [len(recorded)]
+
+
+def test_the_fault_prompts_build_typed_faults() -> None:
+    assert parse_delay("3x 20s", "cy") == Delay("cy", factor=3.0, seconds=20.0)
+    assert parse_delay("+5s", "ada") == Delay("ada", latency_s=5.0)
+    with pytest.raises(ValueError, match="not a delay"):
+        parse_delay("soon")
+    isolate = Partition(parse_groups("", ["ada", "bob", "cy"], "bob"))
+    assert (isolate.action, isolate.target, isolate.params) == ("partition", "", {"groups": [["bob"], ["ada", "cy"]]})
+    assert parse_groups("ada | cy", ["ada", "bob", "cy"], "bob") == (("ada",), ("cy",), ("bob",))

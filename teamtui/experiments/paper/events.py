@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import msgspec
+
 from teamtui.core import events as ev
 from teamtui.experiments.paper.format import ACTIONS, RunMeta, architecture_of, number, record_round
 
@@ -41,8 +43,8 @@ class _Mapper:
         self.calls = 0
         self.msgs = 0
 
-    def emit(self, cls: type[ev.Event], **kw: Any) -> None:
-        self.out.append(cls(seq=len(self.out), t=self.t, **kw))
+    def emit(self, event: ev.Event) -> None:
+        self.out.append(msgspec.structs.replace(event, seq=len(self.out), t=self.t))
 
     def clock(self, r: dict[str, Any]) -> None:
         if r.get("ts") is not None:
@@ -51,11 +53,12 @@ class _Mapper:
     def run(self) -> list[ev.Event]:
         m = self.meta
         architecture = architecture_of(m.mode, self.records)
-        self.emit(ev.RunStarted, scenario=f"paper {m.model} {m.suite} {m.p_label or '?'} {m.mode} "
-                  f"n{m.n_teammates if m.n_teammates is not None else len(self.workers)} rep{m.rep}",
-                  seed=0, architecture=architecture, execution="rounds", consistency="locking", model=m.model,
-                  agents=self.agents, roles=tuple("lead" if a == "Lead" else "worker" for a in self.agents),
-                  tasks=self.tasks, p=m.p_true, pack=m.suite)
+        n = m.n_teammates if m.n_teammates is not None else len(self.workers)
+        self.emit(ev.RunStarted(scenario=f"paper {m.model} {m.suite} {m.p_label or '?'} {m.mode} n{n} rep{m.rep}",
+                                seed=0, architecture=architecture, execution="rounds", consistency="locking",
+                                model=m.model, agents=self.agents,
+                                roles=tuple("lead" if a == "Lead" else "worker" for a in self.agents),
+                                tasks=self.tasks, p=m.p_true, pack=m.suite))
         replies: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for r in self.records:
             rnd = record_round(r)
@@ -80,7 +83,7 @@ class _Mapper:
         self.round, self.round_t = rnd, self.t
         self.pending = [str(r["agent"]) for r in replies if r.get("agent")]
         self.replied = set()
-        self.emit(ev.RoundStarted, round=rnd, waiting_on=self.workers)
+        self.emit(ev.RoundStarted(round=rnd, waiting_on=self.workers))
         lead_first = "Lead" in self.pending
         self.start_calls([a for a in self.pending if a == "Lead"] if lead_first else self.pending)
 
@@ -89,14 +92,14 @@ class _Mapper:
         for a in agents:
             self.calls += 1
             self.call_of[a] = (self.calls, self.t)
-            self.emit(ev.LLMCallStarted, agent=a, call=self.calls, round=self.round, model=self.meta.model)
+            self.emit(ev.LLMCallStarted(agent=a, call=self.calls, round=self.round, model=self.meta.model))
 
     def end_round(self) -> None:
         if self.round:
             for a, (call, _) in self.call_of.items():  # a call with no reply logged
-                self.emit(ev.LLMCallAbandoned, agent=a, call=call, round=self.round, reason="no reply recorded")
+                self.emit(ev.LLMCallAbandoned(agent=a, call=call, round=self.round, reason="no reply recorded"))
             self.call_of.clear()
-            self.emit(ev.RoundEnded, round=self.round, slowest=self.last_reply, duration=self.t - self.round_t)
+            self.emit(ev.RoundEnded(round=self.round, slowest=self.last_reply, duration=self.t - self.round_t))
             self.round = 0
 
     def action(self, kind: str, r: dict[str, Any]) -> None:
@@ -111,35 +114,37 @@ class _Mapper:
             call, since = self.call_of.pop(agent, (0, self.round_t))
             self.replied.add(agent)
             self.last_reply = agent
-            self.emit(ev.LLMCallCompleted, agent=agent, call=call, round=record_round(r) or self.round,
-                      latency=max(0.0, self.t - since), tokens_in=0, tokens_out=0, cost_usd=None,
-                      text=str(r.get("text") or ""))
+            self.emit(ev.LLMCallCompleted(agent=agent, call=call, round=record_round(r) or self.round,
+                                          latency=max(0.0, self.t - since), tokens_in=0, tokens_out=0,
+                                          cost_usd=None, text=str(r.get("text") or "")))
         elif kind == "claim_task":
-            self.emit(ev.TaskClaimed, agent=agent, task=task)
+            self.emit(ev.TaskClaimed(agent=agent, task=task))
         elif kind == "claim_blocked":
-            self.emit(ev.ClaimBlocked, agent=agent, task=task, missing=())
+            self.emit(ev.ClaimBlocked(agent=agent, task=task, missing=()))
         elif kind == "lock_attempt" and r.get("ok") is False:
-            self.emit(ev.LockDenied, agent=agent, path=str(r.get("path") or ""), holder="")
+            self.emit(ev.LockDenied(agent=agent, path=str(r.get("path") or ""), holder=""))
         elif kind == "edit_file":
             path = str(r.get("path") or "")
             self.versions[path] += 1
             v = self.versions[path]
-            self.emit(ev.FileWritten, agent=agent, path=path, task=self.task_of(path), version=v, base_version=v - 1,
-                      size=int(number(r.get("n_chars"))))
+            self.emit(ev.FileWritten(agent=agent, path=path, task=self.task_of(path), version=v,
+                                     base_version=v - 1, size=int(number(r.get("n_chars")))))
         elif kind == "run_tests":
             code = int(r["returncode"]) if r.get("returncode") is not None else -1
-            self.emit(ev.TestsRan, agent=agent, task="", passed=code == 0, exit_code=code,
-                      duration=number(r.get("seconds")), output=str(r.get("stdout") or "")[-2000:])
+            self.emit(ev.TestsRan(agent=agent, task="", passed=code == 0, exit_code=code,
+                                  duration=number(r.get("seconds")), output=str(r.get("stdout") or "")[-2000:]))
         elif kind == "complete_task":
-            self.emit(ev.TaskCompleted, agent=agent, task=task)
+            self.emit(ev.TaskCompleted(agent=agent, task=task))
         elif kind == "assign_task":
-            self.emit(ev.TaskAssigned, agent=str(r.get("assigner") or ""), task=task, to=str(r.get("assignee") or ""))
+            self.emit(ev.TaskAssigned(agent=str(r.get("assigner") or ""), task=task,
+                                      to=str(r.get("assignee") or "")))
         elif kind in ("broadcast", "synthesize"):
             sender = str(r.get("sender") or agent)
             self.msgs += 1
-            self.emit(ev.MessageSent, agent=sender, msg=self.msgs, to=tuple(a for a in self.agents if a != sender),
-                      topic="chat" if kind == "broadcast" else "report",
-                      text=str(r.get("message") or r.get("summary") or ""))
+            self.emit(ev.MessageSent(agent=sender, msg=self.msgs,
+                                     to=tuple(a for a in self.agents if a != sender),
+                                     topic="chat" if kind == "broadcast" else "report",
+                                     text=str(r.get("message") or r.get("summary") or "")))
 
     def task_of(self, path: str) -> str:
         return next((t.id for t in self.tasks if t.file == path), "")
@@ -155,5 +160,5 @@ class _Mapper:
         rounds = max((e.round for e in self.out if isinstance(e, ev.RoundStarted)), default=0)
         why = reason or {"completed": "all_tasks_done", "round_limit": "max_rounds"}.get(
             status, "the log ends without run_end")
-        self.emit(ev.RunFinished, status=status, reason=why,
-                  makespan=span, rounds=rounds, done=done, total=len(self.tasks) or done)
+        self.emit(ev.RunFinished(status=status, reason=why,
+                                 makespan=span, rounds=rounds, done=done, total=len(self.tasks) or done))

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from teamtui.core import events as ev
+from teamtui.core.faults import Delay
 from teamtui.metrics.summary import RunMetrics
 from teamtui.metrics.team import idle_fractions
 
@@ -43,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
                               "agent:NAME and kind:KIND.", style="dim"))
 
 
-def parse_delay(text: str) -> dict[str, float]:
+def parse_delay(text: str, agent: str = "") -> Delay:
     """'3x 20s' -> factor 3 for 20 s; '+5s' -> 5 s extra latency per call; empty -> the default."""
     out: dict[str, float] = {}
     for tok in (text.strip() or DEFAULT_DELAY).replace(",", " ").split():
@@ -63,7 +64,7 @@ def parse_delay(text: str) -> dict[str, float]:
         raise ValueError("delay values must be positive")
     if out.get("factor", 2.0) < 1:
         raise ValueError("a delay factor must be at least 1 (3x = three times slower)")
-    return out
+    return Delay(agent, factor=out.get("factor"), seconds=out.get("seconds"), latency_s=out.get("latency_s"))
 
 
 def parse_groups(text: str, agents: list[str], focused: str) -> tuple[tuple[str, ...], ...]:
