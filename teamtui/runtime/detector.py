@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
-from typing import TYPE_CHECKING
 
 from teamtui.core import events as ev
-
-if TYPE_CHECKING:
-    from teamtui.runtime.engine import AgentState, Engine
+from teamtui.runtime.context import AgentState, RunContext
 
 
 class FailureDetector:
     """See the module docstring."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: RunContext) -> None:
         self.engine = engine
         self.stall_after = engine.scenario.stall_after_s
         self.factor = engine.scenario.straggler_factor

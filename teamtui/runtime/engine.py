@@ -17,9 +17,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -32,11 +31,15 @@ from teamtui.core.redact import scrub
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime import architectures as archs
 from teamtui.runtime.board import Board
+from teamtui.runtime.context import AgentState, FaultInjector
+from teamtui.runtime.detector import FailureDetector
+from teamtui.runtime.executions import EXECUTIONS
 from teamtui.runtime.network import Network
 from teamtui.runtime.supervisor import Supervisor
+from teamtui.runtime.turn import take_turn
 from teamtui.runtime.workspace import Workspace
 from teamtui.scenario.architectures import ARCHITECTURES
-from teamtui.scenario.spec import AgentSpec, Scenario
+from teamtui.scenario.spec import Scenario
 
 
 def _scratch() -> str | None:
@@ -49,49 +52,6 @@ def _scratch() -> str | None:
 
 
 E = TypeVar("E", bound=ev.Event)
-
-
-class FaultInjector(Protocol):
-    """What applies faults to a running engine (`teamtui.faults.nemesis.Nemesis`, given by whoever builds the
-    engine: the fault layer acts on the runtime, the runtime never imports it)."""
-
-    async def run(self) -> None:
-        """Apply the scenario's timed faults as their times come."""
-
-    def at_round(self, rnd: int) -> None:
-        """Apply the faults scheduled for the start of round `rnd`."""
-
-    def apply(self, fault: Fault, source: str) -> None:
-        """Apply one fault now (source: schedule or user)."""
-
-
-@dataclass
-class AgentState:
-    """What the engine knows about one agent (the agent itself knows only its observation)."""
-
-    spec: AgentSpec
-    role: str
-    alive: bool = True
-    incarnation: int = 0
-    inbox: list[InboxMessage] = field(default_factory=list)
-    turn: asyncio.Task[bool] | None = None
-    loop: asyncio.Task[None] | None = None
-    in_call_since: float | None = None
-    last_seen: float = 0.0
-    last_latency: float | None = None
-    delay_factor: float = 1.0
-    delay_extra: float = 0.0
-    stall_flagged: bool = False
-    straggler: bool = False
-    feedback: list[str] = field(default_factory=list)
-    reads: list[tuple[str, int, str]] = field(default_factory=list)
-    cancel_reason: str = ""
-    resumed: asyncio.Event = field(default_factory=asyncio.Event)
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
 
 class Engine:
@@ -156,9 +116,6 @@ class Engine:
     # -- the run -----------------------------------------------------------------------------------
 
     async def run(self) -> list[ev.Event]:
-        from teamtui.runtime.detector import FailureDetector
-        from teamtui.runtime.executions import EXECUTIONS
-
         s = self.scenario
         g = s.task
         self.emit(ev.RunStarted(scenario=s.name, seed=s.seed, architecture=s.architecture,
@@ -188,9 +145,10 @@ class Engine:
         except asyncio.CancelledError:
             self.finish("cancelled", "the run was cancelled")
         except Exception as exc:  # the group's errors (the first already failed the run)
-            while isinstance(exc, ExceptionGroup):
-                exc = exc.exceptions[0]
-            self._fail(exc)
+            first: BaseException = exc
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            self._fail(first)
         finally:
             await self._shutdown()
         return self.events
@@ -309,8 +267,6 @@ class Engine:
             st.wake.set()
 
     def start_turn(self, st: AgentState) -> asyncio.Task[bool]:
-        from teamtui.runtime.turn import take_turn
-
         task = asyncio.ensure_future(take_turn(self, st))
         st.turn = task
 

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core.clock import wait_for
-
-if TYPE_CHECKING:
-    from teamtui.runtime.engine import AgentState, Engine
+from teamtui.runtime.context import AgentState, RunContext
 
 
-async def run_rounds(engine: Engine) -> None:
+async def run_rounds(engine: RunContext) -> None:
     s = engine.scenario
     while not engine.finished:
         if engine.round >= s.max_rounds:
@@ -53,7 +51,7 @@ async def run_rounds(engine: Engine) -> None:
             await engine.clock.sleep(min(1.0, s.stall_after_s / 10))
 
 
-async def _bounded(engine: Engine, agents: list[AgentState], deadline: float, order: list[str]) -> None:
+async def _bounded(engine: RunContext, agents: list[AgentState], deadline: float, order: list[str]) -> None:
     """Start the agents' turns and wait until all are done or the deadline passes (late ones go on)."""
     all_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     left = len(agents)
@@ -75,17 +73,17 @@ async def _bounded(engine: Engine, agents: list[AgentState], deadline: float, or
         await wait_for(engine.clock, all_done, remaining)
 
 
-async def run_async(engine: Engine) -> None:
+async def run_async(engine: RunContext) -> None:
     for st in engine.agents.values():
         start_loop(engine, st)
     await asyncio.Event().wait()  # the engine finishes the run; this task is cancelled then
 
 
-def start_loop(engine: Engine, st: AgentState) -> None:
+def start_loop(engine: RunContext, st: AgentState) -> None:
     st.loop = asyncio.ensure_future(_agent_loop(engine, st))
 
 
-async def _agent_loop(engine: Engine, st: AgentState) -> None:
+async def _agent_loop(engine: RunContext, st: AgentState) -> None:
     poll = min(30.0, engine.scenario.stall_after_s / 3)
     while st.alive and not engine.finished:
         st.wake.clear()
@@ -95,4 +93,4 @@ async def _agent_loop(engine: Engine, st: AgentState) -> None:
             await wait_for(engine.clock, st.wake.wait(), poll)
 
 
-EXECUTIONS: dict[str, Callable[[Engine], Coroutine[Any, Any, None]]] = {"rounds": run_rounds, "async": run_async}
+EXECUTIONS: dict[str, Callable[[RunContext], Coroutine[Any, Any, None]]] = {"rounds": run_rounds, "async": run_async}

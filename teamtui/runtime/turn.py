@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core.agent import (
@@ -30,16 +30,15 @@ from teamtui.core.agent import (
 from teamtui.core.clock import VirtualClock
 from teamtui.core.redact import scrub
 from teamtui.llm.base import Completion, LLMRequest
+from teamtui.runtime.context import AgentState, RunContext
 from teamtui.runtime.workspace import PathRefused
 
 MAX_PROBLEM_EVENTS = 12
 """Problems recorded one by one per reply; the rest are counted in one more event."""
 
-if TYPE_CHECKING:
-    from teamtui.runtime.engine import AgentState, Engine
 
 
-async def take_turn(engine: Engine, st: AgentState) -> bool:
+async def take_turn(engine: RunContext, st: AgentState) -> bool:
     clock = engine.clock
     name = st.name
     obs = engine.observe(name)
@@ -96,7 +95,7 @@ async def take_turn(engine: Engine, st: AgentState) -> bool:
 class _Sink:
     """Turns a backend's reports during one call into events (the engine's side of `CallSink`)."""
 
-    def __init__(self, engine: Engine, agent: str, call: int) -> None:
+    def __init__(self, engine: RunContext, agent: str, call: int) -> None:
         self.engine, self.agent, self.call = engine, agent, call
 
     def streamed(self, text: str) -> None:
@@ -109,7 +108,7 @@ class _Sink:
                                                error=scrub(error)[:300], wait_s=round(wait_s, 6)))
 
 
-def _problems(engine: Engine, st: AgentState, call: int, completion: Completion) -> None:
+def _problems(engine: RunContext, st: AgentState, call: int, completion: Completion) -> None:
     """Each malformed part of a reply is an event and a line of feedback for the agent's next turn."""
     problems = completion.problems
     for problem in problems[:MAX_PROBLEM_EVENTS]:
@@ -122,13 +121,13 @@ def _problems(engine: Engine, st: AgentState, call: int, completion: Completion)
         st.feedback.append(more)
 
 
-def _refuse(engine: Engine, st: AgentState, action: Action, reason: str) -> bool:
+def _refuse(engine: RunContext, st: AgentState, action: Action, reason: str) -> bool:
     engine.emit(ev.ActionRejected(agent=st.name, action=type(action).__name__.lower(), reason=reason))
     st.feedback.append(f"{type(action).__name__.lower()} refused: {reason}")
     return False
 
 
-async def apply(engine: Engine, st: AgentState, action: Action) -> bool:
+async def apply(engine: RunContext, st: AgentState, action: Action) -> bool:
     """Apply one action for an agent; returns whether it was productive."""
     board = engine.board
     name = st.name
@@ -196,7 +195,7 @@ async def apply(engine: Engine, st: AgentState, action: Action) -> bool:
     return _refuse(engine, st, action, "unknown action")
 
 
-def _read(engine: Engine, st: AgentState, action: ReadFile) -> bool:
+def _read(engine: RunContext, st: AgentState, action: ReadFile) -> bool:
     try:
         rel, real = engine.workspace.resolve(action.path)
     except PathRefused as exc:
@@ -213,7 +212,7 @@ def _read(engine: Engine, st: AgentState, action: ReadFile) -> bool:
     return False
 
 
-def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
+def _write(engine: RunContext, st: AgentState, action: WriteFile) -> bool:
     try:
         rel, real = engine.workspace.resolve(action.path)
     except PathRefused as exc:
@@ -247,7 +246,7 @@ def _write(engine: Engine, st: AgentState, action: WriteFile) -> bool:
     return True
 
 
-async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
+async def _run_tests(engine: RunContext, st: AgentState, tid: str) -> bool:
     t = engine.board.tasks[tid]
     sub = engine.scenario.task.by_id[tid]
     cfg = engine.scenario.sim
@@ -272,7 +271,7 @@ async def _run_tests(engine: Engine, st: AgentState, tid: str) -> bool:
     return passed
 
 
-async def _blocking(engine: Engine, fn: Callable[..., tuple[int, str]], *args: Any) -> tuple[int, str]:
+async def _blocking(engine: RunContext, fn: Callable[..., tuple[int, str]], *args: Any) -> tuple[int, str]:
     """Run real work (a test subprocess). On the virtual clock it runs inline: time stands still either way,
     and two agents' test runs can then never finish in a racing order, so the log stays reproducible. On
     the wall clock it runs in a thread, so the loop (and the monitor) go on meanwhile."""
@@ -282,7 +281,7 @@ async def _blocking(engine: Engine, fn: Callable[..., tuple[int, str]], *args: A
         return await asyncio.to_thread(fn, *args)
 
 
-async def _complete(engine: Engine, st: AgentState, tid: str) -> bool:
+async def _complete(engine: RunContext, st: AgentState, tid: str) -> bool:
     board = engine.board
     t = board.tasks[tid]
     if t.done:
