@@ -27,7 +27,8 @@ def test_static_check_passes(tool: str) -> None:
 HEADLESS = ["teamtui.cli.main", "teamtui.scenario.load", "teamtui.runtime.engine", "teamtui.launch", "teamtui.cli.headless",
             "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
             "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat",
-            "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording"]
+            "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording",
+            "teamtui.core.state", "teamtui.ui.view", "teamtui.ui.render"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

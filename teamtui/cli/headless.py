@@ -17,13 +17,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from teamtui.core import events as ev
+from teamtui.core.state import RunState
 from teamtui.launch import Outcome, needs_wall_clock, run_with_baselines
+from teamtui.metrics import text
 from teamtui.metrics.summary import RunMetrics
 from teamtui.scenario.load import Scenario
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
            ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased)
+
+
+TICK_EVENTS = 50
+"""The progress line's figures are read again at least every this many events (and at every notable one)."""
+
+
+def ticker(state: RunState) -> str:
+    """The live figures of a headless run, read from its state like the monitor's panel."""
+    gap = f" · straggler gap {text.secs(state.straggler_gap())}" if state.rounds_mode else ""
+    return (f"idle {text.pct(state.idle_fraction())}{gap} · {state.conflicts} conflicts · "
+            f"{sum(1 for r in state.recoveries if r.held and r.reclaim_s is not None)} recoveries")
 
 
 def describe_event(e: ev.Event) -> str:
@@ -45,13 +58,17 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     total = len(scenario.task.subtasks)
     if interactive:
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console,
-                            transient=False)
-        bar = progress.add_task(scenario.name, total=total, last="starting")
+                            TimeElapsedColumn(), TextColumn("{task.fields[figures]}"),
+                            TextColumn("{task.fields[last]}"), console=console, transient=False)
+        bar = progress.add_task(scenario.name, total=total, last="starting", figures="")
+        state = RunState()
 
         def listener(e: ev.Event) -> None:
+            state.apply(e)
             if isinstance(e, ev.TaskCompleted):
                 progress.advance(bar)
+            if isinstance(e, NOTABLE) or e.seq % TICK_EVENTS == 0:
+                progress.update(bar, figures=ticker(state))
             if isinstance(e, NOTABLE):
                 progress.update(bar, last=describe_event(e)[:70])
                 if not isinstance(e, ev.TaskCompleted):
@@ -94,10 +111,6 @@ def metrics_json(outcome: Outcome) -> dict[str, Any]:
     return outcome.metrics.to_dict()
 
 
-def _f(v: float | None, fmt: str = ".2f", unit: str = "") -> str:
-    return "n/a" if v is None else f"{v:{fmt}}{unit}"
-
-
 def cost_text(m: RunMetrics) -> str:
     """The run's cost in dollars, per agent, saying what is unknown (a price litellm lacks is not zero)."""
     if m.cost_usd is None and not m.unpriced_calls:
@@ -117,16 +130,16 @@ def summary_table(m: RunMetrics) -> Table:
         ("team", f"{m.agents} agents ({m.workers} doing subtasks), {m.architecture}, {m.execution}"),
         ("subtasks done", f"{m.done}/{m.subtasks}" + (f"  stranded: {', '.join(m.stranded)}" if m.stranded else "")),
         ("makespan", f"{m.makespan:.1f} s in {m.paper.rounds} rounds" if m.paper.rounds else f"{m.makespan:.1f} s"),
-        ("speedup", (f"{m.speedup:.2f}× vs 1 agent ({_f(m.baseline_makespan, '.1f', ' s')}); " if m.speedup is not None
-                     else "n/a (no 1-agent run to compare with); ")
+        ("speedup", (f"{text.times(m.speedup)} vs 1 agent ({text.secs(m.baseline_makespan, '.1f')}); "
+                     if m.speedup is not None else "n/a (no 1-agent run to compare with); ")
          + f"Amdahl bound {m.amdahl_bound:.2f}× (p = {m.p:.2f}); DAG bound {m.dag_bound:.2f}×"),
-        ("efficiency", _f(m.efficiency)),
+        ("efficiency", text.num(m.efficiency)),
         ("replies (paper: messages)", str(m.paper.messages)),
         ("messages", f"{m.messages_sent} sent, {m.messages_delivered} delivered, {m.messages_dropped} dropped; "
-                     f"{m.messages_per_subtask:.1f} per subtask"),
-        ("idle rounds", _f(m.paper.idle_rounds, "d") if m.paper.idle_rounds is not None else "n/a"),
-        ("idle fraction", f"{m.idle_fraction:.0%}"),
-        ("straggler gap", _f(m.paper.straggler_gap, ".2f", " s")),
+                     f"{text.num(m.messages_per_subtask, '.1f')} per subtask"),
+        ("idle rounds", text.num(m.paper.idle_rounds, "d")),
+        ("idle fraction", text.pct(m.idle_fraction)),
+        ("straggler gap", text.secs(m.paper.straggler_gap)),
         ("conflicts", f"{m.claim_conflicts} claim, {m.write_conflicts} write, {m.lock_denied} lock denied; "
                       f"{m.paper.concurrent_writes} concurrent writes"),
         ("claims blocked", str(m.paper.claims_blocked)),
@@ -138,10 +151,9 @@ def summary_table(m: RunMetrics) -> Table:
     if m.failed_calls or m.rejected_replies:
         rows.append(("model trouble", f"{m.failed_calls} failed calls, {m.rejected_replies} reply parts rejected"))
     for r in m.recoveries:
-        taken = (f"held {', '.join(r.held)}; reclaimed after {_f(r.reclaim_s, '.1f', ' s')}" if r.held
-                 else "held nothing, so nothing to reclaim")
-        rows.append((f"fault: {r.fault} {r.agent} @ {r.at:.0f}s",
-                     f"{taken}; next completion after {_f(r.next_completion_s, '.1f', ' s')}"))
+        taken = (f"held {', '.join(r.held)}; " if r.held else "") + text.reclaim(r.held, r.reclaim_s)
+        rows.append((f"fault: {text.fault_label(r.fault, r.agent, r.at)}",
+                     f"{taken}; next completion after {text.secs(r.next_completion_s, '.1f')}"))
     if m.fault_cost is not None:
         rows.append(("fault cost", f"{m.fault_cost:+.1f} s of makespan vs the same seed without faults"))
     for k, v in rows:

@@ -3,7 +3,9 @@
 The engine publishes every event to a listener that only appends to a deque, so the UI never blocks it;
 a timer folds the pending events into a `LiveView` and redraws the panes at `FPS` frames per second,
 however bursty the stream is. The UI only posts intents back: `engine.inject(fault)`, pause, speed.
-`TeamApp(events=...)` draws a finished or recorded event list with no engine (snapshots, replay).
+`TeamApp(events=...)` draws a finished or recorded event list with no engine (snapshots, replay). The
+summary (`m`, and at the end of a live run) is built from the view's `RunState`, the same state the metrics
+panel reads, with the 1-agent baseline's makespan set on the view too, so both show the same speedup.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
+from teamtui.core.state import RunState
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.load import Fault, Scenario
 from teamtui.ui import render
@@ -82,6 +85,10 @@ class TeamApp(App[int]):
         self.summary_at_end = summary_at_end
         self.baseline = baseline
         """A 1-agent run of the same task and seed, for the summary's speedup (computed when None and sim)."""
+        if baseline:
+            from teamtui.metrics.summary import makespan_of
+
+            self.view.baseline_makespan = makespan_of(baseline)
         self.selected = ""
         self.finished = asyncio.Event()
         self.quitting = False
@@ -174,17 +181,21 @@ class TeamApp(App[int]):
 
     # -- the frame ---------------------------------------------------------------------------------
 
-    def frame(self) -> None:
-        """Fold pending events into the view and redraw what they changed."""
+    def _fold_pending(self) -> None:
         while self.pending:
             self.view.apply(self.pending.popleft())
+
+    def frame(self) -> None:
+        """Fold pending events into the view and redraw what they changed."""
+        self._fold_pending()
         if self.view.started is None:
             return
         if not self.panes:
             self._build_agents()
         if self.engine is not None and not self.engine.finished:
-            self.view.now = max(self.view.now, self.clock.now())
-        key = (self.view.seq, self.view.now, self.clock.speed, self.clock.paused, self.size)
+            self.view.state.advance(self.clock.now())
+        key = (self.view.seq, self.view.now, self.view.baseline_makespan, self.clock.speed, self.clock.paused,
+               self.size)
         if key == self._drawn:
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
         self._drawn = key
@@ -270,7 +281,7 @@ class TeamApp(App[int]):
 
     def action_stall(self, agent: str = "") -> None:
         name = agent or self.selected
-        self.inject("resume" if self.view.agents[name].stalled else "stall", name)
+        self.inject("resume" if self.view.agents[name].stall_injected else "stall", name)
 
     def action_isolate(self, agent: str = "") -> None:
         name = agent or self.selected
@@ -323,21 +334,32 @@ class TeamApp(App[int]):
         self.push_screen(HelpScreen())
 
     async def action_summary(self) -> None:
-        if self.view.finished is None:
-            self.notify("the summary appears when the run ends", severity="information")
-            return
         await self._push_summary()
 
-    async def _push_summary(self) -> None:
+    async def _summary_inputs(self) -> tuple[RunState, float | None, float | None]:
+        """The final state, and the makespans of the 1-agent baseline and of the fault-free run (None: unknown)."""
         from teamtui.launch import baseline_of, is_sim, run_events
-        from teamtui.metrics.summary import summarize
+        from teamtui.metrics.summary import makespan_of
 
-        events = list(self.engine.events) if self.engine is not None else list(self.view.log)
-        base = self.baseline
-        if base is None and self.scenario is not None and is_sim(self.scenario):
-            base = await asyncio.to_thread(run_events, baseline_of(self.scenario))
+        self._fold_pending()
+        base = self.view.baseline_makespan
+        finished = self.view.finished is not None
+        if base is None and finished and self.scenario is not None and is_sim(self.scenario):
+            base = makespan_of(await asyncio.to_thread(run_events, baseline_of(self.scenario)))
+        return self.view.state, base, None
+
+    async def _push_summary(self) -> None:
+        from teamtui.metrics.summary import metrics_of
+
+        state, base, fault_free = await self._summary_inputs()
+        if state.finished is None:
+            self.notify("the summary appears when the run ends", severity="information")
+            return
+        if base != self.view.baseline_makespan:
+            self.view.baseline_makespan = base  # the panel shows the summary's final speedup from now on
+            self.frame()
         if not isinstance(self.screen, SummaryScreen):
-            self.push_screen(SummaryScreen(events, summarize(events, baseline=base)))
+            self.push_screen(SummaryScreen(state, metrics_of(state, base, fault_free)))
 
     async def action_quit_run(self) -> None:
         self.quitting = True

@@ -61,7 +61,7 @@ async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> Non
         assert len(killed) == 1, (of(app, ev.AgentKilled), app.selected, app.focused, app.engine.finished)
         held = killed[0].held  # type: ignore[attr-defined]
         assert held, "bob held nothing when the key was pressed"
-        await until(pilot, lambda: any(i.kind == "recovery" for i in app.view.incidents))
+        await until(pilot, lambda: any(i.kind == "recovery" for i in app.view.state.incident_list()))
         reclaimed = [e for e in app.engine.events if isinstance(e, ev.TaskClaimed) and e.task in held
                      and e.seq > killed[0].seq]  # type: ignore[union-attr]
         assert reclaimed and all(e.agent != "bob" for e in reclaimed)

@@ -12,9 +12,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from teamtui.core import events as ev
+from teamtui.core.state import Agent, RunState
+from teamtui.metrics import text
 from teamtui.metrics.summary import RunMetrics
-from teamtui.metrics.team import idle_fractions
 
 DEFAULT_DELAY = "3x 20s"
 
@@ -123,58 +123,38 @@ class SummaryScreen(ModalScreen[None]):
     ]
     AUTO_FOCUS = "*"
 
-    def __init__(self, events: list[ev.Event], metrics: RunMetrics) -> None:
+    def __init__(self, state: RunState, metrics: RunMetrics) -> None:
         super().__init__()
-        self.events, self.metrics = events, metrics
+        self.state, self.metrics = state, metrics
 
     def compose(self) -> ComposeResult:
         from teamtui.cli.headless import summary_table
 
         with VerticalScroll(id="summary-body"):
             yield Static(summary_table(self.metrics))
-            yield Static(per_agent(self.events))
+            yield Static(per_agent(self.state))
             yield Static(Text("escape: back to the run · q: quit", style="dim"))
 
 
-def per_agent(events: list[ev.Event]) -> Table:
+def per_agent(state: RunState) -> Table:
     """Calls, tokens, subtasks completed, messages sent, idle fraction and fate of each agent, and for real
-    models what each cost (a call whose price is unknown makes the agent's cost unknown, never zero)."""
-    start = next((e for e in events if isinstance(e, ev.RunStarted)), None)
-    names = list(start.agents) if start else []
-    roles = dict(zip(start.agents, start.roles, strict=True)) if start else {}
-    priced = start is not None and start.model != "sim"
-    row: dict[str, dict[str, int]] = {n: {"calls": 0, "tokens": 0, "done": 0, "sent": 0, "unpriced": 0}
-                                      for n in names}
-    cost = dict.fromkeys(names, 0.0)
-    fate = dict.fromkeys(names, "alive")
-    for e in events:
-        r = row.get(e.agent)
-        if r is None:
-            continue
-        if isinstance(e, ev.LLMCallCompleted):
-            r["calls"] += 1
-            r["tokens"] += e.tokens_in + e.tokens_out
-            if e.cost_usd is None:
-                r["unpriced"] += 1
-            else:
-                cost[e.agent] += e.cost_usd
-        elif isinstance(e, ev.TaskCompleted):
-            r["done"] += 1
-        elif isinstance(e, ev.MessageSent):
-            r["sent"] += len(e.to)
-        elif isinstance(e, ev.AgentKilled):
-            fate[e.agent] = "killed"
-        elif isinstance(e, ev.AgentRestarted):
-            fate[e.agent] = "restarted"
-    idle = idle_fractions(events) if start else {}
+    models what each cost (a call whose price is unknown is counted apart, never as zero)."""
+    priced = state.started is not None and state.started.model != "sim"
+    idle = state.idle_by_agent()
     table = Table(title="per agent", title_justify="left", expand=False)
     cols = ["agent", "role", "calls", "tokens", *(["cost"] if priced else []), "subtasks done", "messages sent",
             "idle", "fate"]
     for col in cols:
         table.add_column(col, justify="left" if col in ("agent", "role", "fate") else "right")
-    for n in names:
-        r = row[n]
-        money = [f"${cost[n]:.4f}" + (f" + {r['unpriced']} unpriced" if r["unpriced"] else "")] if priced else []
-        table.add_row(n, roles.get(n, ""), str(r["calls"]), f"{r['tokens']:,}", *money, str(r["done"]),
-                      str(r["sent"]), f"{idle.get(n, 0.0):.0%}", fate[n])
+    roles = dict(zip(state.started.agents, state.started.roles, strict=True)) if state.started else {}
+    for n, a in state.agents.items():
+        money = [_money(a)] if priced else []
+        table.add_row(n, roles.get(n, a.role), str(a.calls), f"{a.tokens_in + a.tokens_out:,}", *money, str(a.done),
+                      str(a.sent), text.pct(idle.get(n)), state.fate(n))
     return table
+
+
+def _money(a: Agent) -> str:
+    if a.cost is None:
+        return f"unknown ({a.unpriced} unpriced)" if a.unpriced else "n/a"
+    return f"${a.cost:.4f}" + (f" + {a.unpriced} unpriced" if a.unpriced else "")
