@@ -205,6 +205,7 @@ class TeamApp(App[int]):
         self.w_board.update(render.task_board(self.view))
         self.w_incidents.sync(self.view)
         self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width - 2)))
+        self.w_metrics.border_title = render.metrics_title(self.view)
         self.w_log.sync(self.view)
 
     def _build_agents(self) -> None:

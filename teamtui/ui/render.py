@@ -127,21 +127,30 @@ def metrics(view: LiveView, width: int = 40) -> RenderableType:
     running = st.finished is None
     sp = st.speedup_estimate(t1)
     est = " est." if (running or estimated) and sp is not None else ""
-    fig.add_row("speedup / bound", f"{text.times(sp)}{est} / {b.amdahl:.2f}  (p={b.p:g}, n={st.workers})")
+    fig.add_row("speedup / bound", f"{text.times(sp)}{est} / {text.times(b.amdahl)}")
     fig.add_row("subtasks done", f"{st.done}/{st.subtasks}")
     per = st.messages_per_subtask
     fig.add_row("messages", f"{st.sent}" + (f"  ({per:.1f} per subtask)" if per is not None else ""))
-    fig.add_row("conflicts", f"{st.conflicts}" + (f"  ({st.claim_conflicts} claim, {st.write_conflicts} write, "
-                                                  f"{st.lock_denied} lock)" if st.conflicts else ""))
+    kinds = [f"{n} {kind}" for n, kind in ((st.claim_conflicts, "claim"), (st.write_conflicts, "write"),
+                                           (st.lock_denied, "lock")) if n]
+    fig.add_row("conflicts", f"{st.conflicts}" + (f"  ({', '.join(kinds)})" if kinds else ""))
     fig.add_row("idle fraction", text.pct(st.idle_fraction()))
     fig.add_row("straggler gap", text.secs(st.straggler_gap()))
-    for r in [r for r in st.recoveries if r.held][-2:]:
-        fig.add_row(text.fault_label(r.fault, r.agent, r.at), text.reclaim(r.held, r.reclaim_s))
+    held = [r for r in st.recoveries if r.held]
+    if held:  # the latest fault that hit an agent holding work (the summary lists every fault)
+        fig.add_row(text.fault_label(held[-1].fault, held[-1].agent, held[-1].at),
+                    text.reclaim(held[-1].held, held[-1].reclaim_s))
     sim = st.started is not None and st.started.model == "sim"
     cost = "n/a (sim)" if sim else ("n/a" if st.cost is None else f"${st.cost:.4f}")
     fig.add_row("tokens / cost", f"{st.tokens_in + st.tokens_out:,} / {cost}"
                 + (f" + {st.unpriced} unpriced calls" if st.unpriced else ""))
     return Group(fig, message_matrix(view), throughput(view, width))
+
+
+def metrics_title(view: LiveView) -> str:
+    """The metrics pane's title: what the Amdahl bound in it is computed from."""
+    b = view.bounds()
+    return f"metrics · p={b.p:g}, n={view.state.workers}" if view.started is not None else "metrics"
 
 
 def message_matrix(view: LiveView) -> Table:
