@@ -265,22 +265,31 @@ def tests_ran(s: RunState, e: ev.TestsRan) -> None:
         s.tasks[e.task].failed = True
 
 
+def conflict_of(e: ev.ClaimConflicted | ev.WriteConflicted | ev.LockDenied) -> Incident:
+    """The incident a conflict event records (also what the agent's pane says about it)."""
+    if isinstance(e, ev.ClaimConflicted):
+        return Incident(e.seq, e.t, "conflict", e.agent, cause="claim", subject=e.task, other=e.holder)
+    if isinstance(e, ev.WriteConflicted):
+        return Incident(e.seq, e.t, "conflict", e.agent, cause="write", subject=e.path, other=e.last_writer,
+                        value=float(e.base_version), ref=float(e.current_version), note=e.outcome)
+    return Incident(e.seq, e.t, "conflict", e.agent, cause="lock", subject=e.path, other=e.holder)
+
+
 def claim_conflict(s: RunState, e: ev.ClaimConflicted) -> None:
     s.claim_conflicts += 1
-    incident(s, Incident(e.seq, e.t, "conflict", e.agent, cause="claim", subject=e.task, other=e.holder))
+    incident(s, conflict_of(e))
 
 
 def write_conflict(s: RunState, e: ev.WriteConflicted) -> None:
     s.write_conflicts += 1
-    incident(s, Incident(e.seq, e.t, "conflict", e.agent, cause="write", subject=e.path, other=e.last_writer,
-                         value=float(e.base_version), ref=float(e.current_version), note=e.outcome))
+    incident(s, conflict_of(e))
     if e.outcome != "overwrote":
         _attempt(s, e, e.path, False)
 
 
 def lock_denied(s: RunState, e: ev.LockDenied) -> None:
     s.lock_denied += 1
-    incident(s, Incident(e.seq, e.t, "conflict", e.agent, cause="lock", subject=e.path, other=e.holder))
+    incident(s, conflict_of(e))
     _attempt(s, e, e.path, False)
 
 

@@ -1,7 +1,8 @@
 """The parts of a run's state (`teamtui.core.state.RunState`): mutable msgspec structs, so a snapshot is one encode.
 
 What each field means is documented here; what each *figure* means (how the fields combine) is documented
-once, in the table of `teamtui.core.state`.
+once, in the table of `teamtui.core.state`. The structs encode as arrays (small, fast snapshots), so their
+field order is part of the snapshot format: any change to a field here bumps `teamtui.core.state.FORMAT`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import msgspec
 
 
-class Delay(msgspec.Struct):
+class Delay(msgspec.Struct, array_like=True):
     """An injected slowdown in force: a latency factor, extra seconds per call, for `duration` s (None: no end)."""
 
     factor: float
@@ -17,7 +18,7 @@ class Delay(msgspec.Struct):
     duration: float | None
 
 
-class Task(msgspec.Struct):
+class Task(msgspec.Struct, array_like=True):
     """One subtask on the board."""
 
     id: str
@@ -39,7 +40,7 @@ class Task(msgspec.Struct):
     """Announced dependencies not done yet (0: ready once released)."""
 
 
-class Agent(msgspec.Struct):
+class Agent(msgspec.Struct, array_like=True):
     """One agent: its condition, its counters and the two clocks of its idle fraction."""
 
     name: str
@@ -101,7 +102,7 @@ class Attempt(msgspec.Struct, array_like=True):
     """A FileWritten (counts for rewrites), not a denied or rejected write."""
 
 
-class Recovery(msgspec.Struct):
+class Recovery(msgspec.Struct, array_like=True):
     """A kill, stall or delay fault and how the team got over it."""
 
     fault: str
@@ -124,7 +125,7 @@ class Recovery(msgspec.Struct):
         return max(self.reclaimed.values()) if len(self.reclaimed) == len(self.held) else None
 
 
-class Incident(msgspec.Struct):
+class Incident(msgspec.Struct, array_like=True):
     """Something worth a line in the incidents list; the UI writes the words.
 
     kind and the fields it uses:

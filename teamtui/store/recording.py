@@ -90,14 +90,31 @@ class Recording(abc.ABC):
         """The state after the first `pos` events, folded from the nearest checkpoint that decodes (made where
         missing; one that does not decode is dropped and made again when the fold passes it)."""
         pos = max(0, min(len(self), pos))
-        state, at = None, 0
-        for base in sorted((c for c in self.checkpoints if 0 < c <= pos), reverse=True):
+        at, state = self._restored(0, pos)
+        return self._fold(state, at, pos)
+
+    def state_near(self, pos: int, floor: int) -> tuple[int, RunState]:
+        """A position from `floor` to `pos` and the state there: the nearest checkpoint in that span that decodes,
+        else the last checkpoint position in it (the checkpoint is made), else `floor`. Replay rebuilds its
+        display from `floor` and folds the state on from the position."""
+        pos = max(0, min(len(self), pos))
+        floor = max(0, min(pos, floor))
+        at, state = self._restored(floor + 1, pos)
+        if at:
+            return at, state
+        at = max(floor, pos // self.every * self.every)
+        return at, self.state_at(at)
+
+    def _restored(self, lo: int, hi: int) -> tuple[int, RunState]:
+        """The nearest checkpoint from position lo to hi that decodes (at least 1), or (0, a fresh state)."""
+        for base in sorted((c for c in self.checkpoints if max(1, lo) <= c <= hi), reverse=True):
             state = RunState.restore(self.checkpoints[base])
             if state is not None:
-                at = base
-                break
+                return base, state
             del self.checkpoints[base]
-        state = state if state is not None else RunState()
+        return 0, RunState()
+
+    def _fold(self, state: RunState, at: int, pos: int) -> RunState:
         while at < pos:
             stop = min(pos, (at // self.every + 1) * self.every)
             for e in self.slice(at, stop):

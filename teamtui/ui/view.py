@@ -6,7 +6,7 @@ the log pane. Every figure the monitor shows is read from `state` (see `teamtui.
 and the summary cannot disagree; agent badges are derived at draw time (`agent_state(name, now)`).
 `baseline_makespan` is T1, the 1-agent makespan the speedup is measured against (None while unknown).
 `view_at(recording, pos)` is the view replay installs: the state restored near `pos`, and the display
-rebuilt from the last `LOG_EVENTS` events before it.
+rebuilt from the last `LOG_EVENTS` events before it (`show` draws an event the state already holds).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from teamtui.core import events as ev
+from teamtui.core.fold import conflict_of
 from teamtui.core.state import Agent, RunState
 from teamtui.metrics.summary import Bounds, bounds
 from teamtui.ui.words import delay_text, incident_text
@@ -49,6 +50,10 @@ class LiveView:
 
     def apply(self, e: ev.Event) -> None:
         self.state.apply(e)
+        self.show(e)
+
+    def show(self, e: ev.Event) -> None:
+        """Only the display part of `apply`: for events the state has already folded (replay's rebuild)."""
         self.log.append(e)
         handler = _DISPLAY.get(type(e))
         if handler is not None:
@@ -124,16 +129,20 @@ class LiveView:
 class Seekable(Protocol):
     """What `view_at` needs of a recording (`teamtui.store.recording.Recording`)."""
 
-    def state_at(self, pos: int) -> RunState: ...
+    def state_near(self, pos: int, floor: int) -> tuple[int, RunState]: ...
 
     def slice(self, lo: int, hi: int) -> list[ev.Event]: ...
 
 
 def view_at(recording: Seekable, pos: int) -> LiveView:
-    """The view after the first `pos` events: the state before the last LOG_EVENTS of them, then those folded."""
+    """The view after the first `pos` events: the state from a checkpoint at or after the last LOG_EVENTS events
+    (else folded up to them), the display rebuilt from those events, and the state folded on to `pos`."""
     lo = max(0, pos - LOG_EVENTS)
-    view = LiveView(recording.state_at(lo))
-    for e in recording.slice(lo, pos):
+    at, state = recording.state_near(pos, lo)
+    view = LiveView(state)
+    for e in recording.slice(lo, at):
+        view.show(e)
+    for e in recording.slice(at, pos):
         view.apply(e)
     return view
 
@@ -160,8 +169,8 @@ def _sent(v: LiveView, e: ev.MessageSent) -> None:
     v._say(e.agent, f"{e.t:6.1f} → {to} [{e.topic}] {e.text[:60]}")
 
 
-def _conflict(v: LiveView, e: ev.Event) -> None:
-    v._say(e.agent, f"{e.t:6.1f} ⚠ {incident_text(v.state.incidents[-1])}")
+def _conflict(v: LiveView, e: ev.ClaimConflicted | ev.WriteConflicted | ev.LockDenied) -> None:
+    v._say(e.agent, f"{e.t:6.1f} ⚠ {incident_text(conflict_of(e))}")
 
 
 def _agent_fault(v: LiveView, e: ev.Event) -> None:
