@@ -168,3 +168,12 @@ def test_amdahl(p: float, n: int, bound: float) -> None:
 def test_event_json_round_trip() -> None:
     for e in ROUNDS:
         assert ev.decode(ev.encode(e)) == e
+
+
+def test_the_headless_ticker_reads_the_states_figures() -> None:
+    from teamtui.cli.headless import ticker
+    from teamtui.metrics import text
+
+    state = RunState.of(ROUNDS)
+    assert ticker(state) == (f"idle {text.pct(0.375)} · straggler gap {text.secs(2.0)} · 0 conflicts · 0 recoveries")
+    assert ticker(RunState.of([START])) == "idle 100% · 0 conflicts · 0 recoveries"  # no rounds: no gap to show
