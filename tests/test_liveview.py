@@ -68,7 +68,7 @@ def test_a_kill_of_an_agent_holding_work_records_its_recovery_time() -> None:
     assert v.state.tasks["c"].reclaimed and v.state.tasks["c"].holder == "cy"
     (rec,) = v.state.recoveries
     assert (rec.held, rec.reclaim_s) == (("c",), pytest.approx(13.5))
-    assert v.state.awaiting_reclaim == {}
+    assert v.state.awaiting_reclaim == {} and v.state.open_faults() == []
     assert 1 in v.state.fault_bins  # t = 5 falls in the second 5-second bin
 
 

@@ -60,7 +60,7 @@ def test_a_snapshot_restores_the_same_fold_including_an_open_fault() -> None:
     events = run_events(load_scenario(ROOT / "scenarios" / "quickstart.toml"))  # bob is killed holding work
     kill = next(i for i, e in enumerate(events) if isinstance(e, ev.AgentKilled))
     state = fold(events[:kill + 1])
-    assert state.awaiting_reclaim, "the kill should leave the killed agent's work open"
+    assert state.open_faults(), "the kill should leave the killed agent's work open"
     back = RunState.restore(state.snapshot())
     assert back is not None and same(back, state)
     rest = events[kill + 1:]

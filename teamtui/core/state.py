@@ -61,6 +61,7 @@ the latest event time, or while the run goes the clock as `advance` moves it):
                                                        then, when another agent first claimed each, reclaim_s
                                                        (all claimed; 0 if it held nothing; None if not all),
                                                        and the next completion at or after it
+    open faults             open_faults()              recoveries whose held work is not all reclaimed yet
     stranded                stranded                   the subtasks of the first WorkStranded (None if none)
     incidents               incident_list()            the latest 1,000 conflicts, stalls, stragglers, faults
                                                        (with recovered_in), recoveries, lease expiries,
@@ -321,6 +322,10 @@ class RunState(msgspec.Struct):
         return _Window(width if width > 0 else 1.0)
 
     # -- failures ----------------------------------------------------------------------------------
+
+    def open_faults(self) -> list[Recovery]:
+        """Faults whose agent held work that is not all reclaimed yet."""
+        return [r for r in self.recoveries if r.held and r.reclaim_s is None]
 
     def incident_list(self) -> list[Incident]:
         return self.incidents[-INCIDENTS:]

@@ -108,8 +108,11 @@ async def test_the_panel_at_the_end_and_the_summary_show_the_same_figures(
 async def test_the_live_monitor_shows_the_summary_speedup_in_its_panel_once_the_summary_is_shown() -> None:
     app = TeamApp(live_scenario(), speed=50)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view.finished is None and app.view.state.done_work > 0, timeout=60)
-        app.frame()  # no await since the check: this frame draws the run still going, with work done
+        def going_with_work_done() -> bool:
+            app.frame()  # fold what is pending first, so the check sees what the panel will show
+            return app.view.finished is None and app.view.state.done_work > 0
+
+        await until(pilot, going_with_work_done, timeout=60)  # and no await since: the panel drew that state
         assert value(text_of(app.w_metrics), "speedup / bound").split()[1] == "est."  # while it runs: an estimate
         summary = await summary_of(app, pilot)
         speedup = value(summary, "speedup").split()[0]
