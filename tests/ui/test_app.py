@@ -85,16 +85,16 @@ async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
         assert not of(app, ev.AgentDelayed)
         box = app.screen.query_one("#prompt-input")
         box.value = ""  # type: ignore[attr-defined]
-        await pilot.press(*"6x 200s", "enter")
+        await pilot.press(*"6x 2000s", "enter")  # long enough that it cannot end before detection
         await until(pilot, lambda: bool(of(app, ev.AgentDelayed)))
         await pilot.press("space")
         delayed = of(app, ev.AgentDelayed, "cy")
-        assert len(delayed) == 1 and delayed[0].factor == 6 and delayed[0].duration == 200  # type: ignore[attr-defined]
+        assert len(delayed) == 1 and delayed[0].factor == 6 and delayed[0].duration == 2000  # type: ignore[attr-defined]
         await until(pilot, lambda: bool(of(app, ev.StragglerDetected, "cy")))
         app.frame()
         pane = app.query_one("#agent-cy", AgentPane)
         title = text_of(pane.title_line)
-        assert "delayed ×6 for 200s" in title
+        assert "delayed ×6 for 2000s" in title
         assert pane.has_class("-straggler") or "straggler" in app.view.agent_state("cy")
         await pilot.press("q")
 
