@@ -263,7 +263,7 @@ def test_a_sigkilled_run_loses_only_its_last_moment_and_replays(tmp_path: Path) 
         windows.append((len(lost), killed_at - min(lost) if lost else 0.0))
         rec = open_recording(db, run_id)  # what `teamtui replay` opens: the interrupted prefix, seekable
         try:
-            assert len(rec) == len(kept) and rec.view_at(len(rec)).seq == len(kept) - 1
+            assert len(rec) == len(kept) and rec.state_at(len(rec)).seq == len(kept) - 1
         finally:
             rec.close()
     assert [r.status for r in list_runs(db)] == ["interrupted"] * 3

@@ -27,7 +27,8 @@ def test_static_check_passes(tool: str) -> None:
 HEADLESS = ["teamtui.cli", "teamtui.cli.common", "teamtui.cli.run", "teamtui.scenario.load", "teamtui.runtime.engine", "teamtui.launch", "teamtui.cli.headless",
             "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
             "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat",
-            "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording"]
+            "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording",
+            "teamtui.core.state", "teamtui.ui.view", "teamtui.ui.render"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)
@@ -55,3 +56,64 @@ def test_every_module_opens_with_a_docstring() -> None:
     missing = [str(p.relative_to(ROOT)) for p in (ROOT / "teamtui").rglob("*.py")
                if not p.read_text().lstrip().startswith('"""')]
     assert missing == []
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every import between teamtui's modules, function-level and TYPE_CHECKING imports included (grimp)."""
+    import grimp
+
+    graph = grimp.build_graph("teamtui", include_external_packages=False)
+    return {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one node (Tarjan), i.e. the import cycles."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles_between_teamtui_packages_or_modules() -> None:
+    modules = _import_graph()
+
+    def package(m: str) -> str:
+        return ".".join(m.split(".")[:2])
+
+    packages: dict[str, set[str]] = {}
+    for m, deps in modules.items():
+        packages.setdefault(package(m), set()).update(package(d) for d in deps if package(d) != package(m))
+    assert _cycles(packages) == []
+    assert _cycles(modules) == []
+
+
+def test_only_the_store_writer_inserts_runs_and_events() -> None:
+    import re
+
+    pattern = re.compile(r"INSERT\b[^\"']*\bINTO\s+(runs|events)\b", re.IGNORECASE)
+    writers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "teamtui").rglob("*.py") if pattern.search(p.read_text()))
+    assert writers == ["teamtui/store/writer.py"]

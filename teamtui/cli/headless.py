@@ -14,17 +14,29 @@ from typing import Any
 import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from teamtui.core import events as ev
+from teamtui.core.state import RunState
 from teamtui.launch import Run, needs_wall_clock
-from teamtui.metrics.summary import RunMetrics
+from teamtui.metrics import text
+from teamtui.metrics.tables import summary_table
 from teamtui.scenario.spec import Scenario
 from teamtui.store.schema import RecorderError
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
            ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased)
+
+
+TICK_EVENTS = 50
+"""The progress line's figures are read again at least every this many events (and at every notable one)."""
+
+
+def ticker(state: RunState) -> str:
+    """The live figures of a headless run, read from its state like the monitor's panel."""
+    gap = f" · straggler gap {text.secs(state.straggler_gap())}" if state.rounds_mode else ""
+    return (f"idle {text.pct(state.idle_fraction())}{gap} · {state.conflicts} conflicts · "
+            f"{sum(1 for r in state.recoveries if r.held and r.reclaim_s is not None)} recoveries")
 
 
 def describe_event(e: ev.Event) -> str:
@@ -43,13 +55,17 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     total = len(scenario.task.subtasks)
     if interactive:
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console,
-                            transient=False)
-        bar = progress.add_task(scenario.name, total=total, last="starting")
+                            TimeElapsedColumn(), TextColumn("{task.fields[figures]}"),
+                            TextColumn("{task.fields[last]}"), console=console, transient=False)
+        bar = progress.add_task(scenario.name, total=total, last="starting", figures="")
+        state = RunState()
 
         def listener(e: ev.Event) -> None:
+            state.apply(e)
             if isinstance(e, ev.TaskCompleted):
                 progress.advance(bar)
+            if isinstance(e, NOTABLE) or e.seq % TICK_EVENTS == 0:
+                progress.update(bar, figures=ticker(state))
             if isinstance(e, NOTABLE):
                 progress.update(bar, last=describe_event(e)[:70])
                 if not isinstance(e, ev.TaskCompleted):
@@ -80,58 +96,3 @@ def _default(o: Any) -> Any:
     if isinstance(o, tuple | set):
         return list(o)
     raise TypeError(type(o).__name__)
-
-
-def _f(v: float | None, fmt: str = ".2f", unit: str = "") -> str:
-    return "n/a" if v is None else f"{v:{fmt}}{unit}"
-
-
-def cost_text(m: RunMetrics) -> str:
-    """The run's cost in dollars, per agent, saying what is unknown (a price litellm lacks is not zero)."""
-    if m.cost_usd is None and not m.unpriced_calls:
-        return "n/a (sim)"
-    total = "unknown" if m.cost_usd is None else f"${m.cost_usd:.4f}"
-    if m.unpriced_calls and m.cost_usd is not None:
-        total += f" + {m.unpriced_calls} calls of unknown price"
-    per = ", ".join(f"{a} {'?' if c is None else f'${c:.4f}'}" for a, c in m.cost_by_agent.items())
-    return f"{total} ({per})" if per else total
-
-
-def summary_table(m: RunMetrics) -> Table:
-    t = Table(title=f"{m.scenario} — {m.status}", title_justify="left", show_header=False, box=None)
-    t.add_column(style="bold")
-    t.add_column()
-    rows = [
-        ("team", f"{m.agents} agents ({m.workers} doing subtasks), {m.architecture}, {m.execution}"),
-        ("subtasks done", f"{m.done}/{m.subtasks}" + (f"  stranded: {', '.join(m.stranded)}" if m.stranded else "")),
-        ("makespan", f"{m.makespan:.1f} s in {m.paper.rounds} rounds" if m.paper.rounds else f"{m.makespan:.1f} s"),
-        ("speedup", (f"{m.speedup:.2f}× vs 1 agent ({_f(m.baseline_makespan, '.1f', ' s')}); " if m.speedup is not None
-                     else "n/a (no 1-agent run to compare with); ")
-         + f"Amdahl bound {m.amdahl_bound:.2f}× (p = {m.p:.2f}); DAG bound {m.dag_bound:.2f}×"),
-        ("efficiency", _f(m.efficiency)),
-        ("replies (paper: messages)", str(m.paper.messages)),
-        ("messages", f"{m.messages_sent} sent, {m.messages_delivered} delivered, {m.messages_dropped} dropped; "
-                     f"{m.messages_per_subtask:.1f} per subtask"),
-        ("idle rounds", _f(m.paper.idle_rounds, "d") if m.paper.idle_rounds is not None else "n/a"),
-        ("idle fraction", f"{m.idle_fraction:.0%}"),
-        ("straggler gap", _f(m.paper.straggler_gap, ".2f", " s")),
-        ("conflicts", f"{m.claim_conflicts} claim, {m.write_conflicts} write, {m.lock_denied} lock denied; "
-                      f"{m.paper.concurrent_writes} concurrent writes"),
-        ("claims blocked", str(m.paper.claims_blocked)),
-        ("work wasted", f"{m.duplicate_work} duplicate writes, {m.rework} reworks, {m.paper.rewrites} rewrites"),
-        ("test failures", str(m.paper.test_failures)),
-        ("tokens", f"{m.paper.tokens_in:,} in / {m.paper.tokens_out:,} out; cost {cost_text(m)}"),
-        ("stalls / stragglers", f"{m.stalls} / {', '.join(m.stragglers) or 'none'}"),
-    ]
-    if m.failed_calls or m.rejected_replies:
-        rows.append(("model trouble", f"{m.failed_calls} failed calls, {m.rejected_replies} reply parts rejected"))
-    for r in m.recoveries:
-        taken = (f"held {', '.join(r.held)}; reclaimed after {_f(r.reclaim_s, '.1f', ' s')}" if r.held
-                 else "held nothing, so nothing to reclaim")
-        rows.append((f"fault: {r.fault} {r.agent} @ {r.at:.0f}s",
-                     f"{taken}; next completion after {_f(r.next_completion_s, '.1f', ' s')}"))
-    if m.fault_cost is not None:
-        rows.append(("fault cost", f"{m.fault_cost:+.1f} s of makespan vs the same seed without faults"))
-    for k, v in rows:
-        t.add_row(k, v)
-    return t

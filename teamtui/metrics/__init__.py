@@ -1,1 +1,1 @@
-"""Metrics: pure functions of an event list."""
+"""Metrics: a run's figures as one record (`summary`), read from the one reducer, and how they are written (`text`)."""

@@ -1,9 +1,11 @@
-"""One run's metrics in one frozen record: the paper's, teamtui's own, and speedup against baselines.
+"""One run's metrics in one frozen record, read from the run's `RunState` (the one reducer of `teamtui.core.state`).
 
-`summarize(events, baseline=None, fault_free=None)` composes every checker over one event list.
-`baseline` is the event list of a 1-agent run of the same task and seed (for speedup and efficiency);
-`fault_free` is the same scenario and seed without faults (for the fault cost). Both are optional, and
-the corresponding fields are None without them.
+`summarize(events, baseline=None, fault_free=None)` folds an event list and calls `metrics_of(state,
+baseline_makespan, fault_free_makespan)`, which callers already holding a state (the monitor, replay) use
+directly. `baseline` is the event list of a 1-agent run of the same task and seed (for speedup and
+efficiency); `fault_free` is the same scenario and seed without faults (for the fault cost); the fields
+they feed are None without them. Every figure is defined once, in `teamtui.core.state`; only the bounds
+that come from the task graph (p, Amdahl, the DAG's) are computed here, by `bounds`.
 """
 
 from __future__ import annotations
@@ -14,16 +16,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from teamtui.core import events as ev
-from teamtui.metrics.paper import PaperMetrics, paper_metrics
-from teamtui.metrics.team import (
-    Recovery,
-    idle_fractions,
-    message_matrix,
-    messages_by_topic,
-    recoveries,
-    work_waste,
-)
+from teamtui.core.state import RunState
 from teamtui.scenario.tasks import Subtask, TaskGraph, amdahl
+
+
+@dataclass(frozen=True)
+class PaperMetrics:
+    """The paper's per-run figures (DESIGN.md, "Metric definitions"); see `teamtui.core.state` for each."""
+
+    rounds: int
+    messages: int
+    idle_rounds: int | None
+    straggler_gap: float | None
+    concurrent_writes: int
+    rewrites: int
+    claims_blocked: int
+    test_failures: int
+    tokens_in: int
+    tokens_out: int
+
+
+@dataclass(frozen=True)
+class Recovery:
+    fault: str
+    agent: str
+    at: float
+    held: tuple[str, ...]
+    reclaim_s: float | None
+    next_completion_s: float | None
 
 
 @dataclass(frozen=True)
@@ -49,7 +69,7 @@ class RunMetrics:
     messages_sent: int
     messages_delivered: int
     messages_dropped: int
-    messages_per_subtask: float
+    messages_per_subtask: float | None
     messages_by_topic: dict[str, int]
     message_matrix: dict[str, dict[str, int]]
     claim_conflicts: int
@@ -57,7 +77,7 @@ class RunMetrics:
     lock_denied: int
     duplicate_work: int
     rework: int
-    idle_fraction: float
+    idle_fraction: float | None
     idle_by_agent: dict[str, float]
     stalls: int
     stragglers: tuple[str, ...]
@@ -78,74 +98,81 @@ class RunMetrics:
         return dataclasses.asdict(self)
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """What the task graph allows: the parallel fraction p (the run's declared one, else the DAG's), p by work,
+    Amdahl's bound 1 / ((1 - p) + p / n) for the run's workers, and the DAG's own bound."""
+
+    p: float
+    p_work: float
+    amdahl: float
+    dag: float
+
+
 def graph_of(start: ev.RunStarted) -> TaskGraph:
     """The task DAG as announced in a run's first event."""
     return TaskGraph(name=start.scenario, subtasks=tuple(
         Subtask(id=t.id, file=t.file, depends_on=tuple(t.depends_on), work=t.work) for t in start.tasks))
 
 
-def makespan(events: Sequence[ev.Event]) -> float:
-    end = next((e for e in reversed(events) if isinstance(e, ev.RunFinished)), None)
-    return end.makespan if end else (events[-1].t if events else 0.0)
+def bounds(start: ev.RunStarted) -> Bounds:
+    graph = graph_of(start)
+    workers = sum(1 for r in start.roles if r != "lead") or 1
+    p = start.p if start.p is not None else graph.p
+    return Bounds(p, graph.p_work, amdahl(p, workers), min(graph.dag_bound, float(workers)))
+
+
+def stored_baselines(stored: dict[str, Any] | None) -> tuple[float | None, float | None]:
+    """(baseline makespan, fault-free makespan) that stored metrics were computed with, so they can be again."""
+    if not stored:
+        return None, None
+    base = stored.get("baseline_makespan")
+    cost, span = stored.get("fault_cost"), stored.get("makespan")
+    fault_free = span - cost if isinstance(cost, int | float) and isinstance(span, int | float) else None
+    return (float(base) if isinstance(base, int | float) else None), fault_free
+
+
+def makespan_of(events: Sequence[ev.Event]) -> float | None:
+    """The makespan of a (baseline) event list; None for an empty one."""
+    return RunState.of(events).makespan if events else None
 
 
 def summarize(events: Sequence[ev.Event], baseline: Sequence[ev.Event] | None = None,
               fault_free: Sequence[ev.Event] | None = None) -> RunMetrics:
     if not events or not isinstance(events[0], ev.RunStarted):
         raise ValueError("an event list must begin with RunStarted")
-    start = events[0]
-    end = next((e for e in reversed(events) if isinstance(e, ev.RunFinished)), None)
-    graph = graph_of(start)
-    workers = sum(1 for r in start.roles if r != "lead") or 1
-    p = start.p if start.p is not None else graph.p
-    span = makespan(events)
-    done = sum(1 for e in events if isinstance(e, ev.TaskCompleted))
-    status = end.status if end else "running"
-    success = status == "completed"
-    base_span = makespan(baseline) if baseline else None
-    speedup = base_span / span if base_span and span > 0 and success else None
-    sent = [e for e in events if isinstance(e, ev.MessageSent)]
-    deliveries = sum(len(e.to) for e in sent)
-    idle = idle_fractions(events)
-    duplicate, rework = work_waste(events)
-    costs = [e.cost_usd for e in events if isinstance(e, ev.LLMCallCompleted)]
-    known = [c for c in costs if c is not None]
-    fault_cost = None
-    if fault_free is not None and any(isinstance(e, ev.FaultInjected) for e in events):
-        fault_cost = span - makespan(fault_free)
+    return metrics_of(RunState.of(events), makespan_of(baseline) if baseline else None,
+                      makespan_of(fault_free) if fault_free is not None else None)
+
+
+def metrics_of(state: RunState, baseline_makespan: float | None = None,
+               fault_free_makespan: float | None = None) -> RunMetrics:
+    start = state.started
+    if start is None:
+        raise ValueError("the run has not started: its log has no RunStarted")
+    b = bounds(start)
+    duplicate, rework = state.work_waste()
     return RunMetrics(
         scenario=start.scenario, architecture=start.architecture, execution=start.execution,
-        agents=len(start.agents), workers=workers, status=status, success=success, makespan=span,
-        subtasks=len(start.tasks), done=done, p=p, p_work=graph.p_work, amdahl_bound=amdahl(p, workers),
-        dag_bound=min(graph.dag_bound, float(workers)) if workers else 1.0,
-        speedup=speedup, efficiency=speedup / workers if speedup is not None else None,
-        baseline_makespan=base_span, paper=paper_metrics(events),
-        messages_sent=deliveries,
-        messages_delivered=sum(1 for e in events if isinstance(e, ev.MessageDelivered)),
-        messages_dropped=sum(1 for e in events if isinstance(e, ev.MessageDropped)),
-        messages_per_subtask=deliveries / len(start.tasks) if start.tasks else 0.0,
-        messages_by_topic=messages_by_topic(events), message_matrix=message_matrix(events),
-        claim_conflicts=sum(1 for e in events if isinstance(e, ev.ClaimConflicted)),
-        write_conflicts=sum(1 for e in events if isinstance(e, ev.WriteConflicted)),
-        lock_denied=sum(1 for e in events if isinstance(e, ev.LockDenied)),
+        agents=len(start.agents), workers=state.workers, status=state.status, success=state.status == "completed",
+        makespan=state.makespan, subtasks=state.subtasks, done=state.done, p=b.p, p_work=b.p_work,
+        amdahl_bound=b.amdahl, dag_bound=b.dag, speedup=state.speedup(baseline_makespan),
+        efficiency=state.efficiency(baseline_makespan), baseline_makespan=baseline_makespan,
+        paper=PaperMetrics(
+            rounds=state.max_round, messages=state.replies, idle_rounds=state.idle_rounds(),
+            straggler_gap=state.straggler_gap(), concurrent_writes=state.concurrent_writes(),
+            rewrites=state.rewrites(), claims_blocked=state.claims_blocked, test_failures=state.test_failures,
+            tokens_in=state.tokens_in, tokens_out=state.tokens_out),
+        messages_sent=state.sent, messages_delivered=state.delivered, messages_dropped=state.dropped,
+        messages_per_subtask=state.messages_per_subtask, messages_by_topic=state.messages_by_topic(),
+        message_matrix={src: dict(row) for src, row in state.matrix.items()},
+        claim_conflicts=state.claim_conflicts, write_conflicts=state.write_conflicts, lock_denied=state.lock_denied,
         duplicate_work=duplicate, rework=rework,
-        idle_fraction=sum(idle.values()) / len(idle) if idle else 0.0, idle_by_agent=idle,
-        stalls=sum(1 for e in events if isinstance(e, ev.AgentStalled)),
-        stragglers=tuple(dict.fromkeys(e.agent for e in events if isinstance(e, ev.StragglerDetected))),
-        faults=sum(1 for e in events if isinstance(e, ev.FaultInjected)),
-        recoveries=tuple(recoveries(events)), fault_cost=fault_cost,
-        stranded=next((e.tasks for e in events if isinstance(e, ev.WorkStranded)), ()),
-        cost_usd=sum(known) if known else None, cost_by_agent=_cost_by_agent(events),
-        unpriced_calls=len(costs) - len(known) if start.model != "sim" else 0,
-        failed_calls=sum(1 for e in events if isinstance(e, ev.LLMCallFailed)),
-        rejected_replies=sum(1 for e in events if isinstance(e, ev.ReplyRejected)),
+        idle_fraction=state.idle_fraction(), idle_by_agent=state.idle_by_agent(),
+        stalls=state.stalls, stragglers=tuple(state.stragglers), faults=state.faults,
+        recoveries=tuple(Recovery(r.fault, r.agent, r.at, r.held, r.reclaim_s, r.next_completion_s)
+                         for r in state.recoveries),
+        fault_cost=state.fault_cost(fault_free_makespan), stranded=state.stranded or (),
+        cost_usd=state.cost, cost_by_agent={n: a.cost for n, a in state.agents.items() if a.calls},
+        unpriced_calls=state.unpriced, failed_calls=state.failed_calls, rejected_replies=state.rejected_replies,
     )
-
-
-def _cost_by_agent(events: Sequence[ev.Event]) -> dict[str, float | None]:
-    out: dict[str, float | None] = {}
-    for e in events:
-        if isinstance(e, ev.LLMCallCompleted):
-            prev = out.get(e.agent)
-            out[e.agent] = prev if e.cost_usd is None else (prev or 0.0) + e.cost_usd
-    return out

@@ -7,13 +7,16 @@ headless. Its listener only appends to a deque, so the UI never blocks it; a tim
 events into a `LiveView` and redraws the panes at `FPS` frames per second, however bursty the stream
 is. The UI only posts intents back: `run.inject(fault)`, pause, speed, cancel.
 `TeamApp(events=...)` draws a finished or recorded event list with no run (snapshots, replay).
+The summary (`m`, and at the end of a live run) shows the run's stored metrics and the view's `RunState`,
+the same state the metrics panel reads, with the 1-agent baseline's makespan on the view (known early
+from the run's background baseline), so the panel and the summary show the same figures.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,11 +30,14 @@ from textual.widgets import Footer, Input, OptionList, Static
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
 from teamtui.core.faults import Fault, Heal, Kill, Partition, Restart, Resume, Stall
+from teamtui.core.state import RunState
 from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
 from teamtui.ui import render
-from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
+from teamtui.ui.screens.help import HelpScreen
+from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
+from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.view import LiveView
 from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
 
@@ -74,7 +80,8 @@ class TeamApp(App[int]):
     ]
 
     def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, events: Iterable[ev.Event] = (),
-                 workdir: Path | None = None, summary_at_end: bool = True, db: Path | None = None) -> None:
+                 workdir: Path | None = None, summary_at_end: bool = True, db: Path | None = None,
+                 baseline: Sequence[ev.Event] | None = None) -> None:
         super().__init__()
         self.scenario = scenario
         self.run_handle: Run | None = None
@@ -86,6 +93,10 @@ class TeamApp(App[int]):
         self.pending: deque[ev.Event] = deque()
         self.pending.extend(events)
         self.summary_at_end = summary_at_end
+        if baseline:  # a recorded run shown with its 1-agent baseline (a live run computes its own)
+            from teamtui.metrics.summary import makespan_of
+
+            self.view.baseline_makespan = makespan_of(baseline)
         self.selected = ""
         self.quitting = False
         self.db = db
@@ -165,10 +176,13 @@ class TeamApp(App[int]):
 
     # -- the frame ---------------------------------------------------------------------------------
 
-    def frame(self) -> None:
-        """Fold pending events into the view and redraw what they changed."""
+    def _fold_pending(self) -> None:
         while self.pending:
             self.view.apply(self.pending.popleft())
+
+    def frame(self) -> None:
+        """Fold pending events into the view and redraw what they changed."""
+        self._fold_pending()
         if self.view.started is None:
             return
         if not self.panes:
@@ -176,9 +190,12 @@ class TeamApp(App[int]):
         run = self.run_handle
         if run is not None and not self.ended and run.done.is_set() and not self.pending:
             self._run_ended()
+        if run is not None and self.view.baseline_makespan is None and run.t1 is not None:
+            self.view.baseline_makespan = run.t1  # the 1-agent baseline, computed alongside the run
         if run is not None and not run.done.is_set() and self.view.finished is None:
-            self.view.now = max(self.view.now, self.clock.now())
-        key = (self.view.seq, self.view.now, self.clock.speed, self.clock.paused, self.size)
+            self.view.state.advance(self.clock.now())
+        key = (self.view.seq, self.view.now, self.view.baseline_makespan, self.clock.speed, self.clock.paused,
+               self.size)
         if key == self._drawn:
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
         self._drawn = key
@@ -188,6 +205,7 @@ class TeamApp(App[int]):
         self.w_board.update(render.task_board(self.view))
         self.w_incidents.sync(self.view)
         self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width - 2)))
+        self.w_metrics.border_title = render.metrics_title(self.view)
         self.w_log.sync(self.view)
 
     def _build_agents(self) -> None:
@@ -265,7 +283,7 @@ class TeamApp(App[int]):
 
     def action_stall(self, agent: str = "") -> None:
         name = agent or self.selected
-        self.inject(Resume(name) if self.view.agents[name].stalled else Stall(name))
+        self.inject(Resume(name) if self.view.agents[name].stall_injected else Stall(name))
 
     def action_isolate(self, agent: str = "") -> None:
         name = agent or self.selected
@@ -318,22 +336,28 @@ class TeamApp(App[int]):
         self.push_screen(HelpScreen())
 
     async def action_summary(self) -> None:
-        if self.view.finished is None:
-            self.notify("the summary appears when the run ends", severity="information")
-            return
         await self._push_summary()
 
-    async def _push_summary(self) -> None:
-        from teamtui.metrics.summary import summarize
+    async def _summary_inputs(self) -> tuple[RunState, float | None, float | None]:
+        """The final state, and the makespans of the 1-agent baseline and of the fault-free run (None: unknown).
+        Replay overrides it (the recording's end, and the baselines stored with the run)."""
+        self._fold_pending()
+        return self.view.state, self.view.baseline_makespan, None
 
-        if isinstance(self.screen, SummaryScreen):
+    async def _push_summary(self) -> None:
+        from teamtui.metrics.summary import metrics_of
+
+        state, base, fault_free = await self._summary_inputs()
+        if state.finished is None:
+            self.notify("the summary appears when the run ends", severity="information")
             return
         outcome = self.run_handle.outcome if self.run_handle is not None else None
-        if outcome is not None:
-            self.push_screen(SummaryScreen(outcome.events, outcome.metrics))
-            return
-        events = list(self.view.log)
-        self.push_screen(SummaryScreen(events, summarize(events)))
+        metrics = outcome.metrics if outcome is not None else metrics_of(state, base, fault_free)
+        if metrics.baseline_makespan != self.view.baseline_makespan:
+            self.view.baseline_makespan = metrics.baseline_makespan  # the panel shows the summary's speedup
+            self.frame()
+        if not isinstance(self.screen, SummaryScreen):
+            self.push_screen(SummaryScreen(state, metrics))
 
     async def action_quit_run(self) -> None:
         self.quitting = True

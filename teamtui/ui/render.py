@@ -1,7 +1,8 @@
 """Rich renderables for the monitor, drawn from a `LiveView`: header, task board, metrics, event lines.
 
 Pure functions of the view (and the clock's state), with no Textual import, so they are cheap to test
-and reused by the summary screen and the screenshots script.
+and reused by the summary screen and the screenshots script. Every figure is read from the view's
+`RunState` and written by `teamtui.metrics.text`, as the summary writes it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from teamtui.core import events as ev
+from teamtui.metrics import text
 from teamtui.ui.view import LiveView
+from teamtui.ui.words import delay_text
 
 BADGE_STYLE = {
     "thinking": "bold cyan", "acting": "bold green", "waiting": "yellow", "idle": "dim",
@@ -37,17 +40,17 @@ def header(view: LiveView, speed: float, paused: bool) -> Text:
     out.append(f"  {s.architecture} · {s.execution} · {len(s.agents)} agents · seed {s.seed}  ")
     out.append(f"t = {view.now:6.1f}s", "bold")
     if s.execution == "rounds":
-        out.append(f"  round {view.round}")
+        out.append(f"  round {view.state.round}")
     out.append(f"  speed ×{speed:g}  ")
     out.append(f" {state} ", "bold black on yellow" if paused else ("bold black on green" if not view.finished
                                                                       else "bold white on blue"))
     if s.execution == "rounds" and not view.finished:
-        waiting = [a for a in view.waiting_on if a in view.agents and view.agent_state(a) == "thinking"]
+        waiting = [a for a in view.state.waiting_on if a in view.agents and view.agent_state(a) == "thinking"]
         if waiting:
             out.append(f"  barrier waits on {', '.join(waiting)}", "yellow")
-        gap = view.straggler_gap()
-        if gap > 0:
-            out.append(f"  straggler gap {gap:.1f}s", "#ff8700" if gap > 2 else "")
+        gap = view.state.straggler_gap()
+        if gap is not None:
+            out.append(f"  straggler gap {text.secs(gap)}", "#ff8700" if gap > 2 else "")
     return out
 
 
@@ -61,10 +64,10 @@ def agent_title(view: LiveView, name: str, index: int) -> Text:
     out.append(f" {state} ", f"reverse {BADGE_STYLE[state]}")
     if a.task:
         out.append(f"  ▸ {a.task}", "cyan")
-    if a.delay:
-        out.append(f"  delayed {a.delay}", "#ff8700")
-    if any(name in g for g in view.partitioned) and len(view.partitioned) > 1:
-        group = next(g for g in view.partitioned if name in g)
+    if a.delay is not None:
+        out.append(f"  delayed {delay_text(a.delay.factor, a.delay.extra_s, a.delay.duration)}", "#ff8700")
+    if any(name in g for g in view.state.partitioned) and len(view.state.partitioned) > 1:
+        group = next(g for g in view.state.partitioned if name in g)
         out.append(f"  cut off: {{{','.join(group)}}}", "red")
     out.append(f"  {a.calls} calls", "dim")
     if a.cost is not None:
@@ -84,7 +87,7 @@ def task_board(view: LiveView) -> Table:
     table.add_column("state", no_wrap=True, ratio=3)
     table.add_column("after", no_wrap=True, ratio=2, style="dim")
     for tid in _dependency_order(view):
-        t = view.tasks[tid]
+        t = view.state.tasks[tid]
         if t.state == "claimed":
             label, style = f"claimed by {t.holder}", "cyan"
         elif t.assigned and t.state in ("ready", "blocked"):
@@ -101,40 +104,59 @@ def task_board(view: LiveView) -> Table:
 
 
 def _dependency_order(view: LiveView) -> list[str]:
+    tasks = view.state.tasks
     order: list[str] = []
     placed: set[str] = set()
-    while len(order) < len(view.order):
-        for tid in view.order:
-            if tid not in placed and all(d in placed or d not in view.tasks for d in view.tasks[tid].depends_on):
+    while len(order) < len(tasks):
+        for tid, t in tasks.items():
+            if tid not in placed and all(d in placed or d not in tasks for d in t.depends_on):
                 placed.add(tid)
                 order.append(tid)
     return order
 
 
 def metrics(view: LiveView, width: int = 40) -> RenderableType:
-    est = view.estimates()
+    st = view.state
+    b = view.bounds()
     fig = Table.grid(padding=(0, 1))
     fig.add_column(style="dim")
     fig.add_column()
-    pred = est["predicted"]
-    fig.add_row("elapsed / at bound", f"{view.now:.1f}s / " + (f"{pred:.1f}s" if pred else "—"))
-    sp = est["speedup_est"]
-    fig.add_row("speedup est. / bound", (f"{sp:.2f}" if sp else "—") + f" / {est['bound']:.2f}"
-                + f"  (p={view.p:g}, n={view.workers})")
-    done, total = int(est["done"] or 0), int(est["total"] or 0)
-    fig.add_row("subtasks done", f"{done}/{total}")
-    fig.add_row("messages", f"{view.messages}" + (f"  ({view.messages / done:.1f} per subtask)" if done else ""))
-    fig.add_row("conflicts", str(view.conflicts))
-    fig.add_row("idle fraction", f"{view.idle_fraction():.0%}")
-    sim = view.started is not None and view.started.model == "sim"
-    fig.add_row("tokens / cost", f"{view.tokens:,} / " + ("n/a (sim)" if sim else f"${view.cost:.4f}")
-                + (f" + {view.unpriced} unpriced calls" if view.unpriced else ""))
+    t1, estimated = view.t1()
+    pred = t1 / b.amdahl if t1 and b.amdahl else None
+    fig.add_row("elapsed / at bound", f"{st.now:.1f}s / " + (f"{pred:.1f}s" if pred else "—"))
+    running = st.finished is None
+    sp = st.speedup_estimate(t1)
+    est = " est." if (running or estimated) and sp is not None else ""
+    fig.add_row("speedup / bound", f"{text.times(sp)}{est} / {text.times(b.amdahl)}")
+    fig.add_row("subtasks done", f"{st.done}/{st.subtasks}")
+    per = st.messages_per_subtask
+    fig.add_row("messages", f"{st.sent}" + (f"  ({per:.1f} per subtask)" if per is not None else ""))
+    kinds = [f"{n} {kind}" for n, kind in ((st.claim_conflicts, "claim"), (st.write_conflicts, "write"),
+                                           (st.lock_denied, "lock")) if n]
+    fig.add_row("conflicts", f"{st.conflicts}" + (f"  ({', '.join(kinds)})" if kinds else ""))
+    fig.add_row("idle fraction", text.pct(st.idle_fraction()))
+    fig.add_row("straggler gap", text.secs(st.straggler_gap()))
+    held = [r for r in st.recoveries if r.held]
+    if held:  # the latest fault that hit an agent holding work (the summary lists every fault)
+        fig.add_row(text.fault_label(held[-1].fault, held[-1].agent, held[-1].at),
+                    text.reclaim(held[-1].held, held[-1].reclaim_s))
+    sim = st.started is not None and st.started.model == "sim"
+    cost = "n/a (sim)" if sim else ("n/a" if st.cost is None else f"${st.cost:.4f}")
+    fig.add_row("tokens / cost", f"{st.tokens_in + st.tokens_out:,} / {cost}"
+                + (f" + {st.unpriced} unpriced calls" if st.unpriced else ""))
     return Group(fig, message_matrix(view), throughput(view, width))
+
+
+def metrics_title(view: LiveView) -> str:
+    """The metrics pane's title: what the Amdahl bound in it is computed from."""
+    b = view.bounds()
+    return f"metrics · p={b.p:g}, n={view.state.workers}" if view.started is not None else "metrics"
 
 
 def message_matrix(view: LiveView) -> Table:
     names = list(view.agents)
-    peak = max((n for row in view.matrix.values() for n in row.values()), default=0)
+    matrix = view.state.matrix
+    peak = max((n for row in matrix.values() for n in row.values()), default=0)
     table = Table(box=None, padding=(0, 1), show_edge=False, title="messages from ↓ to →", title_style="dim")
     table.add_column("", style="bold", no_wrap=True)
     for n in names:
@@ -142,7 +164,7 @@ def message_matrix(view: LiveView) -> Table:
     for src in names:
         cells = []
         for dst in names:
-            count = view.matrix.get(src, {}).get(dst, 0)
+            count = matrix.get(src, {}).get(dst, 0)
             shade = int(55 + 200 * count / peak) if peak and count else 0
             cells.append(Text(str(count) if count else "·",
                               f"on rgb({shade // 3},{shade // 3},{shade})" if count else "dim"))
@@ -151,14 +173,15 @@ def message_matrix(view: LiveView) -> Table:
 
 
 def throughput(view: LiveView, width: int) -> Text:
-    bins = view.throughput[-max(8, width - 12):]
-    offset = max(0, len(view.throughput) - len(bins))
+    done = view.state.throughput
+    bins = done[-max(8, width - 12):]
+    offset = max(0, len(done) - len(bins))
     peak = max(bins, default=0)
     out = Text("done/5s ", "dim")
     for i, n in enumerate(bins):
         ch = SPARK[min(len(SPARK) - 1, int(n / peak * (len(SPARK) - 1)))] if peak else SPARK[0]
-        out.append(ch, "bold red" if (i + offset) in view.fault_bins else "green")
-    if view.fault_bins:
+        out.append(ch, "bold red" if (i + offset) in view.state.fault_bins else "green")
+    if view.state.fault_bins:
         out.append("  red = fault", "dim red")
     return out
 

@@ -3,10 +3,12 @@
 The player keeps a cursor into a `Recording` (a list, or a run read from the database on demand).
 Playing advances the run time by the wall time elapsed times the speed and hands every event up to it
 to the monitor, exactly as a live run would have; a step moves one event; going back, or seeking far
-ahead, installs the view the recording computes for that point from its nearest checkpoint (the view is
-a pure fold of the events, so the screen at a point is the screen the live run showed there). The
-scrubber under the header seeks where it is clicked. Fault keys stay in the footer, greyed out: a
-recording cannot be changed.
+ahead, installs the view for that point: the run's state from the recording's nearest checkpoint, and the
+display rebuilt from the events just before it (the state is a pure fold of the events, so the screen at
+a point is the screen the live run showed there). The scrubber under the header seeks where it is
+clicked. Fault keys stay in the footer, greyed out: a recording cannot be changed. `m` shows the summary
+of the whole recording, from its state at the end (through the checkpoints, so a long run is quick),
+measured against the baselines its stored metrics were computed with, so it says what they say.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from teamtui.core import events as ev
+from teamtui.core.state import RunState
+from teamtui.metrics.summary import stored_baselines
 from teamtui.store.recording import CHECKPOINT_EVERY, MemoryRecording, Recording
 from teamtui.ui.app import TeamApp
-from teamtui.ui.screens.main import PromptScreen
-from teamtui.ui.view import LiveView
+from teamtui.ui.screens.prompt import PromptScreen
+from teamtui.ui.view import LiveView, view_at
 
 
 class Scrubber(Static):
@@ -66,6 +70,9 @@ class ReplayApp(TeamApp):
         self._last = time.monotonic()
         self._mark_cols: tuple[int, frozenset[int]] = (0, frozenset())
         """The timeline's width and the columns of its fault marks at that width."""
+        self.view.baseline_makespan, self.fault_free_makespan = stored_baselines(self.recording.stored_metrics())
+        self._final: RunState | None = None
+        """The state at the recording's end (for the summary), once asked for."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.FAULT_ACTIONS:
@@ -102,7 +109,7 @@ class ReplayApp(TeamApp):
         """Show the recording as it stood after its first `pos` events."""
         pos = max(0, min(len(self.recording), pos))
         if pos < self.pos or pos - self.pos > CHECKPOINT_EVERY:
-            self._install(self.recording.view_at(pos))
+            self._install(view_at(self.recording, pos))
         else:
             self.pending.extend(self.recording.slice(self.pos, pos))
         self.pos = pos
@@ -112,6 +119,7 @@ class ReplayApp(TeamApp):
 
     def _install(self, view: LiveView) -> None:
         """Show `view` from scratch: the panes, the log and the incidents are drawn again from it."""
+        view.baseline_makespan = self.view.baseline_makespan
         self.view = view
         self._drawn = ()  # the next frame draws everything
         self.pending.clear()
@@ -122,6 +130,11 @@ class ReplayApp(TeamApp):
         self.w_log.query_one("#log").clear()  # type: ignore[attr-defined]
         self.w_log.shown_seq = -1
         self.w_incidents.rev = -1
+
+    async def _summary_inputs(self) -> tuple[RunState, float | None, float | None]:
+        if self._final is None:
+            self._final = self.recording.state_at(len(self.recording))
+        return self._final, self.view.baseline_makespan, self.fault_free_makespan
 
     def action_pause(self) -> None:
         self.playing = not self.playing and self.pos < len(self.recording)

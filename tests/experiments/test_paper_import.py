@@ -131,8 +131,8 @@ def test_an_imported_run_replays_through_the_live_view(tmp_path: Path, source: s
         view.apply(e)
     assert view.finished is not None and view.finished.status == "completed"
     assert view.agents["Dev1"].calls == 2 and view.agents["Dev2"].calls == 2
-    assert view.messages == 1 and view.conflicts == (1 if source == "tree" else 0)
-    done = [t.id for t in view.tasks.values() if t.state == "done"]
+    assert view.state.sent == 1 and view.state.conflicts == (1 if source == "tree" else 0)
+    done = [t.id for t in view.state.tasks.values() if t.state == "done"]
     assert done == (["task-1"] if source == "tree" else [""])  # parquet runs carry no task ids
 
 

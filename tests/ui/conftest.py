@@ -41,15 +41,31 @@ def live_scenario(extra: str = "", subtasks: int = 16) -> Scenario:
     return scenario_from(LIVE.replace("{subtasks}", _subtasks(subtasks)) + extra)
 
 
+KILL_BOB = '\n[[faults]]\nat = 9\naction = "kill"\nagent = "bob"\n'
+
+
 @cache
 def _recorded() -> tuple[ev.Event, ...]:
-    return tuple(run_events(live_scenario('\n[[faults]]\nat = 9\naction = "kill"\nagent = "bob"\n')))
+    return tuple(run_events(live_scenario(KILL_BOB)))
+
+
+@cache
+def _recorded_baseline() -> tuple[ev.Event, ...]:
+    from teamtui.launch import baseline_of
+
+    return tuple(run_events(baseline_of(live_scenario(KILL_BOB))))
 
 
 @pytest.fixture
 def recorded() -> list[ev.Event]:
     """A deterministic run on the virtual clock, with a scheduled kill of bob at 9 s (made outside any loop)."""
     return list(_recorded())
+
+
+@pytest.fixture
+def recorded_baseline() -> list[ev.Event]:
+    """The 1-agent run of the same task and seed as `recorded` (its T1)."""
+    return list(_recorded_baseline())
 
 
 async def until(pilot: Pilot[object], cond: Callable[[], bool], timeout: float = 30.0) -> None:

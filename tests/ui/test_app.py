@@ -11,7 +11,9 @@ from textual.widgets import Input, OptionList, RichLog, Static
 from teamtui.core import events as ev
 from teamtui.core.faults import Delay, Partition
 from teamtui.ui.app import TeamApp
-from teamtui.ui.screens.main import HelpScreen, PromptScreen, SummaryScreen, parse_delay, parse_groups
+from teamtui.ui.screens.help import HelpScreen
+from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
+from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.widgets.panes import AgentPane, EventLog
 
 from .conftest import live_scenario, until
@@ -62,7 +64,7 @@ async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> Non
         assert len(killed) == 1, (of(app, ev.AgentKilled), app.selected, app.focused, app.engine.finished)
         held = killed[0].held  # type: ignore[attr-defined]
         assert held, "bob held nothing when the key was pressed"
-        await until(pilot, lambda: any(i.kind == "recovery" for i in app.view.incidents))
+        await until(pilot, lambda: any(i.kind == "recovery" for i in app.view.state.incident_list()))
         reclaimed = [e for e in app.engine.events if isinstance(e, ev.TaskClaimed) and e.task in held
                      and e.seq > killed[0].seq]  # type: ignore[union-attr]
         assert reclaimed and all(e.agent != "bob" for e in reclaimed)
@@ -86,16 +88,16 @@ async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
         assert not of(app, ev.AgentDelayed)
         box = app.screen.query_one("#prompt-input")
         box.value = ""  # type: ignore[attr-defined]
-        await pilot.press(*"6x 200s", "enter")
+        await pilot.press(*"6x 2000s", "enter")  # long enough that it cannot end before detection
         await until(pilot, lambda: bool(of(app, ev.AgentDelayed)))
         await pilot.press("space")
         delayed = of(app, ev.AgentDelayed, "cy")
-        assert len(delayed) == 1 and delayed[0].factor == 6 and delayed[0].duration == 200  # type: ignore[attr-defined]
+        assert len(delayed) == 1 and delayed[0].factor == 6 and delayed[0].duration == 2000  # type: ignore[attr-defined]
         await until(pilot, lambda: bool(of(app, ev.StragglerDetected, "cy")))
         app.frame()
         pane = app.query_one("#agent-cy", AgentPane)
         title = text_of(pane.title_line)
-        assert "delayed ×6 for 200s" in title
+        assert "delayed ×6 for 2000s" in title
         assert pane.has_class("-straggler") or "straggler" in app.view.agent_state("cy")
         await pilot.press("q")
 

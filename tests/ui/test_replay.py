@@ -78,10 +78,10 @@ async def test_fault_keys_are_disabled_and_playing_reaches_the_end(recorded: lis
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.focused, AgentPane))
         assert app.check_action("kill", ()) is None and app.check_action("heal", ()) is None
-        before = len(app.view.incidents)
+        before = len(app.view.state.incident_list())
         await pilot.press("k", "x", "h")
         await pilot.pause(0.1)
-        assert not [i for i in list(app.view.incidents)[before:] if "[user]" in i.text]
+        assert not [i for i in app.view.state.incident_list()[before:] if i.kind == "fault" and i.other == "user"]
         await until(pilot, lambda: app.pos == len(recorded), timeout=60)
         assert app.view.finished is not None and app.view.seq == recorded[-1].seq
 
@@ -89,7 +89,7 @@ async def test_fault_keys_are_disabled_and_playing_reaches_the_end(recorded: lis
 async def test_seek_to_a_typed_run_time(recorded: list[ev.Event]) -> None:
     from textual.widgets import Input
 
-    from teamtui.ui.screens.main import PromptScreen
+    from teamtui.ui.screens.prompt import PromptScreen
 
     app = ReplayApp(recorded, run_id="r1", speed=1)
     async with app.run_test(size=SIZE) as pilot:

@@ -7,7 +7,8 @@ import io
 from rich.console import Console
 
 from teamtui.core import events as ev
-from teamtui.ui.screens.main import per_agent
+from teamtui.core.state import RunState
+from teamtui.ui.screens.summary import per_agent
 
 
 def _events(model: str, costs: list[float | None]) -> list[ev.Event]:
@@ -22,7 +23,7 @@ def _events(model: str, costs: list[float | None]) -> list[ev.Event]:
 
 def text_of(events: list[ev.Event]) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
-    console.print(per_agent(events))
+    console.print(per_agent(RunState.of(events)))
     return console.export_text()
 
 

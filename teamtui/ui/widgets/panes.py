@@ -12,8 +12,10 @@ from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from teamtui.core import events as ev
+from teamtui.core.state import Incident
 from teamtui.ui import render
-from teamtui.ui.view import BADGES, Incident, LiveView
+from teamtui.ui.view import BADGES, LiveView
+from teamtui.ui.words import incident_text
 
 PANE_LINES = 200
 LOG_LINES = 2_000
@@ -47,7 +49,7 @@ class AgentPane(Vertical, can_focus=True):
             self.focus()
 
     def sync(self, view: LiveView) -> None:
-        a = view.agents[self.agent]
+        a = view.lines_of(self.agent)
         state = view.agent_state(self.agent)
         if state != self.state:
             for b in BADGES:
@@ -59,15 +61,16 @@ class AgentPane(Vertical, can_focus=True):
             self.live.display = bool(a.live)
             if a.live:
                 self.live.update(render.live_line(a.live))
-        new = a.stream_seq - self.shown_seq
+        new = a.seq - self.shown_seq
         if new > 0:
             for line in list(a.stream)[-min(new, PANE_LINES):]:
                 self.stream.write(Text(line))
-            self.shown_seq = a.stream_seq
+            self.shown_seq = a.seq
 
 
 class Incidents(OptionList):
-    """Conflicts, stalls, stragglers, faults and recoveries with their times; Enter jumps the log there."""
+    """The state's incidents (conflicts, stalls, stragglers, faults, recoveries...) with their times; Enter jumps
+    the log there."""
 
     def __init__(self) -> None:
         super().__init__(id="incidents")
@@ -75,10 +78,10 @@ class Incidents(OptionList):
         self.seqs: list[int] = []
 
     def sync(self, view: LiveView) -> None:
-        if view.incidents_rev == self.rev:
+        if view.state.incidents_rev == self.rev:
             return
-        self.rev = view.incidents_rev
-        items = list(view.incidents)
+        self.rev = view.state.incidents_rev
+        items = view.state.incident_list()
         at_end = self.highlighted is None or self.highlighted >= self.option_count - 1
         self.clear_options()
         self.seqs = [i.seq for i in items]
@@ -90,7 +93,7 @@ class Incidents(OptionList):
     def _prompt(i: Incident) -> Text:
         out = Text(f"{i.t:7.1f}s ", "dim")
         out.append(f"{i.kind:<9} ", render.KIND_STYLE.get(i.kind, ""))
-        out.append(i.text)
+        out.append(incident_text(i))
         return out
 
 
