@@ -118,10 +118,9 @@ class Heal(_Fault):
 
 
 @dataclass(frozen=True)
-class Drop(_Fault):
-    """Each message to each recipient is lost with probability `rate`, for `seconds` (None: for good)."""
+class _LinkRate(_Fault):
+    """A fault on every link that hits each message to each recipient with probability `rate`."""
 
-    action: ClassVar[str] = "drop"
     rate: float
     seconds: float | None = None
 
@@ -131,16 +130,17 @@ class Drop(_Fault):
 
 
 @dataclass(frozen=True)
-class Duplicate(_Fault):
+class Drop(_LinkRate):
+    """Each message to each recipient is lost with probability `rate`, for `seconds` (None: for good)."""
+
+    action: ClassVar[str] = "drop"
+
+
+@dataclass(frozen=True)
+class Duplicate(_LinkRate):
     """Each message to each recipient arrives twice with probability `rate`, for `seconds` (None: for good)."""
 
     action: ClassVar[str] = "duplicate"
-    rate: float
-    seconds: float | None = None
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return _given(seconds=self.seconds, rate=self.rate)
 
 
 @dataclass(frozen=True)
