@@ -144,7 +144,10 @@ class Run:
         self.wall = needs_wall_clock(scenario)
         self.pace = Pace(speed) if speed is not None and not self.wall else None
         self.clock: VirtualClock | WallClock = WallClock(speed or 1.0) if self.wall else VirtualClock()
-        self.engine: Engine | None = None
+        self.engine: Engine = new_engine(scenario, self.clock, backend=backend, workdir=workdir)
+        """Built here, so a scenario the engine cannot run (a missing cassette...) fails before anything starts."""
+        if listener is not None:
+            self.engine.on(listener)
         self.outcome: Outcome | None = None
         self.t1: float | None = None
         """The 1-agent baseline's makespan, once known (the sim only)."""
@@ -194,9 +197,7 @@ class Run:
 
     async def _main(self) -> _Ran:
         self._loop = asyncio.get_running_loop()
-        engine = self.engine = new_engine(self.scenario, self.clock, backend=self.backend, workdir=self.workdir)
-        if self.listener is not None:
-            engine.on(self.listener)
+        engine = self.engine
         solo = self._start_baseline() if self.speed_given else None
         recorder, record_error = await self._open_recorder(engine) if self.speed_given else (None, "")
         outcome = _Ran(engine.events, record_error=record_error)
