@@ -96,7 +96,7 @@ def _workspace_with_test(tmp_path: Path, body: str) -> tuple[Workspace, Path]:
 def test_test_code_has_no_network_not_even_loopback(tmp_path: Path) -> None:
     import socket
 
-    from teamtui.runtime.workspace import no_network_prefix
+    from teamtui.runtime.sandbox import no_network_prefix
 
     if not no_network_prefix():
         pytest.skip("this system does not let an unprivileged process make a network namespace (unshare -rn)")

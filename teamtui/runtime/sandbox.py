@@ -1,0 +1,204 @@
+"""Where code under test runs: the kernel sandbox (`teamtui.runtime.jail`) when this machine offers it, else the host.
+
+`probe()` finds out once per process whether the sandbox works here, by running a trivial command in it.
+`for_run()` picks the sandbox of a run at its start: runs that execute no code need none; a real-model
+run refuses to start without one (one `RunError` line saying why and how to allow the host) unless the
+scenario says `unsafe_host_exec`; the sim's `verify = "tests"` runs the pack's own reference code and
+falls back to the host. The choice is named in `RunStarted.sandbox`.
+
+`execute()` runs one command either way with the output going to a file, never to a pipe (a process
+left behind could hold a pipe open and block the reader), and returns its exit status by the deadline:
+
+* **confined** (Linux with Landlock and user namespaces): see `teamtui.runtime.jail`; reads are limited to
+  `read_roots()` and the caller's own read roots, writes to the caller's write roots, at most
+  MAX_PROCESSES processes, no network, no view of the host's processes, and everything dies at the deadline;
+* **host** (`--unsafe-host-exec`, or the sim where no sandbox exists): rlimits, a process group killed at
+  the deadline, no network where `unshare -rn` works; a process that leaves its group survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import marshal
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from teamtui.core.errors import RunError
+from teamtui.runtime import jail, landlock
+from teamtui.scenario.spec import TestLimits
+
+MAX_PROCESSES = 64
+"""RLIMIT_NPROC inside the sandbox: a fork bomb stops here (pytest and its helpers need a handful)."""
+GRACE_S = 1.5
+"""How long past its deadline the harness waits for the sandbox to report before killing it outright."""
+DISABLE_ENV = "TEAMTUI_NO_SANDBOX"
+"""Set (to anything) to act as if this machine had no sandbox: real-model runs then refuse to start."""
+TIMEOUT = jail.TIMEOUT
+_SYSTEM_LIBS = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/local/lib",
+                "/usr/share/zoneinfo")
+_DEVICES = (("/dev/null", landlock.READ_FILE | landlock.WRITE_FILE), ("/dev/zero", landlock.READ_FILE),
+            ("/dev/urandom", landlock.READ_FILE), ("/dev/random", landlock.READ_FILE),
+            ("/etc/ld.so.cache", landlock.READ_FILE), ("/etc/localtime", landlock.READ_FILE))
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How a run's code is confined: `confined` (the kernel sandbox) or not (the host); `name` goes on record."""
+
+    confined: bool
+    name: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Whether the kernel sandbox works on this machine, its name, or why not."""
+
+    ok: bool
+    name: str = ""
+    reason: str = ""
+
+
+HOST_UNSAFE = Sandbox(False, "none: on the host (unsafe_host_exec), rlimits and a process group only")
+HOST_SIM = Sandbox(False, "none: on the host (no sandbox here; the sim runs the pack's own reference code)")
+
+
+@functools.cache
+def probe() -> Probe:
+    """Try the sandbox once: a command that must start, run confined and exit 0."""
+    if not sys.platform.startswith("linux"):
+        return Probe(False, reason=f"the sandbox needs Linux (Landlock and namespaces); this is {sys.platform}")
+    if os.environ.get(DISABLE_ENV):
+        return Probe(False, reason=f"{DISABLE_ENV} is set")
+    version = landlock.abi()
+    if version < 1:
+        return Probe(False, reason="this kernel offers no Landlock (it needs Linux 5.13 or later with landlock "
+                                   "in its lsm= boot list)")
+    with tempfile.TemporaryDirectory(prefix="teamtui-probe-") as tmp:
+        out = Path(tmp) / "out"
+        with open(out, "wb") as fh:
+            code = execute([sys.executable, "-I", "-S", "-c", "pass"], cwd=Path(tmp), env={}, read=(), write=(tmp,),
+                           limits=TestLimits(timeout_s=20), out_fd=fh.fileno(), confined=True)
+        said = out.read_text(errors="replace").strip().splitlines()
+    if code == 0:
+        return Probe(True, name=f"landlock v{version}, user+PID+network+IPC namespaces, "
+                                f"at most {MAX_PROCESSES} processes")
+    why = said[-1].removeprefix("teamtui-sandbox: ") if said else f"exit status {code}"
+    hint = (" (user namespaces are disabled here: sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone "
+            "or kernel.apparmor_restrict_unprivileged_userns)" if "unshare" in why or "map" in why else "")
+    return Probe(False, reason=f"the sandbox does not start: {why}{hint}")
+
+
+def for_run(executes_code: bool, real_models: bool, unsafe_host_exec: bool) -> Sandbox | None:
+    """The sandbox a run uses (None when it executes no code); raises RunError for a real-model run that
+    cannot be sandboxed here and was not allowed onto the host."""
+    if not executes_code:
+        return None
+    found = probe()
+    if found.ok:
+        return Sandbox(True, found.name)
+    if not real_models:
+        return HOST_SIM
+    if unsafe_host_exec:
+        return HOST_UNSAFE
+    raise RunError(f"model-written code cannot be sandboxed on this machine: {found.reason}; to run it on the "
+                   "host anyway, where it can read and change your files, pass --unsafe-host-exec "
+                   "(or set [limits] unsafe_host_exec = true)")
+
+
+def best() -> Sandbox:
+    """The kernel sandbox where it works, else the host (for a workspace used on its own)."""
+    found = probe()
+    return Sandbox(True, found.name) if found.ok else HOST_SIM
+
+
+@functools.cache
+def read_roots() -> tuple[str, ...]:
+    """What any confined command may read and execute: this Python (prefixes, standard library, site
+    packages, the folders pytest and its plugins live in) and the system's shared libraries."""
+    roots = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.realpath(sys.executable)), *_SYSTEM_LIBS}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
+            roots.add(sysconfig.get_path(key, vars=scheme_vars))
+    roots.update(pytest_path())
+    return tuple(sorted(r for r in roots if r and os.path.isdir(r)))
+
+
+@functools.cache
+def pytest_path() -> tuple[str, ...]:
+    """The folders pytest and the packages it imports are installed in (to put on the runner's sys.path)."""
+    import importlib.util
+
+    found = []
+    for name in ("pytest", "_pytest", "pluggy", "iniconfig", "packaging"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            found.append(str(Path(spec.origin).resolve().parent.parent))
+    return tuple(dict.fromkeys(found))
+
+
+def execute(argv: Sequence[str], *, cwd: Path, env: dict[str, str], read: Sequence[str], write: Sequence[str],
+            limits: TestLimits, out_fd: int, confined: bool, keep_fds: Sequence[int] = ()) -> int:
+    """Run `argv` with stdout and stderr on `out_fd`; its exit status, 128 + N for a signal N, TIMEOUT
+    when the deadline passed (everything was then stopped)."""
+    rlimits = {"cpu": max(1, int(limits.timeout_s) + 1), "as": limits.memory_mb * 1024 * 1024,
+               "fsize": limits.file_mb * 1024 * 1024, "core": 0}
+    if confined:
+        config = {"parent": os.getpid(), "argv": list(argv), "cwd": str(cwd), "env": env,
+                  "read": [*read_roots(), *read], "write": list(write), "files": [list(f) for f in _DEVICES],
+                  "limits": {**rlimits, "nproc": MAX_PROCESSES}, "timeout": float(limits.timeout_s),
+                  "keep_fds": list(keep_fds)}
+        cmd = [sys.executable, "-I", "-S", jail.__file__, marshal.dumps(config).hex()]
+        preexec: Callable[[], None] | None = None
+    else:
+        cmd, preexec = [*no_network_prefix(), *argv], _limiter(rlimits)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out_fd, stderr=out_fd,
+                            pass_fds=tuple(keep_fds), preexec_fn=preexec, start_new_session=True)
+    try:
+        code = proc.wait(timeout=limits.timeout_s + (GRACE_S if confined else 0))
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return TIMEOUT
+    return 128 - code if code < 0 else code
+
+
+def _limiter(rlimits: dict[str, int]) -> Callable[[], None]:
+    def apply() -> None:  # runs in the child between fork and exec
+        import resource
+
+        for name, value in rlimits.items():
+            with contextlib.suppress(ValueError, OSError):  # a hard limit already lower than ours: keep it
+                resource.setrlimit(getattr(resource, f"RLIMIT_{name.upper()}"), (value, value))
+
+    return apply
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+@functools.cache
+def no_network_prefix() -> tuple[str, ...]:
+    """`unshare -rn --` where the system lets this user make a network namespace (Linux with user
+    namespaces): code run on the host then has no network at all, not even loopback. Elsewhere nothing."""
+    exe = shutil.which("unshare")
+    if exe is None:
+        return ()
+    try:
+        ok = subprocess.run([exe, "-rn", "true"], capture_output=True, timeout=5, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return (exe, "-rn", "--") if ok else ()
