@@ -120,8 +120,8 @@ def load(path: Path, seed: int | None, size: int | None, arch: str | None, execu
         from teamtui.llm import preflight
         from teamtui.runtime.sandbox import for_run
 
-        preflight(scenario)  # a missing API key or cassette is one line now, before any run or UI
-        for_run(True, True, scenario.unsafe_host_exec)  # and so is a machine that cannot sandbox model code
+        for_run(True, True, scenario.unsafe_host_exec)  # a machine that cannot sandbox model code: one line now
+        preflight(scenario)  # so is a missing API key or cassette, before any run or UI
     return scenario
 
 

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import marshal
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -163,12 +164,30 @@ def execute(argv: Sequence[str], *, cwd: Path, env: dict[str, str], read: Sequen
         cmd, preexec = [*no_network_prefix(), *argv], _limiter(rlimits)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out_fd, stderr=out_fd,
                             pass_fds=tuple(keep_fds), preexec_fn=preexec, start_new_session=True)
-    try:
-        code = proc.wait(timeout=limits.timeout_s + (GRACE_S if confined else 0))
-    except subprocess.TimeoutExpired:
+    if not _ended(proc, limits.timeout_s + (GRACE_S if confined else 0)):
         _kill_group(proc)
         return TIMEOUT
+    code = proc.wait()
     return 128 - code if code < 0 else code
+
+
+def _ended(proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether `proc` ended within `timeout`, learnt the moment it does (a pidfd): `Popen.wait(timeout)`
+    polls with sleeps of up to 50 ms, which would be most of what a sandboxed test run costs."""
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        return bool(poller.poll(max(0, int(timeout * 1000))))
+    finally:
+        os.close(pidfd)
 
 
 def _limiter(rlimits: dict[str, int]) -> Callable[[], None]:
