@@ -39,6 +39,9 @@ from teamtui.scenario.spec import TestLimits
 
 MAX_PROCESSES = 64
 """RLIMIT_NPROC inside the sandbox: a fork bomb stops here (pytest and its helpers need a handful)."""
+MIN_LANDLOCK_ABI = 3
+"""ABI 3 (Linux 6.2) is the first whose Landlock refuses truncate(): before it, code could empty any file that
+file permissions let it write (when teamtui runs as root, every file root owns)."""
 GRACE_S = 1.5
 """How long past its deadline the harness waits for the sandbox to report before killing it outright."""
 DISABLE_ENV = "TEAMTUI_NO_SANDBOX"
@@ -81,8 +84,11 @@ def probe() -> Probe:
         return Probe(False, reason=f"{DISABLE_ENV} is set")
     version = landlock.abi()
     if version < 1:
-        return Probe(False, reason="this kernel offers no Landlock (it needs Linux 5.13 or later with landlock "
+        return Probe(False, reason="this kernel offers no Landlock (it needs Linux 6.2 or later with landlock "
                                    "in its lsm= boot list)")
+    if version < MIN_LANDLOCK_ABI:
+        return Probe(False, reason=f"this kernel's Landlock is ABI {version}, which cannot refuse truncate(); "
+                                   f"the sandbox needs ABI {MIN_LANDLOCK_ABI} (Linux 6.2 or later)")
     with tempfile.TemporaryDirectory(prefix="teamtui-probe-") as tmp:
         out = Path(tmp) / "out"
         with open(out, "wb") as fh:

@@ -1,4 +1,7 @@
-"""Model-written code is contained: paths that leave the workspace are refused, test runs are limited."""
+"""Model-written code is contained: paths that leave the workspace are refused, test runs are limited and sandboxed.
+
+The hostile programs that try to break out of the sandbox are in test_hostile_code.py.
+"""
 
 from __future__ import annotations
 
@@ -96,10 +99,10 @@ def _workspace_with_test(tmp_path: Path, body: str) -> tuple[Workspace, Path]:
 def test_test_code_has_no_network_not_even_loopback(tmp_path: Path) -> None:
     import socket
 
-    from teamtui.runtime.sandbox import no_network_prefix
+    from teamtui.runtime.sandbox import no_network_prefix, probe
 
-    if not no_network_prefix():
-        pytest.skip("this system does not let an unprivileged process make a network namespace (unshare -rn)")
+    if not probe().ok and not no_network_prefix():
+        pytest.skip("this system has neither the sandbox nor a network namespace for test code (unshare -rn)")
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
         server.settimeout(0.5)
@@ -179,3 +182,43 @@ def test_writes_the_filesystem_refuses_are_refused_actions_not_crashes() -> None
     assert [e.path for e in events if isinstance(e, ev.FileWritten)] == ["pkg", "d/x.py"]
     assert len([e for e in events if isinstance(e, ev.ActionRejected) and "cannot write" in e.reason]) == 3
     assert isinstance(events[-1], ev.RunFinished) and events[-1].status == "round_limit"
+
+
+
+def _world_readable(path: Path) -> bool:
+    return all(p.stat().st_mode & 0o005 == 0o005 for p in path.parents) and path.stat().st_mode & 0o004 != 0
+
+
+def test_the_sandbox_works_for_an_ordinary_user_too() -> None:
+    """As root, teamtui maps `nobody` (running the code) and root (owning the workspace) into the sandbox's
+    user namespace; an ordinary user may map only itself. This runs the launcher as `nobody`."""
+    import json
+    import shutil
+    import subprocess
+    import tempfile
+
+    from teamtui.runtime import jail, sandbox
+
+    python, driver = Path("/usr/bin/python3"), Path(__file__).with_name("jail_as_user.py")
+    if os.geteuid() != 0 or not python.exists() or not sandbox.probe().ok:
+        pytest.skip("needs root (to become nobody), /usr/bin/python3 and the sandbox")
+    if not all(_world_readable(Path(jail.__file__).with_name(n)) for n in ("jail.py", "landlock.py", "__init__.py")):
+        pytest.skip("the checkout is not readable by other users")
+    home = Path(tempfile.mkdtemp(prefix="teamtui-nobody-"))
+    try:
+        (home / "secret.txt").write_text("beside the workspace")
+        (home / "secret.txt").chmod(0o644)
+        shutil.copy(driver, home / "driver.py")
+        os.chown(home, 65534, 65534)
+        home.chmod(0o755)
+        proc = subprocess.run([str(python), "-I", str(home / "driver.py"), str(home), jail.__file__],
+                              capture_output=True, text=True, timeout=60, user=65534, group=65534, extra_groups=[],
+                              cwd="/", check=False)
+        code, _, body = proc.stdout.partition("\n")
+        assert code == "0", proc.stdout + proc.stderr
+        out = json.loads(body.strip().splitlines()[0])
+        assert out["shadow"] == out["beside the workspace"] == "denied"
+        assert out["uid inside"] == 0 and 5 <= out["forks"] < 16, out
+        assert (home / "ws" / "inside.txt").owner() == "nobody"
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
