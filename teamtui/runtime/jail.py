@@ -205,6 +205,9 @@ def _command(cfg: dict[str, Any]) -> None:
         os.chdir(cfg["cwd"])
         for name, value in cfg["limits"].items():
             res = getattr(resource, f"RLIMIT_{name.upper()}")
+            hard = resource.getrlimit(res)[1]
+            if hard != resource.RLIM_INFINITY:  # a lower limit set before teamtui ran is kept
+                value = min(value, hard)
             resource.setrlimit(res, (value, value))
         _drop_capabilities()
         landlock.restrict_self(cfg["read"], cfg["write"], [(p, r) for p, r in cfg["files"]])

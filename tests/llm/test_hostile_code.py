@@ -448,3 +448,38 @@ def test_the_cli_refuses_a_real_model_run_in_one_line(site: Site, tmp_path: Path
     assert proc.returncode == 2 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "--unsafe-host-exec" in lines[0], proc.stderr
+
+
+TEAMTUI_STAND_IN = """
+import sys
+from pathlib import Path
+from teamtui.runtime.workspace import Workspace
+from teamtui.scenario.spec import TestLimits
+ws = Workspace(Path(sys.argv[1]))
+(ws.root / "h.py").write_text(sys.argv[3])
+ws.run_pytest(Path(sys.argv[2]), TestLimits(timeout_s=120))
+"""
+
+
+def test_when_teamtui_is_killed_mid_test_nothing_it_started_lives_on(site: Site) -> None:
+    import subprocess
+
+    if not sandbox.probe().ok:
+        pytest.skip(sandbox.probe().reason)
+    escape = site.outside / "daemon.txt"
+    teamtui = subprocess.Popen([sys.executable, "-c", TEAMTUI_STAND_IN, str(site.workspace), str(site.test),
+                                program(DAEMON, ESCAPE=str(escape), HANG=True)])
+    beat = site.workspace / "heartbeat"
+    deadline = time.monotonic() + 60
+    while not beat.exists() and teamtui.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert beat.exists(), "the daemon never started"
+    teamtui.kill()
+    teamtui.wait()
+    deadline = time.monotonic() + 5
+    while survivors(str(site.workspace)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert survivors(str(site.workspace)) == []
+    size = beat.stat().st_size
+    time.sleep(0.3)
+    assert beat.stat().st_size == size and not escape.exists()
