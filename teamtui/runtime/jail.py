@@ -5,8 +5,9 @@ marshal and the few modules below keep this interpreter's start-up near 10 ms) i
 processes, each waiting on the next:
 
 * the **warden** (this interpreter, outside every namespace) maps the user ids of the new user namespace,
-  then waits for the command with a deadline; at the deadline it kills the namespace's first process,
-  which makes the kernel kill every process in the namespace, and waits until they are all gone;
+  then waits for the command with a deadline; at the deadline it kills the keeper, with whom the
+  namespace's first process dies, which makes the kernel kill every process in the namespace, and
+  waits until they are all gone;
 * the **keeper** makes new user, PID, network and IPC namespaces and becomes root *inside* them only: as
   seen from outside it is an unprivileged user (teamtui's own user, or `nobody` when teamtui runs as
   root, so that RLIMIT_NPROC, which the kernel never applies to root, caps the processes);
@@ -49,7 +50,8 @@ KEEP_CAPS = (1, 2)
 the users it maps (the workspace's owner), never anyone else's; Landlock decides which paths."""
 
 _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET, _CLONE_NEWIPC = 0x10000000, 0x20000000, 0x40000000, 0x08000000
-_PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 1, 24, 47, 4
+_PR_SET_PDEATHSIG, _PR_CAPBSET_DROP, _PR_SET_CHILD_SUBREAPER = 1, 24, 36
+_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 _CAP_VERSION_3 = 0x20080522
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -83,6 +85,8 @@ def main(argv: list[str]) -> int:
     cfg: dict[str, Any] = marshal.loads(bytes.fromhex(argv[1]))
     try:
         _die_with_parent()
+        # the init becomes the warden's child when the keeper dies, so the warden can wait for it
+        _check(_libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)")
     except SetupError as exc:
         _fail(str(exc))
     if os.getppid() != cfg["parent"]:
@@ -109,9 +113,9 @@ def main(argv: list[str]) -> int:
         os.write(go_w, b"g")
         line = ready.readline()
     os.close(go_w)
-    if not line.strip().isdigit():
+    if line != b"started\n":
         return _status(os.waitpid(keeper, 0)[1])
-    return _watch(keeper, int(line), float(cfg["timeout"]))
+    return _watch(keeper, float(cfg["timeout"]))
 
 
 def _map_ids(pid: int) -> None:
@@ -132,17 +136,23 @@ def _write(path: str, text: str) -> None:
         os.close(fd)
 
 
-def _watch(keeper: int, init: int, timeout: float) -> int:
-    """Wait for the keeper until the deadline; past it, kill the init (so the whole namespace) and wait."""
+def _watch(keeper: int, timeout: float) -> int:
+    """Wait for the keeper until the deadline. Past it, kill the keeper: the init dies with it (so does
+    every process of the namespace, killed by the kernel) and, reparented to the warden, is waited for:
+    an init is reaped only once its namespace is empty. The keeper's pid cannot be reused meanwhile, as
+    the warden has not reaped it."""
     deadline = time.monotonic() + timeout
     poller = select.poll()
     poller.register(os.pidfd_open(keeper), select.POLLIN)
     while (left := deadline - time.monotonic()) > 0:
         if poller.poll(int(left * 1000) + 1):
             return _status(os.waitpid(keeper, 0)[1])
-    os.kill(init, signal.SIGKILL)  # process 1 of the namespace: the kernel kills every process in it
-    os.waitpid(keeper, 0)  # the keeper sees the init end only once the namespace is empty
-    return TIMEOUT
+    os.kill(keeper, signal.SIGKILL)
+    try:
+        while True:
+            os.waitpid(-1, 0)
+    except ChildProcessError:
+        return TIMEOUT
 
 
 def _keeper(cfg: dict[str, Any], warden: int, ready_w: int, go_r: int) -> None:
@@ -169,7 +179,7 @@ def _keeper(cfg: dict[str, Any], warden: int, ready_w: int, go_r: int) -> None:
             os.close(ready_w)
             _init(cfg, alive_r)
         os.close(alive_r)
-        os.write(ready_w, f"{init}\n".encode())
+        os.write(ready_w, b"started\n")
         os.close(ready_w)
         os._exit(_status(os.waitpid(init, 0)[1]))
     except (SetupError, OSError) as exc:
