@@ -25,12 +25,15 @@ if TYPE_CHECKING:
 class Reporter:
     """The pytest plugin that writes the report."""
 
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
+    def __init__(self, out: IO[str], workspace: str) -> None:
+        self.out, self.workspace = out, workspace
 
     def _line(self, *fields: object) -> None:
         self.out.write("\t".join(str(f).replace("\t", " ").replace("\n", " ") for f in fields) + "\n")
         self.out.flush()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        os.chdir(self.workspace)  # the tests run in the workspace; paths are shown relative to the suite
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -53,10 +56,12 @@ def main(argv: list[str]) -> int:
     out = os.fdopen(fd, "w", encoding="utf-8")
     suite = os.path.dirname(test)
     sys.path.insert(0, workspace)
+    os.chdir(suite)  # pytest shows paths relative to where it starts: "test_x.py::test_y", the same every run
     args = ["-q", "-x", "--no-header", "-p", "no:cacheprovider", "--noconftest",
             "-c", os.path.join(suite, "pytest.ini"), "--rootdir", suite, test]
-    code = int(pytest.main(args, plugins=[Reporter(out)]))
-    Reporter(out)._line("exit", code)
+    reporter = Reporter(out, workspace)
+    code = int(pytest.main(args, plugins=[reporter]))
+    reporter._line("exit", code)
     return code
 
 

@@ -137,7 +137,9 @@ def read_roots() -> tuple[str, ...]:
         for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
             roots.add(sysconfig.get_path(key, vars=scheme_vars))
     roots.update(pytest_path())
-    return tuple(sorted(r for r in roots if r and os.path.isdir(r)))
+    # a Python installed at / (some containers) would open everything: its standard library and site
+    # packages, which are roots of their own, are enough
+    return tuple(sorted(r for r in roots if r and os.path.realpath(r) != "/" and os.path.isdir(r)))
 
 
 @functools.cache

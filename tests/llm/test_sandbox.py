@@ -222,3 +222,12 @@ def test_the_sandbox_works_for_an_ordinary_user_too() -> None:
         assert (home / "ws" / "inside.txt").owner() == "nobody"
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_failed_run_is_summed_up_the_same_every_time(tmp_path: Path) -> None:
+    """Each test run has a private folder of its own; nothing of its random name reaches the summary (so the
+    event log of a seed stays the same byte for byte)."""
+    ws, test = _workspace_with_test(tmp_path, "import os\n\ndef test_x():\n    assert os.getcwd() == 'elsewhere'\n")
+    first = ws.run_pytest(test, TestLimits(timeout_s=60))
+    assert first == ws.run_pytest(test, TestLimits(timeout_s=60))
+    assert first[0] == 1 and "FAILED test_x.py::test_x" in first[1] and str(ws.root) in first[1], first
