@@ -15,6 +15,7 @@ import ctypes
 import os
 import stat
 import struct
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,15 +39,24 @@ READ = EXECUTE | READ_FILE | READ_DIR
 FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
 """The only rights a rule on a single file (not a folder) may carry."""
 
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc: ctypes.CDLL | None = None
+
+
+def libc() -> ctypes.CDLL:
+    """The C library, loaded on first use (so that importing this module works on any system)."""
+    global _libc
+    if _libc is None:
+        lib = ctypes.CDLL(None, use_errno=True)
+        lib.syscall.restype = ctypes.c_long
+        lib.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        _libc = lib
+    return _libc
 
 
 def _syscall(nr: int, *args: int | bytes | None) -> int:
     converted = [ctypes.c_char_p(a) if isinstance(a, bytes) else ctypes.c_void_p(a) if a is None else ctypes.c_long(a)
                  for a in args]
-    res = int(_libc.syscall(ctypes.c_long(nr), *converted))
+    res = int(libc().syscall(ctypes.c_long(nr), *converted))
     if res < 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
@@ -55,6 +65,8 @@ def _syscall(nr: int, *args: int | bytes | None) -> int:
 
 def abi() -> int:
     """The Landlock ABI version this kernel offers; 0 when it has none (too old, or not in the `lsm=` list)."""
+    if not sys.platform.startswith("linux"):
+        return 0
     try:
         return _syscall(_CREATE_RULESET, None, 0, _CREATE_RULESET_VERSION)
     except OSError:
@@ -98,7 +110,7 @@ def restrict_self(read: Iterable[str], write: Iterable[str], files: Iterable[tup
                 _syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, struct.pack("=Qi", rights, fd), 0)
             finally:
                 os.close(fd)
-        if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        if libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             err = ctypes.get_errno()
             raise OSError(err, f"no_new_privs: {os.strerror(err)}")
         _syscall(_RESTRICT_SELF, ruleset, 0)

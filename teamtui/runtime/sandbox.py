@@ -34,8 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from teamtui.core.errors import RunError
-from teamtui.runtime import jail, landlock
+from teamtui.runtime import landlock
 from teamtui.scenario.spec import TestLimits
+
+JAIL = Path(__file__).with_name("jail.py")
+"""The launcher, run as a script (this module does not import it: it needs Linux-only modules)."""
+TIMEOUT = 124
+"""The status of a command stopped at its deadline (`jail.TIMEOUT`)."""
 
 MAX_PROCESSES = 64
 """RLIMIT_NPROC inside the sandbox: a fork bomb stops here (pytest and its helpers need a handful)."""
@@ -46,7 +51,6 @@ GRACE_S = 1.5
 """How long past its deadline the harness waits for the sandbox to report before killing it outright."""
 DISABLE_ENV = "TEAMTUI_NO_SANDBOX"
 """Set (to anything) to act as if this machine had no sandbox: real-model runs then refuse to start."""
-TIMEOUT = jail.TIMEOUT
 _SYSTEM_LIBS = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/local/lib",
                 "/usr/share/zoneinfo")
 _DEVICES = (("/dev/null", landlock.READ_FILE | landlock.WRITE_FILE), ("/dev/zero", landlock.READ_FILE),
@@ -166,7 +170,7 @@ def execute(argv: Sequence[str], *, cwd: Path, env: dict[str, str], read: Sequen
                   "read": [*read_roots(), *read], "write": list(write), "files": [list(f) for f in _DEVICES],
                   "limits": {**rlimits, "nproc": MAX_PROCESSES}, "timeout": float(limits.timeout_s),
                   "keep_fds": list(keep_fds)}
-        cmd = [sys.executable, "-I", "-S", jail.__file__, marshal.dumps(config).hex()]
+        cmd = [sys.executable, "-I", "-S", str(JAIL), marshal.dumps(config).hex()]
         preexec: Callable[[], None] | None = None
     else:
         cmd, preexec = [*no_network_prefix(), *argv], _limiter(rlimits)

@@ -231,3 +231,29 @@ def test_a_failed_run_is_summed_up_the_same_every_time(tmp_path: Path) -> None:
     first = ws.run_pytest(test, TestLimits(timeout_s=60))
     assert first == ws.run_pytest(test, TestLimits(timeout_s=60))
     assert first[0] == 1 and "FAILED test_x.py::test_x" in first[1] and str(ws.root) in first[1], first
+
+
+@pytest.mark.parametrize(("platform", "abi", "why"), [
+    ("darwin", 7, "needs Linux"),
+    ("linux", 0, "offers no Landlock"),
+    ("linux", 2, "cannot refuse truncate()"),
+])
+def test_a_machine_without_the_sandbox_says_why_and_real_models_refuse_to_start(
+        monkeypatch: pytest.MonkeyPatch, platform: str, abi: int, why: str) -> None:
+    from teamtui.core.errors import RunError
+    from teamtui.runtime import jail, landlock, sandbox
+
+    assert sandbox.TIMEOUT == jail.TIMEOUT and Path(jail.__file__) == sandbox.JAIL
+    monkeypatch.setattr(sandbox.sys, "platform", platform)
+    monkeypatch.setattr(landlock, "abi", lambda: abi)
+    sandbox.probe.cache_clear()
+    try:
+        found = sandbox.probe()
+        assert not found.ok and why in found.reason
+        with pytest.raises(RunError, match="--unsafe-host-exec"):
+            sandbox.for_run(True, True, False)
+        assert sandbox.for_run(True, True, True) == sandbox.HOST_UNSAFE
+        assert sandbox.for_run(True, False, False) == sandbox.HOST_SIM
+        assert sandbox.for_run(False, True, False) is None
+    finally:
+        sandbox.probe.cache_clear()
