@@ -483,3 +483,29 @@ def test_when_teamtui_is_killed_mid_test_nothing_it_started_lives_on(site: Site)
     size = beat.stat().st_size
     time.sleep(0.3)
     assert beat.stat().st_size == size and not escape.exists()
+
+
+def test_unsafe_host_exec_on_the_command_line_lets_the_run_start(site: Site, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from teamtui.cli.common import load
+
+    scenario = tmp_path / "real.toml"
+    scenario.write_text(textwrap.dedent(f"""
+        [scenario]
+        name = "real"
+        [team]
+        size = 1
+        model = "openai/gpt-4o-mini"
+        api_key_env = "TEAMTUI_TEST_KEY"
+        [task]
+        pack = "{site.pack}"
+    """))
+    monkeypatch.setenv("TEAMTUI_TEST_KEY", "sk-x")
+    monkeypatch.setenv(sandbox.DISABLE_ENV, "1")
+    sandbox.probe.cache_clear()
+    try:
+        with pytest.raises(RunError, match="--unsafe-host-exec"):
+            load(scenario, None, None, None, None, None)
+        assert load(scenario, None, None, None, None, None, unsafe_host_exec=True).unsafe_host_exec
+    finally:
+        sandbox.probe.cache_clear()
