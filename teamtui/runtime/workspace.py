@@ -88,6 +88,8 @@ class Workspace:
         data = content.encode("utf-8")  # before anything is touched: text that cannot be encoded is refused
         fd = self._open_inside(rel, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with os.fdopen(fd, "wb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise IsADirectoryError(f"{rel} is not a regular file")
             fh.write(data)
         f = self.files.setdefault(rel, FileState())
         f.version += 1
@@ -107,7 +109,8 @@ class Workspace:
 
     def _open_inside(self, rel: str, flags: int) -> int:
         """Open `rel` below the workspace root one component at a time, never following a link (so a link
-        put there after `resolve` cannot lead outside); folders are made on the way when creating."""
+        put there after `resolve` cannot lead outside); folders are made on the way when creating. The
+        open never blocks: a FIFO that test code put where a file was is refused, not waited on."""
         *folders, name = rel.split("/")
         fd = os.open(self._root_str, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -118,7 +121,7 @@ class Workspace:
                 inner = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = inner
-            return os.open(name, flags | os.O_NOFOLLOW, 0o644, dir_fd=fd)
+            return os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644, dir_fd=fd)
         finally:
             os.close(fd)
 

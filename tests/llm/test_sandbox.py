@@ -257,3 +257,14 @@ def test_a_machine_without_the_sandbox_says_why_and_real_models_refuse_to_start(
         assert sandbox.for_run(False, True, False) is None
     finally:
         sandbox.probe.cache_clear()
+
+
+def test_a_fifo_test_code_put_where_a_file_was_is_refused_not_waited_on(ws: Workspace) -> None:
+    rel, real = ws.resolve("pkg/mod.py")
+    ws.write(rel, real, "v1", "ada", "a", True)
+    real.unlink()
+    os.mkfifo(real)  # what test code may leave in the workspace: opening it would wait for a writer
+    with pytest.raises(OSError):
+        ws.read(rel, real)
+    with pytest.raises(OSError):
+        ws.write(rel, real, "v2", "ada", "a", True)
