@@ -219,7 +219,7 @@ def _command(cfg: dict[str, Any]) -> None:
                 value = min(value, hard)
             resource.setrlimit(res, (value, value))
         _drop_capabilities()
-        landlock.restrict_self(cfg["read"], cfg["write"], [(p, r) for p, r in cfg["files"]])
+        landlock.restrict_self(cfg["write"], [(p, r) for p, r in cfg["rules"]])
         keep = sorted(cfg["keep_fds"])
         for fd in keep:
             os.set_inheritable(fd, True)

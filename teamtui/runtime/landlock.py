@@ -1,12 +1,12 @@
 """Landlock, the Linux security module any process may use to restrict itself, through its three system calls.
 
 Standard library only (ctypes): `teamtui.runtime.jail` imports it in a bare interpreter (`python -I -S`).
-`abi()` is the kernel's Landlock ABI version (0: none); `restrict_self(read, write, files)` lets the calling
-thread and everything it later starts read and execute only beneath `read`, create, change and remove only
-beneath `write`, and use the single files of `files` as given; every other path is refused with EACCES,
-whatever the file permissions say. From ABI 4 on, TCP bind and connect are refused too, and from ABI 6 on
-signals and abstract Unix sockets cannot reach processes outside the sandbox. The PyPI package `landlock`
-is a pre-release (1.0.0.dev5): three system calls are not worth a dependency.
+`abi()` is the kernel's Landlock ABI version (0: none); `restrict_self(write, rules)` lets the calling
+thread and everything it later starts create, change and remove only beneath `write`, and otherwise do
+only what `rules` grant (READ, say, beneath a folder: list, read and execute); every other path is
+refused with EACCES, whatever the file permissions say. From ABI 4 on, TCP bind and connect are refused
+too, and from ABI 6 on signals and abstract Unix sockets cannot reach processes outside the sandbox. The
+PyPI package `landlock` is a pre-release (1.0.0.dev5): three system calls are not worth a dependency.
 """
 
 from __future__ import annotations
@@ -85,9 +85,10 @@ def handled_fs(version: int) -> int:
     return rights
 
 
-def restrict_self(read: Iterable[str], write: Iterable[str], files: Iterable[tuple[str, int]] = ()) -> int:
-    """Restrict this thread (and all it starts) for good; returns the ABI used. Paths that do not exist are
-    skipped. Raises OSError when the kernel has no Landlock or refuses the ruleset."""
+def restrict_self(write: Iterable[str], rules: Iterable[tuple[str, int]]) -> int:
+    """Restrict this thread (and all it starts) for good: every right beneath `write`, the given rights on
+    each path of `rules` (on a file, only the rights a file can have); returns the ABI used. Paths that do
+    not exist are skipped. Raises OSError when the kernel has no Landlock or refuses the ruleset."""
     version = abi()
     if version < 1:
         raise OSError("this kernel offers no Landlock")
@@ -97,9 +98,7 @@ def restrict_self(read: Iterable[str], write: Iterable[str], files: Iterable[tup
     attr = struct.pack("=QQQ", fs, net, scoped)[: 8 if version < 4 else 16 if version < 6 else 24]
     ruleset = _syscall(_CREATE_RULESET, attr, len(attr), 0)
     try:
-        rules = [(p, READ & fs) for p in read] + [(p, fs) for p in write]
-        rules += [(p, r & fs & FILE_RIGHTS) for p, r in files]
-        for path, rights in rules:
+        for path, rights in [*((p, fs) for p in write), *((p, r & fs) for p, r in rules)]:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:

@@ -10,7 +10,7 @@ falls back to the host. The choice is named in `RunStarted.sandbox`.
 left behind could hold a pipe open and block the reader), and returns its exit status by the deadline:
 
 * **confined** (Linux with Landlock and user namespaces): see `teamtui.runtime.jail`; reads are limited to
-  `read_roots()` and the caller's own read roots, writes to the caller's write roots, at most
+  `teamtui.runtime.roots` and the caller's own read roots, writes to the caller's write roots, at most
   MAX_PROCESSES processes, no network, no view of the host's processes, and everything dies at the deadline;
 * **host** (`--unsafe-host-exec`, or the sim where no sandbox exists): rlimits, a process group killed at
   the deadline, no network where `unshare -rn` works; a process that leaves its group survives.
@@ -27,14 +27,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from teamtui.core.errors import RunError
-from teamtui.runtime import landlock
+from teamtui.runtime import landlock, roots
 from teamtui.scenario.spec import TestLimits
 
 JAIL = Path(__file__).with_name("jail.py")
@@ -51,11 +50,6 @@ GRACE_S = 1.5
 """How long past its deadline the harness waits for the sandbox to report before killing it outright."""
 DISABLE_ENV = "TEAMTUI_NO_SANDBOX"
 """Set (to anything) to act as if this machine had no sandbox: real-model runs then refuse to start."""
-_SYSTEM_LIBS = ("/lib", "/lib32", "/lib64", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/local/lib",
-                "/usr/share/zoneinfo")
-_DEVICES = (("/dev/null", landlock.READ_FILE | landlock.WRITE_FILE), ("/dev/zero", landlock.READ_FILE),
-            ("/dev/urandom", landlock.READ_FILE), ("/dev/random", landlock.READ_FILE),
-            ("/etc/ld.so.cache", landlock.READ_FILE), ("/etc/localtime", landlock.READ_FILE))
 
 
 @dataclass(frozen=True)
@@ -131,43 +125,17 @@ def best() -> Sandbox:
     return Sandbox(True, found.name) if found.ok else HOST_SIM
 
 
-@functools.cache
-def read_roots() -> tuple[str, ...]:
-    """What any confined command may read and execute: this Python (prefixes, standard library, site
-    packages, the folders pytest and its plugins live in) and the system's shared libraries."""
-    roots = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
-             os.path.dirname(os.path.realpath(sys.executable)), *_SYSTEM_LIBS}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        for scheme_vars in ({}, {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}):
-            roots.add(sysconfig.get_path(key, vars=scheme_vars))
-    roots.update(pytest_path())
-    # a Python installed at / (some containers) would open everything: its standard library and site
-    # packages, which are roots of their own, are enough
-    return tuple(sorted(r for r in roots if r and os.path.realpath(r) != "/" and os.path.isdir(r)))
-
-
-@functools.cache
-def pytest_path() -> tuple[str, ...]:
-    """The folders pytest and the packages it imports are installed in (to put on the runner's sys.path)."""
-    import importlib.util
-
-    found = []
-    for name in ("pytest", "_pytest", "pluggy", "iniconfig", "packaging"):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin:
-            found.append(str(Path(spec.origin).resolve().parent.parent))
-    return tuple(dict.fromkeys(found))
-
-
 def execute(argv: Sequence[str], *, cwd: Path, env: dict[str, str], read: Sequence[str], write: Sequence[str],
-            limits: TestLimits, out_fd: int, confined: bool, keep_fds: Sequence[int] = ()) -> int:
+            limits: TestLimits, out_fd: int, confined: bool, keep_fds: Sequence[int] = (),
+            hidden: Sequence[str] = ()) -> int:
     """Run `argv` with stdout and stderr on `out_fd`; its exit status, 128 + N for a signal N, TIMEOUT
-    when the deadline passed (everything was then stopped)."""
+    when the deadline passed (everything was then stopped). Confined, it reads `roots.base_rules()` and
+    `read`, except teamtui's own files and `hidden`, and writes beneath `write`."""
     rlimits = {"cpu": max(1, int(limits.timeout_s) + 1), "as": limits.memory_mb * 1024 * 1024,
                "fsize": limits.file_mb * 1024 * 1024, "core": 0}
     if confined:
         config = {"parent": os.getpid(), "argv": list(argv), "cwd": str(cwd), "env": env,
-                  "read": [*read_roots(), *read], "write": list(write), "files": [list(f) for f in _DEVICES],
+                  "rules": [*roots.base_rules(), *roots.rules(read, (roots.TEAMTUI, *hidden))], "write": list(write),
                   "limits": {**rlimits, "nproc": MAX_PROCESSES}, "timeout": float(limits.timeout_s),
                   "keep_fds": list(keep_fds)}
         cmd = [sys.executable, "-I", "-S", str(JAIL), marshal.dumps(config).hex()]

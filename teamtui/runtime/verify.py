@@ -26,6 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from teamtui.runtime import roots
 from teamtui.runtime import sandbox as sb
 from teamtui.scenario.spec import TestLimits
 
@@ -45,7 +46,7 @@ def run_tests(workspace: Path, checks: Path, test_file: Path, limits: TestLimits
         shutil.copyfile(RUNNER, check.suite / RUNNER.name)
         (check.suite / "pytest.ini").write_text("[pytest]\n")
         argv = [sys.executable, "-s", "-P", "-B", str(check.suite / RUNNER.name), str(check.report_fd),
-                str(workspace), str(test), *sb.pytest_path()]
+                str(workspace), str(test), *roots.pytest_path()]
         code = check.run(argv, workspace, limits, box)
         out = check.output()
         report = check.report()

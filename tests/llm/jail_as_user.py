@@ -11,6 +11,9 @@ import os
 import subprocess
 import sys
 
+READ, READ_WRITE_FILE = 1 | 4 | 8, 2 | 4
+"""Landlock's EXECUTE | READ_FILE | READ_DIR, and WRITE_FILE | READ_FILE (teamtui.runtime.landlock)."""
+
 CODE = """
 import json, os, time
 out = {}
@@ -41,9 +44,10 @@ def main() -> None:
     home, jail = sys.argv[1], sys.argv[2]
     ws = os.path.join(home, "ws")
     os.mkdir(ws)
+    read = ["/usr/lib", "/lib", "/lib64", os.path.dirname(os.path.realpath(sys.executable))]
     cfg = {"parent": os.getpid(), "argv": [sys.executable, "-I", "-S", "-c", CODE], "cwd": ws, "env": {},
-           "read": ["/usr/lib", "/lib", "/lib64", os.path.dirname(os.path.realpath(sys.executable))],
-           "write": [ws], "files": [["/dev/null", 6]], "limits": {"nproc": 16}, "timeout": 30.0, "keep_fds": []}
+           "rules": [[p, READ] for p in read] + [["/dev/null", READ_WRITE_FILE]], "write": [ws],
+           "limits": {"nproc": 16}, "timeout": 30.0, "keep_fds": []}
     proc = subprocess.run([sys.executable, "-I", "-S", jail, marshal.dumps(cfg).hex()], capture_output=True,
                           text=True, check=False)
     print(proc.returncode)

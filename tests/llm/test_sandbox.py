@@ -197,8 +197,10 @@ def test_the_sandbox_works_for_an_ordinary_user_too() -> None:
     import subprocess
     import tempfile
 
-    from teamtui.runtime import jail, sandbox
+    from teamtui.runtime import jail, landlock, sandbox
+    from tests.llm.jail_as_user import READ, READ_WRITE_FILE
 
+    assert (READ, READ_WRITE_FILE) == (landlock.READ, landlock.READ_FILE | landlock.WRITE_FILE)
     python, driver = Path("/usr/bin/python3"), Path(__file__).with_name("jail_as_user.py")
     if os.geteuid() != 0 or not python.exists() or not sandbox.probe().ok:
         pytest.skip("needs root (to become nobody), /usr/bin/python3 and the sandbox")
@@ -268,3 +270,40 @@ def test_a_fifo_test_code_put_where_a_file_was_is_refused_not_waited_on(ws: Work
         ws.read(rel, real)
     with pytest.raises(OSError):
         ws.write(rel, real, "v2", "ada", "a", True)
+
+
+def test_a_folder_hidden_in_a_read_root_stays_unreadable_and_its_neighbours_do_not(tmp_path: Path) -> None:
+    """How teamtui's own package (with the packs' reference solutions) is kept from code under test when it
+    is installed in site-packages, a read root: Landlock only grants, so the root is granted around it."""
+    import sys
+
+    from teamtui.runtime import landlock, roots, sandbox
+
+    root = tmp_path / "root"
+    secret = root / "a" / "secret"
+    secret.mkdir(parents=True)
+    (root / "b").mkdir()
+    for path, text in ((secret / "x", "hidden"), (root / "a" / "y", "visible"), (root / "b" / "z", "visible")):
+        path.write_text(text)
+    os.symlink(secret, root / "link")
+    granted = dict(roots.rules((str(root),), (str(secret),)))
+    assert granted == {str(root): landlock.READ_DIR, str(root / "a" / "y"): landlock.READ,
+                       str(root / "b"): landlock.READ}
+    if not sandbox.probe().ok:
+        pytest.skip(sandbox.probe().reason)
+    code = ("import sys\nfor p in sys.argv[1:]:\n    try:\n        print(open(p).read())\n"
+            "    except OSError as e:\n        print('denied')\n")
+    files = [secret / "x", root / "link" / "x", root / "a" / "y", root / "b" / "z"]
+    out = tmp_path / "out"
+    with open(out, "wb") as fh:
+        status = sandbox.execute([sys.executable, "-I", "-S", "-c", code, *map(str, files)], cwd=tmp_path, env={},
+                                 read=(str(root),), write=(), limits=TestLimits(timeout_s=30), out_fd=fh.fileno(),
+                                 confined=True, hidden=(str(secret),))
+    assert status == 0 and out.read_text().split() == ["denied", "denied", "visible", "visible"]
+
+
+def test_teamtuis_own_package_is_never_readable_by_code_under_test() -> None:
+    from teamtui.runtime import roots
+
+    for path, _ in roots.base_rules():
+        assert not os.path.realpath(path).startswith(roots.TEAMTUI + "/") and os.path.realpath(path) != roots.TEAMTUI
