@@ -65,6 +65,9 @@ def overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Replay the completions recorded in this cassette (offline; same as --model cassette:PATH)."),
         click.option("--record-llm", "record_llm", type=click.Path(path_type=Path, dir_okay=False),
                      help="Record every completion of this real-model run to a cassette (JSON lines)."),
+        click.option("--unsafe-host-exec", "unsafe_host_exec", is_flag=True, default=None,
+                     help="Where no sandbox works (Landlock, user namespaces), run model-written code on the host "
+                          "instead of refusing to start: it can then read and change your files."),
     ]):
         fn = opt(fn)
     return fn
@@ -93,7 +96,7 @@ def db_path(db: Path | None, no_record: bool) -> Path | None:
 
 def load(path: Path, seed: int | None, size: int | None, arch: str | None, execution: str | None,
           p: str | None, model: str | None = None, cassette: Path | None = None,
-          record_llm: Path | None = None) -> Any:
+          record_llm: Path | None = None, unsafe_host_exec: bool | None = None) -> Any:
     from dataclasses import replace
 
     from teamtui.core.errors import RunError
@@ -111,10 +114,14 @@ def load(path: Path, seed: int | None, size: int | None, arch: str | None, execu
             raise RunError("--record-llm records the completions of real models, and this team has none; "
                            "add --model PROVIDER/MODEL (or set [team] model)")
         scenario = replace(scenario, record_llm=str(record_llm))
+    if unsafe_host_exec:
+        scenario = replace(scenario, unsafe_host_exec=True)
     if any(a.model != "sim" for a in scenario.agents):
         from teamtui.llm import preflight
+        from teamtui.runtime.sandbox import for_run
 
-        preflight(scenario)  # a missing API key or cassette is one line now, before any run or UI
+        for_run(True, True, scenario.unsafe_host_exec)  # a machine that cannot sandbox model code: one line now
+        preflight(scenario)  # so is a missing API key or cassette, before any run or UI
     return scenario
 
 

@@ -50,6 +50,8 @@ class RunStarted(Event, frozen=True):
     tasks: tuple[TaskSpec, ...]
     p: float | None = None
     pack: str = ""
+    sandbox: str = ""
+    """Where code under test runs (`teamtui.runtime.sandbox`); "" when the run executes none."""
 
 
 class RunFinished(Event, frozen=True):

@@ -30,6 +30,7 @@ from teamtui.core.faults import Fault
 from teamtui.core.redact import scrub
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime import architectures as archs
+from teamtui.runtime import sandbox
 from teamtui.runtime.board import Board
 from teamtui.runtime.context import AgentState, FaultInjector
 from teamtui.runtime.detector import FailureDetector
@@ -78,9 +79,11 @@ class Engine:
         for st in self.agents.values():
             st.resumed.set()
         self.board = Board(scenario.task, self.emit, scenario.lease_s if self.arch.leases else None)
+        self.sandbox = sandbox.for_run(self.real_models or scenario.sim.verify == "tests", self.real_models,
+                                       scenario.unsafe_host_exec)  # refuses (RunError) before anything is made
         self._own_workdir = workdir is None
         self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-", dir=_scratch())) if workdir is None else workdir
-        self.workspace = Workspace(self.workdir / "workspace")
+        self.workspace = Workspace(self.workdir / "workspace", self.sandbox)
         self.network = Network(clock, self.emit, self._deliver, scenario.latency_s, scenario.seed)
         self.round = 0
         self.calls = 0
@@ -122,7 +125,8 @@ class Engine:
                                 execution=s.execution, consistency=s.consistency, model=s.model,
                                 agents=tuple(self.agents), roles=tuple(a.role for a in self.agents.values()),
                                 tasks=tuple(ev.TaskSpec(t.id, t.file, t.depends_on, t.work) for t in g.subtasks),
-                                p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack))
+                                p=g.p_declared if g.p_declared is not None else g.p, pack=g.pack,
+                                sandbox=self.sandbox.name if self.sandbox else ""))
         if self.arch.preassign:
             owner = archs.preassign(g.subtasks, [a for a in self.agents if self.agents[a].role != "lead"])
             for tid in g.topo_order():

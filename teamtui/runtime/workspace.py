@@ -3,48 +3,25 @@
 Every write names the version it was based on. A write on a stale base is a conflict, resolved by the
 consistency mode: `none` (last writer wins, the conflict is recorded), `optimistic` (the write is
 rejected) or `locking` (only the holder of the subtask that owns the file may write it; others are
-denied before any conflict can happen). Paths that leave the workspace are refused.
+denied before any conflict can happen). Paths that leave the workspace are refused (this holds for the
+agents' own reads and writes; code under test is held in by the sandbox).
 
 Tests run either by the model's own account (`verify = "model"`: the sim knows whether it wrote a bug)
-or for real (`verify = "tests"`: the subtask's pytest file runs in a subprocess with the workspace as
-its directory and import path, limits on wall time, CPU time, memory and file size set with
-`resource.setrlimit` in the child, its own process group (killed whole on time-out), no network where
-Linux lets it make a network namespace (`unshare -rn`), and an environment holding no secrets: only
-PATH, LANG-like variables and a HOME inside the workspace).
+or for real (`verify = "tests"`, and always for real models): the subtask's pytest file runs as
+`teamtui.runtime.verify` describes (a private copy, isolated Python, a report the workspace cannot
+forge), confined as `teamtui.runtime.sandbox` describes (the kernel sandbox where this machine has one).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import re
-import shutil
-import signal
 import stat
-import subprocess
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from teamtui.runtime import sandbox, verify
 from teamtui.scenario.spec import TestLimits
-
-SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
-
-
-def _limiter(limits: TestLimits) -> Callable[[], None]:
-    def apply() -> None:  # runs in the child between fork and exec
-        import resource
-
-        cpu = max(1, int(limits.timeout_s) + 1)
-        mem = limits.memory_mb * 1024 * 1024
-        for res, val in ((resource.RLIMIT_CPU, cpu), (resource.RLIMIT_AS, mem),
-                         (resource.RLIMIT_FSIZE, limits.file_mb * 1024 * 1024), (resource.RLIMIT_CORE, 0)):
-            with contextlib.suppress(ValueError, OSError):  # a hard limit already lower than ours: keep it
-                resource.setrlimit(res, (val, val))
-
-    return apply
 
 
 @dataclass
@@ -64,9 +41,13 @@ class PathRefused(ValueError):
 class Workspace:
     """See the module docstring."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, box: sandbox.Sandbox | None = None) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
+        self.box = box
+        """Where test code runs (None: the best this machine offers, found on first use)."""
+        self.checks = root.with_name(f"{root.name}.checks")
+        """The private folders of test runs: beside the workspace, never inside it."""
         self.files: dict[str, FileState] = {}
         self._resolved: dict[str, tuple[str, Path]] = {}
         self._real_root = self.root.resolve()
@@ -107,6 +88,8 @@ class Workspace:
         data = content.encode("utf-8")  # before anything is touched: text that cannot be encoded is refused
         fd = self._open_inside(rel, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         with os.fdopen(fd, "wb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise IsADirectoryError(f"{rel} is not a regular file")
             fh.write(data)
         f = self.files.setdefault(rel, FileState())
         f.version += 1
@@ -126,7 +109,8 @@ class Workspace:
 
     def _open_inside(self, rel: str, flags: int) -> int:
         """Open `rel` below the workspace root one component at a time, never following a link (so a link
-        put there after `resolve` cannot lead outside); folders are made on the way when creating."""
+        put there after `resolve` cannot lead outside); folders are made on the way when creating. The
+        open never blocks: a FIFO that test code put where a file was is refused, not waited on."""
         *folders, name = rel.split("/")
         fd = os.open(self._root_str, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -137,7 +121,7 @@ class Workspace:
                 inner = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = inner
-            return os.open(name, flags | os.O_NOFOLLOW, 0o644, dir_fd=fd)
+            return os.open(name, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644, dir_fd=fd)
         finally:
             os.close(fd)
 
@@ -163,72 +147,16 @@ class Workspace:
         return f.tested_ok
 
     def run_pytest(self, test_file: Path, limits: TestLimits | None = None) -> tuple[int, str]:
-        """Run one pytest file against the workspace in a subprocess (blocking: call it from a thread)."""
-        cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--no-header",
-               "--rootdir", str(self.root), str(test_file)]
-        code, out = self._sandboxed(cmd, limits or TestLimits())
-        out = _TIMING.sub("", out)  # "3 passed in 0.04s" -> "3 passed": the log stays reproducible
-        if code in (0, 124, 137):
-            return code, out.strip().splitlines()[-1][:300] if out.strip() else ""
-        return code, _failure_summary(out)
+        """Run one pytest file against the workspace (blocking: call it from a thread); (status, summary)."""
+        return verify.run_tests(self.root, self.checks, test_file, limits or TestLimits(), self._box())
 
     def run_check(self, path: str, limits: TestLimits | None = None) -> tuple[int, str]:
         """A subtask without tests: its file must exist and compile (in the same sandbox)."""
         if path not in self.files:
             return 1, f"{path} was not written"
-        code, out = self._sandboxed([sys.executable, "-m", "py_compile", path], limits or TestLimits())
-        return code, (out.strip().splitlines() or ["compiles (no tests for this subtask)"])[-1][:300]
+        return verify.run_compile(self.root, self.checks, path, limits or TestLimits(), self._box())
 
-    def _sandboxed(self, cmd: list[str], limits: TestLimits) -> tuple[int, str]:
-        cmd = [*no_network_prefix(), *cmd]
-        env = {k: v for k, v in os.environ.items() if k in SAFE_ENV_KEYS}
-        env.update(PYTHONPATH=str(self.root), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", HOME=str(self.root),
-                   PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")  # plain pytest: ten times faster to start, nothing foreign
-        proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, errors="replace",
-                                preexec_fn=_limiter(limits), start_new_session=True)
-        try:
-            out, _ = proc.communicate(timeout=limits.timeout_s)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            return 124, f"tests timed out after {limits.timeout_s:g} s and were stopped"
-        if proc.returncode < 0:
-            sig = -proc.returncode
-            why = "the CPU time limit" if sig in (signal.SIGXCPU, signal.SIGKILL) else f"signal {sig}"
-            return 137, f"tests were stopped by {why}"
-        if "MemoryError" in out:
-            return proc.returncode or 1, f"tests ran out of memory (limit {limits.memory_mb} MB)"
-        return proc.returncode, out
-
-
-@functools.cache
-def no_network_prefix() -> tuple[str, ...]:
-    """`unshare -rn --` where the system lets this user make a network namespace (Linux with user
-    namespaces): model-written test code then has no network at all, not even loopback. Elsewhere
-    nothing, and tests run with the machine's network (the README says so)."""
-    exe = shutil.which("unshare")
-    if exe is None:
-        return ()
-    try:
-        ok = subprocess.run([exe, "-rn", "true"], capture_output=True, timeout=5, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        ok = False
-    return (exe, "-rn", "--") if ok else ()
-
-
-_TIMING = re.compile(r" in \d+(\.\d+)?s( \(\d+:\d+:\d+\))?")
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
-    proc.communicate()
-
-
-def _failure_summary(out: str) -> str:
-    """The most useful lines of a failed pytest run: the first error lines and the summary line."""
-    lines = [ln for ln in out.strip().splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith(("E ", "FAILED", "ERROR"))][:6]
-    return "\n".join([*errors, lines[-1] if lines else ""])[:1200]
+    def _box(self) -> sandbox.Sandbox:
+        if self.box is None:
+            self.box = sandbox.best()
+        return self.box

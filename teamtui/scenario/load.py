@@ -164,6 +164,7 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         temperature=m.team.temperature, max_tokens=m.team.max_tokens, timeout_s=m.team.timeout_s,
         retries=m.team.retries, history_turns=m.team.history_turns,
         test_limits=TestLimits(timeout_s=lim.test_timeout_s, memory_mb=lim.test_memory_mb),
+        unsafe_host_exec=lim.unsafe_host_exec,
     )
 
 

@@ -221,6 +221,9 @@ class Limits(_Strict):
     """A test run of model-written code is stopped after this long (and this much CPU time)."""
     test_memory_mb: int = Field(default=1024, ge=64, le=65_536)
     """Address-space limit of a test run of model-written code."""
+    unsafe_host_exec: bool = False
+    """Where this machine cannot sandbox test code (Landlock and user namespaces), run a real model's code on
+    the host anyway, confined only by rlimits, instead of refusing to start (also `--unsafe-host-exec`)."""
 
 
 class NetworkConfig(_Strict):

@@ -74,6 +74,8 @@ class Scenario:
     test_limits: TestLimits = field(default_factory=TestLimits)
     record_llm: str | None = None
     """Where to record every completion of a real-model run (`--record-llm`); not a scenario key."""
+    unsafe_host_exec: bool = False
+    """Run model-written code on the host where no sandbox works (`[limits]` key or `--unsafe-host-exec`)."""
 
     @property
     def size(self) -> int:
