@@ -61,6 +61,10 @@ class RunFinished(Event, frozen=True):
     rounds: int
     done: int
     total: int
+    tests_pass: bool | None = None
+    """Whether, at the end, every subtask's file passes its tests (the current version of each was tested,
+    or the sim's model knows); None when some file's was never tested. `done` counts subtasks marked done,
+    which under the harness's advisory tests is another thing."""
 
 
 class RoundStarted(Event, frozen=True):

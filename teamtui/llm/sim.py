@@ -44,7 +44,8 @@ from teamtui.core.agent import (
 )
 from teamtui.core.clock import Clock
 from teamtui.llm.base import Completion, LLMRequest
-from teamtui.scenario.model import SimConfig
+from teamtui.llm.harness import HarnessPolicy
+from teamtui.scenario.simconfig import SimConfig
 from teamtui.scenario.spec import Scenario
 
 
@@ -58,9 +59,17 @@ class Memory:
     assigned_at: dict[str, float] = field(default_factory=dict)
     reported_idle: bool = False
     history: int = 0
+    """Prompt tokens of conversation history carried into the next call (messages read, own replies)."""
     written: set[str] = field(default_factory=set)
     """Subtasks this incarnation has written and sent to the tests (it completes them on a later turn)."""
-    """Prompt tokens of conversation history carried into the next call (messages read, own replies)."""
+    lagged: list[str] = field(default_factory=list)
+    """Subtasks written last turn whose completion this turn declares (the harness-faithful `complete_lag`)."""
+    stuck: str = ""
+    """The subtask this incarnation derailed on: it rewrites it every turn and never declares it done."""
+    abandoned: set[str] = field(default_factory=set)
+    """Subtasks this incarnation claimed and lost track of: it holds them and never declares them done."""
+    effect: float = 0.0
+    """This agent's random effect on log latency for the run (`latency.agent_sigma`)."""
 
 
 class SimBackend:
@@ -73,6 +82,10 @@ class SimBackend:
         self.mem: dict[str, Memory] = {}
         self._code: dict[str, str] = {}
         self._rank = _remaining_path(scenario.task.subtasks)
+        self.harness = HarnessPolicy(self.cfg, self._content) if self.cfg.verify == "harness" else None
+        lat = self.cfg.latency
+        self.run_effect = random.Random(f"{self.seed}:run").gauss(0.0, lat.run_sigma) if lat else 0.0
+        self._round_effect: dict[int, float] = {}
 
     def forget(self, agent: str) -> None:
         self.mem.pop(agent, None)
@@ -91,20 +104,43 @@ class SimBackend:
         obs = request.observation
         m = self.mem.get(request.agent)
         if m is None:
-            m = self.mem[request.agent] = Memory(random.Random(f"{self.seed}:{request.agent}:{request.incarnation}"))
+            m = self.mem[request.agent] = self._memory(request.agent, request.incarnation)
         actions: list[Action] = []
-        work = self._decide(obs, m, actions)
+        if self.harness is not None:
+            files = self.harness.decide(obs, m, actions)
+            work = float(files)
+        else:
+            work = self._decide(obs, m, actions)
         coding = work > 0
         tokens_in = 450 + 30 * len(obs.tasks) + m.history + 45 * len(obs.inbox) + 25 * len(obs.feedback)
         tokens_out = int(self.cfg.tokens_per_work * work) if coding else 30 + 25 * len(actions)
-        think = self.think_time(m.rng) * (work if coding else self.cfg.coord_factor)
-        think += tokens_in / 1000 * self.cfg.prefill_s_per_ktok
+        if self.cfg.latency is not None:
+            think = self._latency(obs.round, m, work)
+        else:
+            think = self.think_time(m.rng) * (work if coding else self.cfg.coord_factor)
+            think += tokens_in / 1000 * self.cfg.prefill_s_per_ktok
         # what was read and said stays in the conversation (a short summary of the code, not all of it)
         m.history = min(self.cfg.context_window, m.history + 45 * len(obs.inbox) + 25 * len(obs.feedback)
                         + 30 + 25 * len(actions))
         await clock.sleep(think)
         return Completion(text=describe(actions), actions=tuple(actions), tokens_in=tokens_in,
                           tokens_out=tokens_out, cost_usd=None, coding=coding)
+
+    def _memory(self, agent: str, incarnation: int) -> Memory:
+        m = Memory(random.Random(f"{self.seed}:{agent}:{incarnation}"))
+        lat = self.cfg.latency
+        if lat is not None and lat.agent_sigma > 0:
+            m.effect = random.Random(f"{self.seed}:{agent}:effect").gauss(0.0, lat.agent_sigma)
+        return m
+
+    def _latency(self, rnd: int, m: Memory, files: float) -> float:
+        """exp(intercept + slope · log files + run + agent + round + ε) seconds (`SimConfig.latency`)."""
+        lat = self.cfg.latency
+        assert lat is not None
+        if rnd not in self._round_effect:  # one draw per round, the same whichever agent asks first
+            self._round_effect[rnd] = random.Random(f"{self.seed}:round:{rnd}").gauss(0.0, lat.round_sigma)
+        base = lat.intercept + lat.files_slope * math.log(files) if files > 0 else lat.idle_intercept
+        return math.exp(base + self.run_effect + m.effect + self._round_effect[rnd] + m.rng.gauss(0.0, lat.sigma))
 
     # -- the behavioural model ---------------------------------------------------------------------
 

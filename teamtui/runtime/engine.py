@@ -30,7 +30,7 @@ from teamtui.core.faults import Fault
 from teamtui.core.redact import scrub
 from teamtui.llm.base import LLMBackend
 from teamtui.runtime import architectures as archs
-from teamtui.runtime import sandbox
+from teamtui.runtime import harness, sandbox
 from teamtui.runtime.board import Board
 from teamtui.runtime.context import AgentState, FaultInjector
 from teamtui.runtime.detector import FailureDetector
@@ -186,7 +186,7 @@ class Engine:
             self.emit(ev.WorkStranded(tasks=tuple(self.board.undone()), reason=self.reason))
         self.emit(ev.RunFinished(status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
                                  rounds=self.round, done=total - len(self.board.undone()) if not done else total,
-                                 total=total))
+                                 total=total, tests_pass=harness.suite_passes(self)))
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

@@ -30,6 +30,7 @@ from teamtui.core.agent import (
 from teamtui.core.clock import VirtualClock
 from teamtui.core.redact import scrub
 from teamtui.llm.base import Completion, LLMRequest
+from teamtui.runtime import harness
 from teamtui.runtime.context import AgentState, RunContext
 from teamtui.runtime.workspace import PathRefused
 
@@ -178,6 +179,9 @@ async def apply(engine: RunContext, st: AgentState, action: Action) -> bool:
             return _read(engine, st, action)
         case WriteFile():
             return _write(engine, st, action)
+        case RunTests(task="") if harness.applies(engine):
+            await harness.run_suite(engine, st)
+            return True
         case RunTests(task=""):
             held = [tid for tid, ts in board.tasks.items() if ts.holder == name and not ts.done]
             if not held:
@@ -188,6 +192,8 @@ async def apply(engine: RunContext, st: AgentState, action: Action) -> bool:
         case RunTests(task=t):
             await _run_tests(engine, st, t)
             return True
+        case Complete(task=t) if harness.applies(engine):
+            return harness.complete(engine, st, t)
         case Complete(task=t):
             return await _complete(engine, st, t)
         case Wait():

@@ -31,8 +31,10 @@ from teamtui.core.faults import (
     SlowNetwork,
     Stall,
 )
+from teamtui.scenario import profiles
 from teamtui.scenario.architectures import ARCHITECTURES
 from teamtui.scenario.model import FaultDef, ScenarioFile
+from teamtui.scenario.simconfig import SimConfig
 from teamtui.scenario.spec import AgentSpec, Scenario, TestLimits
 from teamtui.scenario.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
 
@@ -135,13 +137,14 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         raise fail(["team", "size"], f"{size} is too small for architecture {arch.name}: needs at least "
                                      f"{arch.min_size} agents")
     roles = arch.roles(size)
+    team_model, sim = _sim_of(m, path, fail)
     agents: list[AgentSpec] = []
     for i in range(size):
         over = m.agents[i] if i < len(m.agents) else None
         name = (over.name if over and over.name else DEFAULT_NAMES[i % len(DEFAULT_NAMES)]
                 + ("" if i < len(DEFAULT_NAMES) else str(i // len(DEFAULT_NAMES))))
         agents.append(AgentSpec(name=name, role=(over.role if over and over.role else roles[i]),
-                                model=(over.model if over and over.model else m.team.model),
+                                model=(profiles.split_model(over.model)[0] if over and over.model else team_model),
                                 slowdown=(over.slowdown if over else 1.0),
                                 api_base=(over.api_base if over and over.api_base else m.team.api_base),
                                 api_key_env=(over.api_key_env if over and over.api_key_env else m.team.api_key_env)))
@@ -155,8 +158,8 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
     return Scenario(
         name=m.scenario.name, description=m.scenario.description, seed=m.scenario.seed,
         architecture=m.team.architecture, execution=m.team.execution, consistency=m.team.consistency,
-        model=m.team.model, api_base=m.team.api_base, lead_failover=m.team.lead_failover,
-        agents=tuple(agents), task=task, faults=faults, sim=m.team.sim,
+        model=team_model, api_base=m.team.api_base, lead_failover=m.team.lead_failover,
+        agents=tuple(agents), task=task, faults=faults, sim=sim,
         max_rounds=lim.max_rounds, max_time_s=lim.max_time_s, lease_s=lim.lease_s,
         stall_after_s=lim.stall_after_s, straggler_factor=lim.straggler_factor, budget_usd=lim.budget_usd,
         latency_s=m.network.latency_s, source=str(path), text=text,
@@ -166,6 +169,27 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         test_limits=TestLimits(timeout_s=lim.test_timeout_s, memory_mb=lim.test_memory_mb),
         unsafe_host_exec=lim.unsafe_host_exec,
     )
+
+
+def _sim_of(m: ScenarioFile, path: Path, fail: Any) -> tuple[str, SimConfig]:
+    """The team's model and sim config, with a sim profile applied: `[team.sim] profile`, or "sim:NAME" as the
+    team's (or agents') model, which then means the sim."""
+    team_model, named = profiles.split_model(m.team.model)
+    named_by_agents = {profiles.split_model(a.model)[1] for a in m.agents if a.model} - {None}
+    if len(named_by_agents | ({named} if named else set())) > 1:
+        raise fail(["agents"], "agents name different sim profiles; one team has one [team.sim]")
+    named = named or next(iter(named_by_agents), None)
+    sim = m.team.sim
+    if named is not None:
+        if sim.profile not in (None, named):
+            raise fail(["team", "sim", "profile"], f'"{sim.profile}" but the model names profile "{named}"; '
+                                                   "name one")
+        sim = SimConfig.model_validate({**sim.model_dump(exclude_unset=True), "profile": named})
+    try:
+        return team_model, profiles.apply(sim, path.parent)
+    except profiles.ProfileError as exc:
+        loc: list[str | int] = ["team", "sim", "profile"] if m.team.sim.profile else ["team", "model"]
+        raise fail(loc, str(exc)) from None
 
 
 def _prompts(m: ScenarioFile, path: Path, fail: Any) -> tuple[tuple[str, str], ...]:

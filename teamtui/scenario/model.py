@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from teamtui.core.faults import FAULTS
 from teamtui.scenario import axes
 from teamtui.scenario.architectures import ARCHITECTURES
+from teamtui.scenario.simconfig import SimConfig
 
 FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
                  "slow_network")
@@ -31,48 +32,6 @@ class ScenarioMeta(_Strict):
     description: str = ""
     seed: int = Field(default=0, ge=0)
     """Same seed + sim backend + virtual clock => the same event log, byte for byte."""
-
-
-class ThinkTime(_Strict):
-    """How long one simulated LLM call takes, in seconds, for a turn that writes one unit of work."""
-
-    dist: Literal["lognormal", "constant", "uniform", "exponential"] = "lognormal"
-    median_s: float = Field(default=6.0, gt=0, le=3600)
-    sigma: float = Field(default=0.6, ge=0, le=3)  # LLM latencies are heavy-tailed
-    low_s: float = Field(default=3.0, gt=0)
-    high_s: float = Field(default=9.0, gt=0)
-
-    @model_validator(mode="after")
-    def _range(self) -> ThinkTime:
-        if self.dist == "uniform" and self.high_s < self.low_s:
-            raise ValueError(f"high_s ({self.high_s}) must be at least low_s ({self.low_s})")
-        return self
-
-
-class SimConfig(_Strict):
-    """Knobs of the simulated agents' behavioural model (documented in docs/sim-model.md)."""
-
-    think_time: ThinkTime = ThinkTime()
-    coord_factor: float = Field(default=0.35, gt=0, le=1)
-    """A turn that writes no code takes this fraction of a coding turn's think time."""
-    bug_rate: float = Field(default=0.1, ge=0, le=1)
-    """Chance that code written in a turn fails its tests (then the agent reworks it)."""
-    chattiness: float = Field(default=0.5, ge=0, le=1)
-    """Chance per turn of an optional coordination message (status updates, status requests)."""
-    optimism: float = Field(default=0.25, ge=0, le=1)
-    """Chance that an idle self-coordinating agent claims a subtask whose dependencies are not done."""
-    herding: float = Field(default=0.6, ge=0, le=1)
-    """Chance that a self-coordinating agent picks the first ready subtask rather than a random one."""
-    verify: Literal["model", "tests"] = "model"
-    """model: test outcomes follow the model (fast); tests: really run the pack's pytest tests."""
-    test_time_s: float = Field(default=1.0, ge=0, le=600)
-    """Modelled duration of one test run (added to real runs' time under the virtual clock)."""
-    tokens_per_work: int = Field(default=400, ge=1, le=100_000)
-    """Completion tokens for one unit of work."""
-    prefill_s_per_ktok: float = Field(default=0.25, ge=0, le=60)
-    """Extra think time per 1,000 prompt tokens: a call with a longer context (more messages read) is slower."""
-    context_window: int = Field(default=8_000, ge=500, le=2_000_000)
-    """Prompt tokens of conversation history an agent carries at most (older turns fall out)."""
 
 
 class PromptFiles(_Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from teamtui.core.faults import Scheduled
-from teamtui.scenario.model import SimConfig
+from teamtui.scenario.simconfig import SimConfig
 from teamtui.scenario.tasks import TaskGraph
 
 
