@@ -19,7 +19,7 @@ from rich.table import Table
 from teamtui.experiments.analysis import Analysis, analyze
 from teamtui.experiments.markdown import fmt_m, fmt_p, render
 from teamtui.experiments.plots import all_plots
-from teamtui.experiments.stats import derive_speedups
+from teamtui.experiments.speedup import rule_speedups
 from teamtui.experiments.table import CellRun, connect, list_sweeps, load_table, resolve_sweep
 from teamtui.store.schema import RecorderError
 
@@ -39,7 +39,7 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
     if not any(r.status == "done" for r in rows):
         raise RecorderError(f"sweep {meta['id']} has no finished runs yet; run it (teamtui sweep --resume "
                             f"{meta['id']}) first")
-    rows = derive_speedups(rows)
+    rows = rule_speedups(rows)
     a = analyze(rows, meta)
     out = out or Path("reports") / meta["id"]
     try:
@@ -110,7 +110,7 @@ def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:
 def plotext_charts(a: Analysis, rows: list[CellRun], color: bool) -> list[str]:
     import plotext as plt
 
-    from teamtui.experiments.stats import succeeded, value
+    from teamtui.experiments.measures import succeeded, value
 
     charts = []
     for arch in a.dims["architectures"]:
