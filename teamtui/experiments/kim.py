@@ -12,7 +12,8 @@ rates need them), with turns = replies (completed LLM calls):
   sums; None where the source does not record messages).
 
 O and E_c are then averaged over strata; A_e is the ratio of the failure rates averaged over strata (None
-when the baselines never failed: the ratio is undefined). Kim's redundancy (similarity of agents' outputs)
+when the baselines never failed: the ratio is undefined; with a handful of baseline failures it is noisy,
+so the entry counts them). Kim's redundancy (similarity of agents' outputs)
 needs reply texts the sim does not write, and is not computed.
 """
 
@@ -50,6 +51,7 @@ def kim_table(rows: Sequence[CellRun]) -> dict[str, dict[str, Any]]:
         sent = turns = 0.0
         density_known = True
         runs = 0
+        solos: dict[int, CellRun] = {}
         for runs_here in strata.values():
             solo = base.of(runs_here[0].params, successful=False)
             t, t1 = _turns(runs_here), _turns(solo)
@@ -61,6 +63,7 @@ def kim_table(rows: Sequence[CellRun]) -> dict[str, dict[str, Any]]:
             if solo:
                 fail.append(_rate(runs_here, False))
                 fail1.append(_rate(solo, False))
+                solos.update((id(r), r) for r in solo)
             for r in runs_here:
                 m, k = value(r, "messages"), value(r, "replies")
                 if m is None or k is None:
@@ -74,5 +77,6 @@ def kim_table(rows: Sequence[CellRun]) -> dict[str, dict[str, Any]]:
             "failure_rate": statistics.fmean(fail) if fail else None, "baseline_failure_rate": f1,
             "error_amplification": statistics.fmean(fail) / f1 if fail and f1 else None,
             "message_density": sent / turns if density_known and turns else None,
-            "runs": runs, "strata": len(strata)}
+            "runs": runs, "strata": len(strata), "baseline_runs": len(solos),
+            "baseline_failures": sum(1 for r in solos.values() if not succeeded(r))}
     return out

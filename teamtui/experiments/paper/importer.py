@@ -21,6 +21,7 @@ from typing import Any
 
 from teamtui import __version__
 from teamtui.core import events as ev
+from teamtui.experiments.measures import PARQUET_NOT_MEASURED, RUN_DIR_NOT_MEASURED
 from teamtui.experiments.paper.events import to_events
 from teamtui.experiments.paper.format import (
     RunMeta,
@@ -30,7 +31,6 @@ from teamtui.experiments.paper.format import (
     run_id,
     teammates_of,
 )
-from teamtui.experiments.measures import PARQUET_NOT_MEASURED, RUN_DIR_NOT_MEASURED
 from teamtui.experiments.paper.sources import Problems, Source, load
 from teamtui.experiments.table import CellParams, add_cells, connect, create_sweep, mark_cell, set_sweep_status
 from teamtui.metrics.summary import summarize
