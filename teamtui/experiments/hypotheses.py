@@ -3,9 +3,9 @@
 * observed speedup vs its Amdahl bound: Wilcoxon signed-rank over paired runs (`wilcoxon`);
 * speedup across dependency variants (p): Kruskal–Wallis (`kruskal`);
 * preassigned vs decentralized: Mann–Whitney U (`mannwhitneyu`) for speedup, replies, messages,
-  conflicts, concurrent writes, idle rounds, idle fraction and tokens (fault-free runs of two or more
-  agents) and for straggler recovery (fault cost and recovery time of fault runs, a run whose held work
-  was never reclaimed ranking last).
+  conflicts, concurrent writes, idle rounds, idle fraction, the per-run straggler gap and tokens
+  (fault-free runs of two or more agents) and for straggler recovery (fault cost and recovery time of
+  fault runs, a run whose held work was never reclaimed ranking last).
 
 Every test is two-sided, returns None when the sweep lacks the data for it, and carries the effect size and
 warning of `teamtui.experiments.effects`. The speedups it reads are the rule's (`teamtui.experiments.speedup`);
@@ -130,8 +130,8 @@ class Compared:
 
 
 COMPARED = (("speedup", "team"), ("replies", "team"), ("messages", "team"), ("conflicts", "team"),
-            ("concurrent_writes", "team"), ("idle_rounds", "team"), ("idle_fraction", "team"), ("tokens", "team"),
-            ("fault_cost", "fault"),
+            ("concurrent_writes", "team"), ("idle_rounds", "team"), ("idle_fraction", "team"),
+            ("straggler_gap", "team"), ("tokens", "team"), ("fault_cost", "fault"),
             ("recovery_censored", "fault"))
 """Measures compared between architectures, and which runs they are compared over."""
 

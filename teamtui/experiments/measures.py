@@ -86,6 +86,17 @@ def _paper(key: str, own: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str
     return lambda m: m["paper_run"].get(key) if isinstance(m.get("paper_run"), dict) else own(m)
 
 
+def _gaps(m: dict[str, Any]) -> list[Any] | None:
+    pr = m.get("paper_run")
+    gaps = pr.get("round_gaps") if isinstance(pr, dict) else get(m, "paper", "round_gaps")
+    return list(gaps) if isinstance(gaps, list | tuple) else None
+
+
+def _gap_mean(m: dict[str, Any]) -> float | None:
+    gaps = _gaps(m)
+    return sum(gaps) / len(gaps) if gaps else None
+
+
 def _density(m: dict[str, Any]) -> float | None:
     sent, turns = get(m, "messages_sent"), METRICS["replies"](m)
     return sent / turns if sent is not None and turns else None
@@ -107,6 +118,7 @@ METRICS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "claims_blocked": _paper("claims_blocked", lambda m: get(m, "paper", "claims_blocked")),
     "test_failures": _paper("test_failures", lambda m: get(m, "paper", "test_failures")),
     "idle_fraction": lambda m: get(m, "idle_fraction"),
+    "straggler_gap": _gap_mean,
     "tokens": _tokens,
     "cost_usd": lambda m: get(m, "cost_usd"),
     "cost_per_speedup": _cost_per_speedup,
@@ -118,6 +130,7 @@ METRICS: dict[str, Callable[[dict[str, Any]], Any]] = {
 """Per-run values by name. `replies` = completed LLM calls (the paper's "messages"); `messages` = agent-to-agent
 messages, per recipient; `message_density` = messages / replies (Kim et al.); `conflicts` = claim + write
 conflicts + lock denials; `tokens` = in + out; `cost_per_speedup` = tokens per unit of speedup;
+`straggler_gap` = the mean of a run's per-round gaps (the paper's window; None without a round of two replies);
 `recovery_s` = time until a faulty agent's held work was reclaimed (runs where it was), `unrecovered` = 1
 where it never was, `recovery_censored` = either (inf)."""
 
@@ -144,11 +157,8 @@ def value(row: CellRun, name: str) -> float | None:
 def round_gaps(row: CellRun) -> list[float] | None:
     """The paper's per-round straggler gaps of a run (rounds with ≥ 2 replies in (0, 180) s; slowest − mean);
     None where not measured (async execution, or metrics stored before teamtui kept them)."""
-    m = row.metrics
-    if m is None:
-        return None
-    gaps = m["paper_run"].get("round_gaps") if isinstance(m.get("paper_run"), dict) else get(m, "paper", "round_gaps")
-    return [float(g) for g in gaps] if isinstance(gaps, list | tuple) else None
+    gaps = _gaps(row.metrics) if row.metrics is not None else None
+    return [float(g) for g in gaps] if gaps is not None else None
 
 
 def finite(v: float | None) -> bool:

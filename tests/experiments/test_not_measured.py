@@ -49,12 +49,12 @@ def test_architectures_are_not_compared_on_what_was_not_measured() -> None:
     rows = [imported(a, t, (1000 * (t + 1), 100), 5 + t if a == "x" else 40 + t) for a in ("x", "y") for t in range(6)]
     res = {c.measure: c for c in mann_whitney(rows, "x", "y")}
     assert "messages" not in res and "conflicts" not in res  # no "0 vs 0, no significant difference"
-    # and no 1-agent run, so no speedup either
-    assert set(not_measured(rows, "x", "y")) == {"messages", "conflicts", "speedup"}
+    # and no 1-agent run, so no speedup, nor any round gaps, so no straggler gap either
+    assert set(not_measured(rows, "x", "y")) == {"messages", "conflicts", "speedup", "straggler_gap"}
     assert res["replies"].median_a < res["replies"].median_b and res["tokens"].n_a == 6
     assert res["concurrent_writes"].median_b == 9  # the paper's own per-run number
     a = analyze(rows)
-    assert a.not_measured == ["speedup", "messages", "conflicts"]  # x and y are the sweep's two architectures
+    assert a.not_measured == ["speedup", "messages", "conflicts", "straggler_gap"]  # x and y: the two architectures
     assert all(k["message_density"] is None for k in a.kim.values())
 
 
