@@ -34,7 +34,8 @@ def main() -> None:
 
 
 for command in (run.run, run.watch, run.validate, runs.runs, runs.replay, runs.export, runs.rerun,
-                experiments.sweep, experiments.sweeps, experiments.report, experiments.import_runs):
+                experiments.sweep, experiments.sweeps, experiments.report, experiments.compare,
+                experiments.import_runs):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -1,4 +1,4 @@
-"""`teamtui` commands for experiments: sweep, sweeps, report, and import of the paper's recorded runs."""
+"""`teamtui` commands for experiments: sweep, sweeps, report, compare, and import of the paper's recorded runs."""
 
 from __future__ import annotations
 
@@ -55,6 +55,29 @@ def report(sweep_ref: str, output: Path | None, fmt: str, db: Path | None) -> No
     from teamtui.store.schema import default_db
 
     write_report(db or default_db(), sweep_ref, output, fmt)
+
+
+@click.command()
+@click.argument("sweep_a", metavar="SWEEP_A")
+@click.argument("sweep_b", metavar="SWEEP_B")
+@click.option("--db-b", "db_b", type=click.Path(path_type=Path, dir_okay=False),
+              help="The run database SWEEP_B is in (default: the one SWEEP_A is in).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="text: a table in the terminal; json: both tables and the comparison; markdown: a table.")
+@db_option
+@guard
+def compare(sweep_a: str, sweep_b: str, db_b: Path | None, fmt: str, db: Path | None) -> None:
+    """Set two sweeps' paper tables side by side: per figure, whether the 95 % CIs overlap and whether A's mean
+    is inside B's CI, and how many of A's figures are.
+
+    \b
+    teamtui compare latest sw-20261127-172341 --db-b /tmp/paper.db     # the sim against the paper's runs
+    """
+    from teamtui.experiments.compare import compare as run_compare
+    from teamtui.store.schema import default_db
+
+    database = db or default_db()
+    run_compare(database, sweep_a, db_b or database, sweep_b, fmt)
 
 
 @click.command()

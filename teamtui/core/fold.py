@@ -13,7 +13,7 @@ from typing import Any
 from teamtui.core import events as ev
 from teamtui.core import failures
 from teamtui.core.failures import BIN_S, incident
-from teamtui.core.parts import Agent, Attempt, Incident, RoundReplies, RunFacts, Task
+from teamtui.core.parts import LATENCY_WINDOW, Agent, Attempt, Incident, RoundReplies, RunFacts, Task
 
 UNIT_TIMES = 200
 """The T1 estimate uses the model time per unit of work of this many latest file writes."""
@@ -100,6 +100,10 @@ def call_completed(s: RunFacts, e: ev.LLMCallCompleted) -> None:
     r.count += 1
     r.total += e.latency
     r.slowest = max(r.slowest, e.latency)
+    if LATENCY_WINDOW[0] < e.latency < LATENCY_WINDOW[1]:
+        r.windowed += 1
+        r.windowed_total += e.latency
+        r.windowed_slowest = max(r.windowed_slowest, e.latency)
     if not s.rounds_mode:
         s.latencies.append(e.latency)
     priced = e.cost_usd is not None

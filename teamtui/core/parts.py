@@ -86,12 +86,20 @@ class Agent(msgspec.Struct, array_like=True):
     """Alive since this run time; None while dead."""
 
 
+LATENCY_WINDOW = (0.0, 180.0)
+"""The paper's notebook keeps reply latencies strictly inside this window (seconds) for its straggler gap."""
+
+
 class RoundReplies(msgspec.Struct, array_like=True):
-    """The replies (completed calls) of one round: how many, their total and their slowest latency."""
+    """The replies (completed calls) of one round: how many, their total and their slowest latency; and the
+    same over the replies whose latency is strictly inside `LATENCY_WINDOW` (the paper's straggler gap)."""
 
     count: int = 0
     total: float = 0.0
     slowest: float = 0.0
+    windowed: int = 0
+    windowed_total: float = 0.0
+    windowed_slowest: float = 0.0
 
 
 class Attempt(msgspec.Struct, array_like=True):

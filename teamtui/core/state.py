@@ -47,6 +47,10 @@ the latest event time, or while the run goes the clock as `advance` moves it):
                                                        completion (by the round in progress); None without rounds
     straggler gap           straggler_gap()            per round with ≥ 2 replies, slowest − mean reply latency;
                                                        the mean over those rounds; None without such a round
+    round gaps              round_gaps()               the paper's per-round gaps: per round, in round order,
+                                                       with ≥ 2 replies whose latency is strictly inside
+                                                       (0, 180) s, the slowest − mean of those; None without
+                                                       rounds
     concurrent writes       concurrent_writes()        (window, file) pairs that ≥ 2 agents tried to write
                                                        (FileWritten, LockDenied, WriteConflicted not overwriting);
                                                        the window is the round in progress, or without rounds
@@ -87,7 +91,7 @@ from teamtui.core.failures import INCIDENTS
 from teamtui.core.fold import HANDLERS, UNIT_TIMES
 from teamtui.core.parts import Agent, Incident, Recovery, RunFacts, Task
 
-FORMAT = 1
+FORMAT = 2
 """The snapshot format; bump it whenever a field of the state or of its parts changes meaning or type."""
 
 
@@ -237,6 +241,12 @@ class RunState(RunFacts):
             return None
         gaps = [r.slowest - r.total / r.count for r in self.by_round.values() if r.count >= 2]
         return statistics.fmean(gaps) if gaps else None
+
+    def round_gaps(self) -> list[float] | None:
+        if not self.rounds_mode:
+            return None
+        return [r.windowed_slowest - r.windowed_total / r.windowed for _, r in sorted(self.by_round.items())
+                if r.windowed >= 2]
 
     def concurrent_writes(self) -> int:
         if self.rounds_mode:

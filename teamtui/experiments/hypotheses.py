@@ -1,19 +1,19 @@
-"""The paper's statistical claims, tested on a sweep with scipy: growth exponents and rank tests.
+"""The paper's statistical claims, tested on a sweep with scipy, each with its effect size and small-sample warning.
 
-* growth exponent: least squares of log(messages) on log(team size) per architecture (`linregress`);
 * observed speedup vs its Amdahl bound: Wilcoxon signed-rank over paired runs (`wilcoxon`);
 * speedup across dependency variants (p): Kruskal–Wallis (`kruskal`);
-* preassigned vs decentralized: Mann–Whitney U (`mannwhitneyu`) for speedup, messages, conflicts,
-  idle fraction and tokens (fault-free runs of two or more agents) and for straggler recovery (fault cost
-  and recovery time of fault runs, a run whose held work was never reclaimed ranking last).
+* preassigned vs decentralized: Mann–Whitney U (`mannwhitneyu`) for speedup, replies, messages,
+  conflicts, concurrent writes, idle rounds, idle fraction, the per-run straggler gap and tokens
+  (fault-free runs of two or more agents) and for straggler recovery (fault cost and recovery time of
+  fault runs, a run whose held work was never reclaimed ranking last).
 
-Every test is two-sided, returns None when the sweep lacks the data for it, and reads the same rows as
-`teamtui.experiments.stats`.
+Every test is two-sided, returns None when the sweep lacks the data for it, and carries the effect size and
+warning of `teamtui.experiments.effects`. The speedups it reads are the rule's (`teamtui.experiments.speedup`);
+growth exponents are in `teamtui.experiments.growth`.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 import warnings
 from collections import defaultdict
@@ -23,7 +23,8 @@ from typing import Any
 
 from scipy import stats as sps
 
-from teamtui.experiments.stats import succeeded, value
+from teamtui.experiments import effects
+from teamtui.experiments.measures import succeeded, value
 from teamtui.experiments.table import CellRun
 
 
@@ -48,38 +49,6 @@ def _quiet(fn: Callable[[], Any]) -> Any:
 
 
 @dataclass(frozen=True)
-class Fit:
-    architecture: str
-    metric: str
-    exponent: float
-    intercept: float
-    r2: float
-    stderr: float
-    points: int
-    sizes: tuple[int, ...]
-
-
-def growth_exponents(rows: Sequence[CellRun], metric: str = "messages") -> list[Fit]:
-    """Per architecture, the slope of log(metric) against log(team size) over fault-free successful runs with
-    a positive value (a run with no messages has no logarithm), when there are two or more sizes."""
-    by_arch: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for r in rows:
-        v = value(r, metric)
-        if succeeded(r) and r.params.fault == "none" and v is not None and v > 0:
-            by_arch[r.params.architecture].append((r.params.size, v))
-    out = []
-    for arch in sorted(by_arch):
-        pts = by_arch[arch]
-        sizes = tuple(sorted({n for n, _ in pts}))
-        if len(sizes) < 2:
-            continue
-        res = sps.linregress([math.log(n) for n, _ in pts], [math.log(v) for _, v in pts])
-        out.append(Fit(arch, metric, float(res.slope), float(res.intercept), float(res.rvalue) ** 2,
-                       float(res.stderr), len(pts), sizes))
-    return out
-
-
-@dataclass(frozen=True)
 class Paired:
     """Wilcoxon signed-rank of observed speedup against its Amdahl bound."""
 
@@ -89,6 +58,9 @@ class Paired:
     below: int
     median_speedup: float
     median_bound: float
+    effect_r: float | None = None
+    """Matched-pairs rank-biserial r of speedup − bound (< 0: below the bound)."""
+    warning: str | None = None
 
 
 def wilcoxon_vs_amdahl(rows: Sequence[CellRun]) -> Paired | None:
@@ -100,8 +72,10 @@ def wilcoxon_vs_amdahl(rows: Sequence[CellRun]) -> Paired | None:
     res = _quiet(lambda: sps.wilcoxon(xs, bs))
     if res is None:
         return None
+    nonzero = sum(1 for s, b in pairs if s != b)
     return Paired(float(res.statistic), float(res.pvalue), len(pairs), sum(1 for s, b in pairs if s < b),
-                  statistics.median(xs), statistics.median(bs))
+                  statistics.median(xs), statistics.median(bs), effects.matched_pairs_r(xs, bs),
+                  effects.wilcoxon_warning(nonzero))
 
 
 @dataclass(frozen=True)
@@ -112,6 +86,9 @@ class Groups:
     pvalue: float
     groups: dict[str, int]
     medians: dict[str, float]
+    epsilon2: float | None = None
+    """ε² = H / (n − 1)."""
+    warning: str | None = None
 
 
 def kruskal_by_p(rows: Sequence[CellRun], metric: str = "speedup", architecture: str | None = None) -> Groups | None:
@@ -127,8 +104,11 @@ def kruskal_by_p(rows: Sequence[CellRun], metric: str = "speedup", architecture:
     res = _quiet(lambda: sps.kruskal(*(by_p[k] for k in keys)))
     if res is None:
         return None
-    return Groups(float(res.statistic), float(res.pvalue), {k: len(by_p[k]) for k in keys},
-                  {k: statistics.median(by_p[k]) for k in keys})
+    sizes = [len(by_p[k]) for k in keys]
+    return Groups(float(res.statistic), float(res.pvalue), dict(zip(keys, sizes, strict=True)),
+                  {k: statistics.median(by_p[k]) for k in keys}, effects.epsilon_squared(float(res.statistic),
+                                                                                       sum(sizes)),
+                  effects.kruskal_warning(sizes))
 
 
 @dataclass(frozen=True)
@@ -144,16 +124,30 @@ class Compared:
     n_b: int
     median_a: float
     median_b: float
+    effect_r: float | None = None
+    """Rank-biserial r = P(a > b) − P(a < b)."""
+    warning: str | None = None
 
 
 COMPARED = (("speedup", "team"), ("replies", "team"), ("messages", "team"), ("conflicts", "team"),
-            ("idle_fraction", "team"), ("tokens", "team"), ("fault_cost", "fault"),
+            ("concurrent_writes", "team"), ("idle_rounds", "team"), ("idle_fraction", "team"),
+            ("straggler_gap", "team"), ("tokens", "team"), ("fault_cost", "fault"),
             ("recovery_censored", "fault"))
 """Measures compared between architectures, and which runs they are compared over."""
 
 
 def _mwu(xa: list[float], xb: list[float]) -> Callable[[], Any]:
     return lambda: sps.mannwhitneyu(xa, xb, alternative="two-sided")
+
+
+def not_measured(rows: Sequence[CellRun], a: str = "preassigned", b: str = "decentralized") -> list[str]:
+    """Measures `mann_whitney` leaves out because the runs it would compare do not measure them."""
+    out = []
+    for measure, kind in COMPARED:
+        pool = [r for r in (team_runs(rows) if kind == "team" else fault_runs(rows)) if r.params.architecture in (a, b)]
+        if kind == "team" and pool and all(value(r, measure) is None for r in pool):
+            out.append(measure)
+    return out
 
 
 def mann_whitney(rows: Sequence[CellRun], a: str = "preassigned", b: str = "decentralized") -> list[Compared]:
@@ -168,5 +162,7 @@ def mann_whitney(rows: Sequence[CellRun], a: str = "preassigned", b: str = "dece
         if res is None:
             continue
         out.append(Compared(measure, a, b, float(res.statistic), float(res.pvalue), len(xa), len(xb),
-                            statistics.median(xa), statistics.median(xb)))
+                            statistics.median(xa), statistics.median(xb),
+                            effects.rank_biserial(float(res.statistic), len(xa), len(xb)),
+                            effects.mann_whitney_warning(len(xa), len(xb))))
     return out

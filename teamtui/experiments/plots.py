@@ -18,7 +18,8 @@ from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from teamtui.experiments.analysis import Analysis
 from teamtui.experiments.hypotheses import fault_runs, team_runs
-from teamtui.experiments.stats import amdahl, describe, succeeded, value
+from teamtui.experiments.measures import amdahl, succeeded, value
+from teamtui.experiments.stats import describe
 from teamtui.experiments.table import CellRun
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")

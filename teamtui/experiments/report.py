@@ -18,8 +18,9 @@ from rich.table import Table
 
 from teamtui.experiments.analysis import Analysis, analyze
 from teamtui.experiments.markdown import fmt_m, fmt_p, render
+from teamtui.experiments.paper_table import figures
 from teamtui.experiments.plots import all_plots
-from teamtui.experiments.stats import derive_speedups
+from teamtui.experiments.speedup import rule_speedups
 from teamtui.experiments.table import CellRun, connect, list_sweeps, load_table, resolve_sweep
 from teamtui.store.schema import RecorderError
 
@@ -39,7 +40,7 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
     if not any(r.status == "done" for r in rows):
         raise RecorderError(f"sweep {meta['id']} has no finished runs yet; run it (teamtui sweep --resume "
                             f"{meta['id']}) first")
-    rows = derive_speedups(rows)
+    rows = rule_speedups(rows)
     a = analyze(rows, meta)
     out = out or Path("reports") / meta["id"]
     try:
@@ -48,7 +49,7 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
         (out / "report.md").write_text(render(a, rows, plots, meta), encoding="utf-8")
         data = {**a.to_dict(), "figures": [{"name": n, "file": p.name if p else None, "note": s}
                                            for n, p, s in plots]}
-        text = json.dumps(_strict(data), indent=2, allow_nan=False)
+        text = json.dumps(strict_json(data), indent=2, allow_nan=False)
         (out / "report.json").write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         raise RecorderError(f"{out}: cannot write the report there: {exc.strerror}; choose another -o DIR") from None
@@ -59,15 +60,23 @@ def write_report(db: Path, ref: str, out: Path | None, fmt: str) -> Path:
     return out
 
 
-def _strict(o: Any) -> Any:
+def strict_json(o: Any) -> Any:
     """JSON-safe: tuples as lists, and infinities (a recovery that never happened) and NaN as None."""
     if isinstance(o, dict):
-        return {str(k): _strict(v) for k, v in o.items()}
+        return {str(k): strict_json(v) for k, v in o.items()}
     if isinstance(o, list | tuple):
-        return [_strict(v) for v in o]
+        return [strict_json(v) for v in o]
     if isinstance(o, float) and not math.isfinite(o):
         return None
     return o
+
+
+def _r(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:+.2f}"
+
+
+def _warn(w: str | None) -> str:
+    return f" (warning: {w})" if w else ""
 
 
 def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:
@@ -92,14 +101,23 @@ def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:
                      + ", ".join(f"{k} {v:.2f}×" for k, v in a.mean_speedup_by_arch.items()) + ")")
     if a.wilcoxon:
         w = a.wilcoxon
-        lines.append(f"below Amdahl in {w.below}/{w.n} team runs; Wilcoxon {fmt_p(w.pvalue)}")
+        lines.append(f"below Amdahl in {w.below}/{w.n} team runs; Wilcoxon {fmt_p(w.pvalue)}, r = {_r(w.effect_r)}"
+                     + _warn(w.warning))
     if a.kruskal:
-        lines.append(f"across p: Kruskal–Wallis H = {a.kruskal.statistic:.1f}, {fmt_p(a.kruskal.pvalue)}")
-    for f in a.fits:
-        lines.append(f"messages ∝ n^{f.exponent:.2f} ± {f.stderr:.2f} ({f.architecture})")
+        lines.append(f"across p: Kruskal–Wallis H = {a.kruskal.statistic:.1f}, {fmt_p(a.kruskal.pvalue)}, "
+                     f"ε² = {a.kruskal.epsilon2 or 0:.3f}" + _warn(a.kruskal.warning))
+    means = {(m.metric, m.architecture): m for m in [*a.means_fits, *a.reply_means_fits]}
+    for f in [*a.fits, *a.reply_fits]:
+        m = means.get((f.metric, f.architecture))
+        by_means = f"; ratio of means n^{m.exponent:.2f} [{m.lo:.2f}, {m.hi:.2f}]" if m else ""
+        lines.append(f"{f.metric} ∝ n^{f.exponent:.2f} ± {f.stderr:.2f} per run{by_means} ({f.architecture})")
     for c in a.mann_whitney:
         lines.append(f"{c.measure}: {c.a} {fmt_m(c.median_a)} vs {c.b} {fmt_m(c.median_b)}, "
-                     f"Mann–Whitney {fmt_p(c.pvalue)}")
+                     f"Mann–Whitney {fmt_p(c.pvalue)}, r = {_r(c.effect_r)}" + _warn(c.warning))
+    if a.not_measured:
+        lines.append(f"not measured by these runs (not compared): {', '.join(a.not_measured)}")
+    lines.append(f"the paper's headline figures: {figures(a.paper_table)} in report.md and report.json "
+                 "(paper_table); teamtui compare SWEEP_A SWEEP_B sets two side by side")
     for line in lines:
         console.print(line, highlight=False)
     for chart in plotext_charts(a, rows, console.is_terminal):
@@ -110,7 +128,7 @@ def terminal_summary(a: Analysis, rows: list[CellRun], out: Path) -> None:
 def plotext_charts(a: Analysis, rows: list[CellRun], color: bool) -> list[str]:
     import plotext as plt
 
-    from teamtui.experiments.stats import succeeded, value
+    from teamtui.experiments.measures import succeeded, value
 
     charts = []
     for arch in a.dims["architectures"]:

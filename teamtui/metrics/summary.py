@@ -1,11 +1,12 @@
 """One run's metrics in one frozen record, read from the run's `RunState` (the one reducer of `teamtui.core.state`).
 
 `summarize(events, baseline=None, fault_free=None)` folds an event list and calls `metrics_of(state,
-baseline_makespan, fault_free_makespan)`, which callers already holding a state (the monitor, replay) use
-directly. `baseline` is the event list of a 1-agent run of the same task and seed (for speedup and
-efficiency); `fault_free` is the same scenario and seed without faults (for the fault cost); the fields
-they feed are None without them. Every figure is defined once, in `teamtui.core.state`; only the bounds
-that come from the task graph (p, Amdahl, the DAG's) are computed here, by `bounds`.
+baseline_makespan, fault_free_makespan, baseline)`, which callers already holding a state (the monitor,
+replay) use directly. `baseline` is the event list of a 1-agent run of the same task and seed (for speedup
+and efficiency, and the coordination figures of Kim et al. 2025, `KimMetrics`); `fault_free` is the same
+scenario and seed without faults (for the fault cost); the fields they feed are None without them. Every
+figure is defined once, in `teamtui.core.state`; only the bounds that come from the task graph (p, Amdahl,
+the DAG's) are computed here, by `bounds`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,42 @@ class PaperMetrics:
     test_failures: int
     tokens_in: int
     tokens_out: int
+    round_gaps: tuple[float, ...] | None = None
+    """Per round with two or more replies inside the paper's (0, 180) s latency window, slowest − mean (the
+    rounds the paper pools for its straggler gap); None without rounds. Metrics stored before it have none."""
+
+
+@dataclass(frozen=True)
+class KimMetrics:
+    """The coordination figures of Kim et al. 2025 ("Towards a science of scaling agent systems", arXiv
+    2512.08296) that an event log supports, for one run against its 1-agent baseline run (None without one).
+
+    turns = replies (completed LLM calls); coordination_overhead = turns / baseline_turns − 1 (a fraction:
+    0.5 is Kim's 50 %); coordination_efficiency = success (1 or 0) / (turns / baseline_turns);
+    error_amplification = failure (1 or 0) / the baseline's failure, defined only when the baseline failed
+    (a rate ratio: over many runs it is the report's); message_density = agent-to-agent messages (per
+    recipient) / turns, which needs no baseline."""
+
+    turns: int
+    baseline_turns: int | None = None
+    coordination_overhead: float | None = None
+    coordination_efficiency: float | None = None
+    error_amplification: float | None = None
+    message_density: float | None = None
+
+
+def kim_of(state: RunState, baseline: RunState | None) -> KimMetrics:
+    turns, success = state.replies, state.status == "completed"
+    density = state.sent / turns if turns else None
+    if baseline is None:
+        return KimMetrics(turns, message_density=density)
+    base = baseline.replies
+    base_failed = baseline.status != "completed"
+    ratio = turns / base if base else None
+    return KimMetrics(
+        turns, base, coordination_overhead=ratio - 1.0 if ratio is not None else None,
+        coordination_efficiency=float(success) / ratio if ratio else None,
+        error_amplification=float(not success) if base_failed else None, message_density=density)
 
 
 @dataclass(frozen=True)
@@ -93,6 +130,8 @@ class RunMetrics:
     failed_calls: int = 0
     rejected_replies: int = 0
     """Parts of model replies outside the protocol (each one a ReplyRejected event)."""
+    kim: KimMetrics | None = None
+    """Kim et al.'s coordination figures (`KimMetrics`); None only in metrics stored before them."""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -141,12 +180,15 @@ def summarize(events: Sequence[ev.Event], baseline: Sequence[ev.Event] | None = 
               fault_free: Sequence[ev.Event] | None = None) -> RunMetrics:
     if not events or not isinstance(events[0], ev.RunStarted):
         raise ValueError("an event list must begin with RunStarted")
-    return metrics_of(RunState.of(events), makespan_of(baseline) if baseline else None,
-                      makespan_of(fault_free) if fault_free is not None else None)
+    solo = RunState.of(baseline) if baseline else None
+    return metrics_of(RunState.of(events), solo.makespan if solo is not None else None,
+                      makespan_of(fault_free) if fault_free is not None else None, baseline=solo)
 
 
 def metrics_of(state: RunState, baseline_makespan: float | None = None,
-               fault_free_makespan: float | None = None) -> RunMetrics:
+               fault_free_makespan: float | None = None, baseline: RunState | None = None) -> RunMetrics:
+    """The run's metrics; `baseline` (the 1-agent run's state) feeds the Kim figures, `baseline_makespan` the
+    speedup (callers holding only the stored makespan, such as replay, give that alone)."""
     start = state.started
     if start is None:
         raise ValueError("the run has not started: its log has no RunStarted")
@@ -162,7 +204,8 @@ def metrics_of(state: RunState, baseline_makespan: float | None = None,
             rounds=state.max_round, messages=state.replies, idle_rounds=state.idle_rounds(),
             straggler_gap=state.straggler_gap(), concurrent_writes=state.concurrent_writes(),
             rewrites=state.rewrites(), claims_blocked=state.claims_blocked, test_failures=state.test_failures,
-            tokens_in=state.tokens_in, tokens_out=state.tokens_out),
+            tokens_in=state.tokens_in, tokens_out=state.tokens_out,
+            round_gaps=tuple(g) if (g := state.round_gaps()) is not None else None),
         messages_sent=state.sent, messages_delivered=state.delivered, messages_dropped=state.dropped,
         messages_per_subtask=state.messages_per_subtask, messages_by_topic=state.messages_by_topic(),
         message_matrix={src: dict(row) for src, row in state.matrix.items()},
@@ -175,4 +218,5 @@ def metrics_of(state: RunState, baseline_makespan: float | None = None,
         fault_cost=state.fault_cost(fault_free_makespan), stranded=state.stranded or (),
         cost_usd=state.cost, cost_by_agent={n: a.cost for n, a in state.agents.items() if a.calls},
         unpriced_calls=state.unpriced, failed_calls=state.failed_calls, rejected_replies=state.rejected_replies,
+        kim=kim_of(state, baseline),
     )

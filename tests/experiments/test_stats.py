@@ -10,17 +10,11 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from teamtui.experiments.hypotheses import growth_exponents, kruskal_by_p, mann_whitney, wilcoxon_vs_amdahl
-from teamtui.experiments.stats import (
-    BOOTSTRAP_SEED,
-    amdahl,
-    derive_speedups,
-    describe,
-    paper_speedups,
-    ratio_delta,
-    summarize_conditions,
-    value,
-)
+from teamtui.experiments.growth import per_run_fits
+from teamtui.experiments.hypotheses import kruskal_by_p, mann_whitney, wilcoxon_vs_amdahl
+from teamtui.experiments.measures import amdahl, value
+from teamtui.experiments.speedup import paper_speedups, ratio_delta, rule_speedups
+from teamtui.experiments.stats import BOOTSTRAP_SEED, describe, summarize_conditions
 from teamtui.experiments.table import CellParams, CellRun
 
 
@@ -99,7 +93,7 @@ def test_growth_exponent_recovers_a_power_law_and_matches_linregress() -> None:
             for t, noise in enumerate((0.9, 1.1)):
                 rows.append(row("a", 0.5, n, arch, 1.0, t, messages_sent=3.0 * n**k * noise))
     rows.append(row("a", 0.5, 1, "decentralized", 1.0, messages_sent=0))  # log(0): left out
-    fits = {f.architecture: f for f in growth_exponents(rows)}
+    fits = {f.architecture: f for f in per_run_fits(rows)}
     assert fits["decentralized"].exponent == pytest.approx(2.0)
     assert fits["preassigned"].exponent == pytest.approx(1.0)
     pts = [(n, 3.0 * n**2 * noise) for n in (2, 3, 4, 5) for noise in (0.9, 1.1)]
@@ -148,14 +142,18 @@ def test_mann_whitney_compares_architectures_and_fault_runs_separately() -> None
     assert "recovery_s" not in res  # no run has recoveries
 
 
-def test_runs_without_a_speedup_get_one_from_their_suites_1_agent_runs() -> None:
+def test_every_run_gets_its_speedup_from_the_one_baseline_rule() -> None:
     rows = [row("a", 0.5, 1, "decentralized", 10.0, 0), row("a", 0.5, 1, "decentralized", 14.0, 1),
             row("a", 0.5, 1, "decentralized", 99.0, 2, success=False),
+            row("a", 0.5, 1, "preassigned", 4.0, 0),  # another architecture's 1-agent run: not its baseline
             row("a", 0.5, 3, "decentralized", 6.0, 0), row("a", 0.5, 3, "decentralized", 5.0, 1, speedup=9.0),
-            row("a", 0.5, 3, "decentralized", 30.0, 2, success=False)]
-    derived = derive_speedups(rows)
-    assert value(derived[3], "speedup") == pytest.approx(12.0 / 6.0)
-    assert value(derived[3], "efficiency") == pytest.approx(12.0 / 6.0 / 3)
-    assert value(derived[4], "speedup") == 9.0  # a recorded speedup is kept
-    assert value(derived[5], "speedup") is None  # failed runs get none
+            row("a", 0.5, 3, "decentralized", 30.0, 2, success=False), row("a", 0.5, 2, "lead", 8.0, 0)]
+    derived = rule_speedups(rows)
+    assert value(derived[4], "speedup") == pytest.approx(12.0 / 6.0)
+    assert value(derived[4], "efficiency") == pytest.approx(12.0 / 6.0 / 3)
+    assert value(derived[5], "speedup") == pytest.approx(12.0 / 5.0)  # the rule's, not the stored same-seed 9.0
+    assert derived[5].metrics is not None and derived[5].metrics["speedup_same_seed"] == 9.0
+    assert value(derived[6], "speedup") is None  # failed runs get none
     assert value(derived[0], "speedup") == pytest.approx(12.0 / 10.0)
+    assert value(derived[7], "speedup") == pytest.approx(((10 + 14 + 4) / 3) / 8.0)  # no lead 1-agent run: any
+    assert rule_speedups(derived) == derived  # applying the rule twice changes nothing

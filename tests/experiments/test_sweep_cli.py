@@ -53,6 +53,10 @@ def test_a_small_sweep_records_every_cell_as_a_run_and_reports_it(tmp_path: Path
     assert rep.returncode == 0, rep.stderr
     data = json.loads(rep.stdout, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
     assert data["cells"] == len(table) and data["done"] == len(table)
+    assert set(data["paper_table"]["speedup"]) == {f"{a}|{p}" for a in ("preassigned", "decentralized")
+                                                   for p in ("0.2", "0.9")}
+    assert set(data["paper_table"]["replies"]) == {"preassigned|1", "preassigned|2", "decentralized|2"}
+    assert "architecture" in data["baseline_rule"] and set(data["kim"]) == set(data["paper_table"]["replies"])
     figures = {f["name"]: f["file"] for f in data["figures"]}
     assert figures["recovery"] == "recovery.png" and figures["speedup"] == "speedup.png"
     for name in ("report.md", "speedup.png", "messages.png", "recovery.png", "report.json"):

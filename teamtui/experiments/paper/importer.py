@@ -2,7 +2,8 @@
 
 Each run is stored under a stable id derived from its harness directory (`paper-<hash>`), with its events
 mapped to teamtui's vocabulary and metrics JSON: `summarize(events).to_dict()` plus `paper_run`, the
-paper's own per-run numbers (from results.json or runs.parquet, and the notebook's event-derived ones).
+paper's own per-run numbers (from results.json or runs.parquet, and the notebook's event-derived ones), and
+`not_measured`: what the run's source cannot give, whose fields are None rather than 0 (`unmeasured`).
 The sweep (source `import:PATH`) has one cell per run, done, so `teamtui report` reads imported and
 simulated sweeps alike. Re-importing skips runs already there and reuses the sweep. Writes go through
 sqlite3 `executemany` in a few transactions; each commit keeps what was imported so far.
@@ -20,6 +21,7 @@ from typing import Any
 
 from teamtui import __version__
 from teamtui.core import events as ev
+from teamtui.experiments.measures import PARQUET_NOT_MEASURED, RUN_DIR_NOT_MEASURED
 from teamtui.experiments.paper.events import to_events
 from teamtui.experiments.paper.format import (
     RunMeta,
@@ -73,6 +75,31 @@ def paper_run(meta: RunMeta, stats: dict[str, Any]) -> dict[str, Any]:
     out.update(meta.numbers)
     out.setdefault("concurrent_writes", stats["concurrent_writes_events"])
     out.setdefault("claims_blocked", stats["claims_blocked_events"])
+    return out
+
+
+UNMEASURED_FIELDS = {
+    "messages": ("messages_sent", "messages_delivered", "messages_dropped", "messages_per_subtask",
+                 "messages_by_topic", "message_matrix"),
+    "conflicts": ("claim_conflicts", "write_conflicts"),
+}
+"""The metrics fields each not-measured name stands for (tokens and lock denials are handled apart)."""
+
+
+def unmeasured(metrics: dict[str, Any], origin: str) -> dict[str, Any]:
+    """`metrics` with what the run's source does not record set to None and listed in `not_measured`: per-call
+    tokens never (the totals are in `paper_run`), agent-to-agent messages and lock outcomes not in the parquet,
+    claim and write conflicts nowhere (the harness has neither)."""
+    names = PARQUET_NOT_MEASURED if origin == "parquet" else RUN_DIR_NOT_MEASURED
+    out = {**metrics, "paper": {**metrics["paper"], "tokens_in": None, "tokens_out": None},
+           "not_measured": list(names)}
+    for name in names:
+        for key in UNMEASURED_FIELDS.get(name, ()):
+            out[key] = None
+    if origin == "parquet":
+        out["lock_denied"] = None
+    if "messages" in names and isinstance(out.get("kim"), dict):
+        out["kim"] = {**out["kim"], "message_density": None}
     return out
 
 
@@ -155,7 +182,7 @@ def import_paper(path: Path, db: Path) -> ImportResult:
                 fill_agents(records)
                 events = to_events(records, meta, src.tasks.get(key, ()))
                 _fill_from_events(meta, events)
-                metrics = summarize(events).to_dict()
+                metrics = unmeasured(summarize(events).to_dict(), src.origins.get(key, "parquet"))
                 metrics["paper_run"] = paper_run(meta, harness_stats(records))
                 runs.append(_run_row(rid, meta, events, records, metrics, f"import:{key}"))
                 rows.extend(writer.event_rows(rid, events))

@@ -52,6 +52,8 @@ class Source:
     metas: dict[str, RunMeta] = field(default_factory=dict)
     tasks: dict[str, tuple[ev.TaskSpec, ...]] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Where a run's events came from: "parquet" (the combined events.parquet) or "events.jsonl" (its directory)."""
 
     def meta(self, key: str) -> RunMeta:
         if key not in self.metas:
@@ -201,6 +203,7 @@ def read_parquet(runs_path: Path | None, events_path: Path | None, src: Source) 
                 rd = clean.pop("run_dir")
                 key = keys.get(rd) or keys.setdefault(rd, canonical_key(Path(rd).parts))
                 src.records.setdefault(key, []).append(clean)
+                src.origins[key] = "parquet"
 
 
 def find(path: Path) -> tuple[list[Path], list[Path], list[tuple[Path | None, Path | None]]]:
@@ -259,6 +262,7 @@ def load(path: Path) -> Source:
         key = canonical_key(d.resolve().parts)
         src.meta(key)
         src.records[key] = read_jsonl(d / "events.jsonl", src.problems)
+        src.origins[key] = "events.jsonl"
         task_file = next((d / n for n in ("tasks.json", "final_tasks.json") if (d / n).is_file()), None)
         src.tasks[key] = read_tasks(task_file, src.problems) if task_file else ()
     return src
