@@ -81,9 +81,7 @@ class HarnessPolicy:
             lost = 1.0 - (1.0 - self.cfg.abandon_rate) ** len(obs.team)
             m.abandoned.update(t.id for t in claims if rng.random() < lost)
         written = [self._write(t, obs, rng) for t in fresh]
-        foreign = self._foreign(obs, rng, {t.id for t in batch})
-        if foreign is not None:
-            written.append(self._write(foreign, obs, rng))
+        written.extend(self._write(t, obs, rng) for t in self._foreign(obs, rng, {t.id for t in batch}))
         out.extend(written)
         out.extend(Claim(t.id) for t in claims)
         if fresh and rng.random() < self.cfg.derail_rate:
@@ -131,20 +129,32 @@ class HarnessPolicy:
         fresh = ready[:max(0, want - len(held))]
         batch = [*lagged, *held[:want], *fresh]
         claims = list(fresh)
-        if batch and rng.random() < self.cfg.optimism:
+        if batch and rng.random() < self.cfg.optimism:  # the next links of chains it works on, claimed early
             working = {t.id for t in batch} | {t.id for t in obs.tasks if t.state in ("claimed", "done")}
-            hopeful = next((t for t in obs.tasks if t.state == "pending" and not t.holder
-                            and all(d in working for d in t.depends_on)), None)
-            if hopeful is not None:
-                batch.append(hopeful)
-                claims.append(hopeful)
+            for t in obs.tasks:
+                if len(claims) >= 2 * want:
+                    break
+                if t.state == "pending" and not t.holder and all(d in working for d in t.depends_on):
+                    batch.append(t)
+                    claims.append(t)
+                    working.add(t.id)
         return batch, claims
 
-    def _foreign(self, obs: Observation, rng: random.Random, mine: set[str]) -> TaskView | None:
-        """With `foreign_writes`, the file of an unfinished subtask another agent holds or was assigned."""
-        if rng.random() >= self.cfg.foreign_writes:
-            return None
+    def _foreign(self, obs: Observation, rng: random.Random, mine: set[str]) -> list[TaskView]:
+        """`foreign_writes` files on average (Poisson) of unfinished subtasks another agent holds or was given."""
         me = obs.agent
         others = [t for t in obs.tasks if t.state != "done" and t.id not in mine
                   and ((t.holder and t.holder != me) or (not t.holder and t.assigned_to not in ("", me)))]
-        return rng.choice(others) if others else None
+        count = min(len(others), _poisson(rng, self.cfg.foreign_writes))
+        return rng.sample(others, count) if count else []
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw (Knuth's method; the means here are small)."""
+    if mean <= 0:
+        return 0
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k

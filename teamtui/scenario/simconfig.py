@@ -71,7 +71,8 @@ class SimConfig(_Strict):
     chattiness: float = Field(default=0.5, ge=0, le=1)
     """Chance per turn of an optional coordination message (status updates, status requests)."""
     optimism: float = Field(default=0.25, ge=0, le=1)
-    """Chance that an idle self-coordinating agent claims a subtask whose dependencies are not done."""
+    """Chance that an idle self-coordinating agent claims a subtask whose dependencies are not done (under
+    verify = "harness": that a peer's coding turn also claims, and writes, the next links of its chains)."""
     herding: float = Field(default=0.6, ge=0, le=1)
     """Chance that a self-coordinating agent picks the first ready subtask rather than a random one."""
     verify: Literal["model", "tests", "harness"] = "model"
@@ -96,9 +97,9 @@ class SimConfig(_Strict):
     """Ready subtasks a self-coordinating peer claims in one turn beyond the first, on average (geometric)."""
     idle_rate: float = Field(default=0.0, ge=0, le=1)
     """Chance that a turn does nothing although the agent has work it could do."""
-    foreign_writes: float = Field(default=0.0, ge=0, le=1)
-    """Chance per turn that a self-coordinating agent also writes the file of a subtask another agent holds
-    (possible only under consistency = "none", as in the harness, where locks are per write)."""
+    foreign_writes: float = Field(default=0.0, ge=0, le=20)
+    """Files of unfinished subtasks other agents hold (or were given) that a coding turn also rewrites, on
+    average (Poisson; possible only under consistency = "none", as in the harness, where locks are per write)."""
     burst_rate: float = Field(default=0.0, ge=0, le=1)
     """Chance that a coding turn takes on everything the agent can (all its doable subtasks; a peer: every ready
     one): real batches are bimodal, mostly one file, sometimes all of them."""

@@ -1,0 +1,221 @@
+"""The harness-faithful simulated team, mechanism by mechanism, on literal scenarios on the virtual clock."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+
+import pytest
+
+from teamtui.core import events as ev
+from teamtui.core.agent import Claim, Complete, RunTests, WriteFile
+from teamtui.core.errors import ScenarioError
+from teamtui.llm.base import Completion, LLMRequest
+from teamtui.llm.scripted import ScriptedBackend
+from teamtui.scenario.profiles import SHIPPED
+
+from ..conftest import CHAIN5, run_engine, scenario_from
+
+HARNESS = """
+[scenario]
+name = "harness"
+seed = {seed}
+[team]
+size = {size}
+architecture = "{arch}"
+consistency = "none"
+[team.sim]
+verify = "harness"
+{sim}
+[limits]
+max_rounds = {rounds}
+lease_s = 100000
+stall_after_s = 100000
+"""
+
+
+def harness(size: int = 1, arch: str = "preassigned", sim: str = "", seed: int = 1, rounds: int = 60,
+            tasks: str = CHAIN5) -> object:
+    return scenario_from(HARNESS.format(size=size, arch=arch, sim=sim, seed=seed, rounds=rounds) + tasks)
+
+
+def kinds_of(events: list[ev.Event], kind: type[ev.Event]) -> list[ev.Event]:
+    return [e for e in events if isinstance(e, kind)]
+
+
+def per_call(events: list[ev.Event], kind: type[ev.Event]) -> list[int]:
+    """How many events of `kind` follow each completed call of an agent, before that agent's next call."""
+    counts: list[int] = []
+    current: dict[str, int] = {}
+    for e in events:
+        if isinstance(e, ev.LLMCallCompleted):
+            current[e.agent] = len(counts)
+            counts.append(0)
+        elif isinstance(e, kind) and e.agent in current:
+            counts[current[e.agent]] += 1
+    return counts
+
+
+def test_the_harness_rule_completes_an_assigned_subtask_without_claim_tests_or_dependencies() -> None:
+    # One scripted reply that writes and completes everything at once, in the harness's order.
+    def everything(req: LLMRequest) -> Completion:
+        obs = req.observation
+        todo = [t for t in obs.tasks if t.state != "done"]
+        return Completion("all", (*[WriteFile(t.file, "x = 1\n", t.id, None, True) for t in todo],
+                                  *[Complete(t.id) for t in todo]))
+
+    _, events = run_engine(harness(), ScriptedBackend(everything))
+    done = kinds_of(events, ev.TaskCompleted)
+    assert len(done) == 5 and len(kinds_of(events, ev.LLMCallCompleted)) == 1
+    assert not kinds_of(events, ev.TestsRan)  # advisory tests: none needed to complete
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "completed" and end.tests_pass is True
+
+
+def test_under_the_harness_rule_only_the_holder_or_assignee_may_complete() -> None:
+    def grab(req: LLMRequest) -> Completion:
+        others = [t for t in req.observation.tasks if t.assigned_to not in ("", req.agent) and t.state != "done"]
+        return Completion("theirs", tuple(Complete(t.id) for t in others[:1]))
+
+    s = harness(size=2, rounds=2)
+    _, events = run_engine(s, ScriptedBackend(grab))
+    rejected = kinds_of(events, ev.CompletionRejected)
+    assert rejected and not kinds_of(events, ev.TaskCompleted)
+    assert all("held by nobody" in e.reason for e in rejected)  # type: ignore[attr-defined]
+
+
+def test_a_whole_suite_test_run_is_advisory_and_fails_until_every_file_is_right() -> None:
+    def write_one(req: LLMRequest) -> Completion:
+        t = next(t for t in req.observation.tasks if t.state != "done")
+        return Completion("one", (WriteFile(t.file, "x\n", t.id, None, True), RunTests(""), Complete(t.id)))
+
+    _, events = run_engine(harness(), ScriptedBackend(write_one))
+    runs = kinds_of(events, ev.TestsRan)
+    assert [r.passed for r in runs] == [False] * 4 + [True]  # type: ignore[attr-defined]
+    assert all(r.task == "" for r in runs)  # type: ignore[attr-defined]
+    assert len(kinds_of(events, ev.TaskCompleted)) == 5
+
+
+def test_a_run_marked_done_with_a_bug_records_that_the_tests_do_not_pass() -> None:
+    def buggy(req: LLMRequest) -> Completion:
+        todo = [t for t in req.observation.tasks if t.state != "done"]
+        return Completion("bug", (*[WriteFile(t.file, "x\n", t.id, None, t.id != "c") for t in todo],
+                                  *[Complete(t.id) for t in todo]))
+
+    _, events = run_engine(harness(), ScriptedBackend(buggy))
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "completed" and end.tests_pass is False
+
+
+def test_batches_grow_with_files_per_turn_and_bursts_take_everything() -> None:
+    def files(sim: str) -> list[int]:
+        out: list[int] = []
+        for seed in range(8):
+            _, events = run_engine(harness(sim=sim, seed=seed))
+            out += [n for n in per_call(events, ev.FileWritten) if n]
+        return out
+
+    one = files("")
+    assert set(one) == {1}
+    many = files("files_per_turn = 2.0")
+    assert statistics.fmean(many) > 1.5 and max(many) > 2
+    burst = files("burst_rate = 1.0")
+    assert burst[0] == 5  # the whole chain a-b-e and c, d: its own chains within one turn
+
+
+def test_peers_race_for_the_first_ready_subtask_and_the_fastest_wins() -> None:
+    s = harness(size=3, arch="decentralized", sim="herding = 1.0\noptimism = 0.0", seed=4)
+    _, events = run_engine(s)
+    writes: dict[tuple[int, str], set[str]] = {}
+    rnd = 0
+    for e in events:
+        if isinstance(e, ev.RoundStarted):
+            rnd = e.round
+        if isinstance(e, ev.FileWritten):
+            writes.setdefault((rnd, e.path), set()).add(e.agent)
+    assert any(len(w) == 3 for w in writes.values())  # everyone wrote the same file in one round
+    claimed = kinds_of(events, ev.TaskClaimed)
+    assert len({c.task for c in claimed}) == len(claimed) == 5  # type: ignore[attr-defined]
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "completed"
+
+
+def test_a_lost_claim_holds_its_subtask_until_the_round_limit() -> None:
+    s = harness(size=2, arch="decentralized", sim="abandon_rate = 1.0", rounds=12)
+    _, events = run_engine(s)
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "round_limit" and end.rounds == 12
+    assert not kinds_of(events, ev.TaskCompleted)
+    assert kinds_of(events, ev.TaskClaimed)  # claimed, never declared done, never released (no leases)
+
+
+def test_a_derailed_agent_rewrites_one_file_every_turn_and_declares_nothing() -> None:
+    s = harness(sim="derail_rate = 1.0", rounds=8)
+    _, events = run_engine(s)
+    writes = kinds_of(events, ev.FileWritten)
+    assert len({w.path for w in writes}) == 1 and len(writes) == 8  # type: ignore[attr-defined]
+    assert not kinds_of(events, ev.TaskCompleted)
+
+
+def test_a_lagged_turn_declares_done_in_the_next_turn() -> None:
+    s = harness(sim="complete_lag = 1.0", rounds=30)
+    _, events = run_engine(s)
+    call, written, declared = -1, {}, {}
+    for e in events:
+        if isinstance(e, ev.LLMCallCompleted):
+            call = e.call
+        elif isinstance(e, ev.FileWritten):
+            written.setdefault(e.task, call)
+        elif isinstance(e, ev.TaskCompleted):
+            declared[e.task] = call
+    assert set(declared) == set(written) == set("abcde")
+    assert all(declared[t] > written[t] for t in declared)  # never in the turn that wrote it
+
+
+def test_foreign_writes_rewrite_files_other_agents_hold() -> None:
+    s = harness(size=3, sim="foreign_writes = 3.0", tasks=CHAIN5)
+    _, events = run_engine(s)
+    assigned = {e.task: e.to for e in kinds_of(events, ev.TaskAssigned)}  # type: ignore[attr-defined]
+    foreign = [w for w in kinds_of(events, ev.FileWritten) if assigned.get(w.task) != w.agent]  # type: ignore[attr-defined]
+    assert foreign
+
+
+def test_latency_follows_the_model_and_its_random_effects() -> None:
+    sim = ("[team.sim.latency]\nintercept = 1.0\nfiles_slope = 1.0\nidle_intercept = 0.0\nsigma = 0.0\n"
+           "round_sigma = 0.0\nagent_sigma = 0.0\nrun_sigma = 0.0\n")
+    s = harness(sim="files_per_turn = 2.0\n" + sim, seed=3)
+    _, events = run_engine(s)
+    writes = per_call(events, ev.FileWritten)
+    lat = [e.latency for e in kinds_of(events, ev.LLMCallCompleted)]  # type: ignore[attr-defined]
+    for files, seconds in zip(writes, lat, strict=True):
+        expected = math.exp(1.0 + math.log(files)) if files else 1.0
+        assert seconds == pytest.approx(expected, rel=1e-3), (files, seconds)
+
+
+def test_the_same_seed_gives_the_same_harness_run() -> None:
+    sim = 'files_per_turn = 1.0\nburst_rate = 0.2\nidle_rate = 0.1\nherding = 0.7\nforeign_writes = 0.5\n' \
+          'abandon_rate = 0.01\ncomplete_lag = 0.3\n[team.sim.latency]\nrun_sigma = 0.3\nround_sigma = 0.2'
+    s = harness(size=3, arch="decentralized", sim=sim, seed=9)
+    assert ev.to_jsonl(run_engine(s)[1]) == ev.to_jsonl(run_engine(s)[1])
+
+
+def test_a_profile_gives_the_defaults_and_the_scenario_overrides_them(tmp_path: Path) -> None:
+    prof = tmp_path / "mine.toml"
+    prof.write_text('[profile]\nname = "mine"\n[sim]\nverify = "harness"\nfiles_per_turn = 3.5\nidle_rate = 0.2\n'
+                    '[sim.latency]\nintercept = 2.0\nsigma = 0.3\n')
+    s = scenario_from('[scenario]\nname = "p"\n[team]\nsize = 2\n[team.sim]\nprofile = "mine.toml"\nidle_rate = 0.05\n'
+                      '[team.sim.latency]\nsigma = 0.1\n' + CHAIN5, tmp_path / "s.toml")
+    assert (s.sim.verify, s.sim.files_per_turn, s.sim.idle_rate) == ("harness", 3.5, 0.05)
+    assert s.sim.latency is not None and (s.sim.latency.intercept, s.sim.latency.sigma) == (2.0, 0.1)
+
+
+def test_model_sim_colon_name_means_the_sim_with_that_profile() -> None:
+    name = sorted(p.stem for p in SHIPPED.glob("*.toml"))[0]
+    s = scenario_from(f'[scenario]\nname = "p"\n[team]\nmodel = "sim:{name}"\n' + CHAIN5)
+    assert {a.model for a in s.agents} == {"sim"} and s.sim.profile == name and s.sim.verify == "harness"
+
+
+def test_an_unknown_profile_is_one_line_naming_the_shipped_ones() -> None:
+    with pytest.raises(ScenarioError, match=r'no sim profile "nope".*shipped'):
+        scenario_from('[scenario]\nname = "p"\n[team]\nmodel = "sim:nope"\n' + CHAIN5)
