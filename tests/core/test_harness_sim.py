@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from teamtui.core import events as ev
-from teamtui.core.agent import Claim, Complete, RunTests, WriteFile
+from teamtui.core.agent import Complete, RunTests, WriteFile
 from teamtui.core.errors import ScenarioError
 from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.scripted import ScriptedBackend
@@ -210,12 +210,16 @@ def test_a_profile_gives_the_defaults_and_the_scenario_overrides_them(tmp_path: 
     assert s.sim.latency is not None and (s.sim.latency.intercept, s.sim.latency.sigma) == (2.0, 0.1)
 
 
-def test_model_sim_colon_name_means_the_sim_with_that_profile() -> None:
-    name = sorted(p.stem for p in SHIPPED.glob("*.toml"))[0]
-    s = scenario_from(f'[scenario]\nname = "p"\n[team]\nmodel = "sim:{name}"\n' + CHAIN5)
-    assert {a.model for a in s.agents} == {"sim"} and s.sim.profile == name and s.sim.verify == "harness"
+def test_model_sim_colon_name_means_the_sim_with_that_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # calibrate writes profiles to .teamtui/profiles, where a name is looked up first
+    (tmp_path / ".teamtui" / "profiles").mkdir(parents=True)
+    (tmp_path / ".teamtui" / "profiles" / "fitted.toml").write_text('[sim]\nverify = "harness"\nburst_rate = 0.4\n')
+    s = scenario_from('[scenario]\nname = "p"\n[team]\nmodel = "sim:fitted"\n' + CHAIN5)
+    assert {a.model for a in s.agents} == {"sim"} and s.sim.profile == "fitted"
+    assert (s.sim.verify, s.sim.burst_rate) == ("harness", 0.4)
 
 
 def test_an_unknown_profile_is_one_line_naming_the_shipped_ones() -> None:
+    assert SHIPPED.name == "profiles"
     with pytest.raises(ScenarioError, match=r'no sim profile "nope".*shipped'):
         scenario_from('[scenario]\nname = "p"\n[team]\nmodel = "sim:nope"\n' + CHAIN5)
