@@ -108,11 +108,15 @@ class HarnessPolicy:
         want = len(mine) if rng.random() < self.cfg.burst_rate else 1 + geometric(rng, self.cfg.files_per_turn)
         batch, taken = list(lagged), set[str]()
         for t in mine:
-            if len(batch) - len(lagged) >= want:
-                break
-            if all(d in done or d in taken for d in t.depends_on):
-                batch.append(t)
-                taken.add(t.id)
+            if not all(d in done or d in taken for d in t.depends_on):
+                continue
+            follows = any(d in taken for d in t.depends_on)  # the next link of a chain it is writing
+            if len(batch) - len(lagged) >= want and not (follows and rng.random() < self.cfg.chain_follow):
+                if follows:
+                    break
+                continue
+            batch.append(t)
+            taken.add(t.id)
         return batch
 
     def _peer_batch(self, obs: Observation, m: Mind,

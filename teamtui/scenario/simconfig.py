@@ -93,6 +93,9 @@ class SimConfig(_Strict):
     files_per_turn: float = Field(default=0.0, ge=0, le=50)
     """Pre-assigned subtasks a worker's coding turn takes on beyond the first, on average (geometric, so with
     the long tail of real batches): real agents batch (verify = "harness")."""
+    chain_follow: float = Field(default=0.0, ge=0, le=1)
+    """Chance that a worker whose batch is full still writes the next link of a chain it is writing (real agents
+    wrote chains of related functions together, independent subtasks one or two at a time)."""
     claims_per_turn: float = Field(default=0.0, ge=0, le=50)
     """Ready subtasks a self-coordinating peer claims in one turn beyond the first, on average (geometric)."""
     idle_rate: float = Field(default=0.0, ge=0, le=1)
