@@ -15,15 +15,15 @@ from typing import Any
 import click
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: int = 2) -> None:
     from teamtui.core.redact import scrub
 
     click.echo(f"teamtui: {scrub(message)}", err=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn teamtui's errors into one line and exit code 2; Ctrl-C into exit code 130."""
+    """Turn teamtui's errors into one line and exit code 2 (an interrupted run: 130 or 143); Ctrl-C into 130."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from teamtui.core.errors import TeamtuiError
@@ -31,7 +31,7 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except TeamtuiError as exc:
-            fail(str(exc))
+            fail(str(exc), getattr(exc, "exit_code", 2))
         except KeyboardInterrupt:
             click.echo("teamtui: interrupted", err=True)
             sys.exit(130)

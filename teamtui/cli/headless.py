@@ -15,7 +15,9 @@ import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from teamtui.cli.signals import interruptible, name
 from teamtui.core import events as ev
+from teamtui.core.errors import Interrupted
 from teamtui.core.state import RunState
 from teamtui.launch import Run, needs_wall_clock
 from teamtui.metrics import text
@@ -71,10 +73,13 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                 if not isinstance(e, ev.TaskCompleted):
                     progress.console.print(describe_event(e), highlight=False)
 
-        with progress:
-            outcome = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener).execute()
+        run = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener)
+        with progress, interruptible(run.interrupt):
+            outcome = run.execute()
     else:
-        outcome = Run(scenario, speed=speed, db=db, baselines=baselines).execute()
+        run = Run(scenario, speed=speed, db=db, baselines=baselines)
+        with interruptible(run.interrupt):
+            outcome = run.execute()
     if outcome.error is not None:
         raise outcome.error
     if events_path is not None:
@@ -89,6 +94,9 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         raise RecorderError(outcome.record_error + kept)
     if outcome.run_id is not None:
         console.print(f"[dim]recorded as run {outcome.run_id} in {db}[/dim]", highlight=False)
+    if run.signal is not None:
+        saved = f"; recorded as run {outcome.run_id} (interrupted)" if outcome.run_id else ""
+        raise Interrupted(run.signal, f"interrupted by {name(run.signal)}: the run stopped{saved}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,15 +57,23 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
 
         sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True,
                                 db=database))
+    from teamtui.cli.signals import interruptible
     from teamtui.ui.app import TeamApp
 
     app = TeamApp(sc, speed=speed, db=database)
-    app.run()
+    with interruptible(app.interrupt_from_signal):
+        app.run()
     end = app.view.finished
     if end is not None:
         click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s ({end.reason})")
     if app.recording_note:
         click.echo(f"teamtui: {app.recording_note}", err=True)
+    if app.error_line:
+        from teamtui.core.redact import scrub
+
+        click.echo(f"teamtui: {scrub(app.error_line)}", err=True)
+    if app.signal is not None:
+        click.echo(f"teamtui: interrupted by {signal.Signals(app.signal).name}", err=True)
     sys.exit(app.return_code or 0)
 
 

@@ -201,8 +201,9 @@ class SimBackend:
 
     def _idle(self, obs: Observation, m: Memory, out: list[Action]) -> None:
         if obs.architecture == "decentralized":
+            state = {t.id: t.state for t in obs.tasks}
             hopeful = [t for t in obs.tasks if t.state == "pending"
-                       and all(tasks_state(obs, d) in ("claimed", "done") for d in t.depends_on)]
+                       and all(state.get(d, "") in ("claimed", "done") for d in t.depends_on)]
             if hopeful and m.rng.random() < self.cfg.optimism:
                 out.append(Claim(hopeful[0].id))
             elif m.rng.random() < self.cfg.chattiness:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.store.connect import connect_ro
+from teamtui.store.liveness import is_live
 from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain
 
 
@@ -30,8 +29,8 @@ class RunRow:
 
 
 def list_runs(path: Path) -> list[RunRow]:
-    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose process
-    is gone are reported as `interrupted`."""
+    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose recorder no
+    longer holds the run's lock are reported as `interrupted` (`teamtui.store.liveness`)."""
     if not path.exists():
         return []
     try:
@@ -41,15 +40,14 @@ def list_runs(path: Path) -> list[RunRow]:
             if int(version_row[0]) > SCHEMA_VERSION:
                 raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
             rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
-                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, rowid DESC").fetchall()
+                                " faults, metrics FROM runs ORDER BY started DESC, rowid DESC").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise RecorderError(explain(path, exc)) from None
     out = []
-    host = socket.gethostname()
-    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, pid, rhost in rows:
-        if status == "running" and rhost == host and not _alive(int(pid)):
+    for rid, name, arch, execu, size, status, started, makespan, faults, metrics in rows:
+        if status == "running" and not is_live(path, rid) and _still_running(path, rid):
             status = "interrupted"
         speedup = json.loads(metrics).get("speedup") if metrics else None
         out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
@@ -109,13 +107,11 @@ def load_events(path: Path, run_id: str) -> list[ev.Event]:
         conn.close()
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def _still_running(path: Path, run_id: str) -> bool:
+    """Whether the row still says `running` (a run that ended since it was listed gave its lock up lawfully)."""
+    conn = connect_ro(path)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        row = conn.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+    finally:
+        conn.close()
+    return row is not None and row[0] == "running"
