@@ -51,7 +51,7 @@ class ScenarioMeta(_Strict):
     name: str = Field(min_length=1)
     """A short name shown in the UI, the run list and reports."""
     description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    seed: int = Field(default=0, ge=0, le=2**62)
     """Same seed + sim backend + virtual clock => the same event log, byte for byte."""
 
 

@@ -1,11 +1,11 @@
 """Whether a recorded run is still going: a lock its live recorder holds, never a process id.
 
-The live recorder takes an exclusive `flock` on `<db>.live/<run id>.lock` before it writes the run's row and
-keeps it until the row says how the run ended; then it deletes the file. The kernel drops the lock when the
-recorder's process dies, however it dies (SIGKILL included), so a `running` row whose lock nobody holds is a
-run that was interrupted. On a network filesystem Linux carries `flock` over to the server, so a live run on
-another host that shares the database keeps its lock too; where locks cannot be taken at all, a `running`
-row stays `running` (never called interrupted on a guess).
+The live recorder takes an exclusive `flock` on `<db>-<run id>.lock`, beside the database, before it writes
+the run's row and keeps it until the row says how the run ended; then it deletes the file. The kernel drops
+the lock when the recorder's process dies, however it dies (SIGKILL included), so a `running` row whose lock
+nobody holds is a run that was interrupted. On a network filesystem Linux carries `flock` over to the server,
+so a live run on another host that shares the database keeps its lock too; where locks cannot be taken at
+all, a `running` row stays `running` (never called interrupted on a guess).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def lock_path(db: Path, run_id: str) -> Path:
-    return db.with_name(db.name + ".live") / f"{run_id}.lock"
+    return db.with_name(f"{db.name}-{run_id}.lock")
 
 
 class RunLock:
@@ -29,7 +29,6 @@ class RunLock:
 
     def acquire(self) -> None:
         """Create and lock the file (raises OSError where that is impossible)."""
-        self.path.parent.mkdir(exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from teamtui.core import events as ev
 from teamtui.store.connect import connect_ro
+from teamtui.store.integrity import unreadable
 from teamtui.store.liveness import is_live
 from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain
 
@@ -49,7 +52,10 @@ def list_runs(path: Path) -> list[RunRow]:
     for rid, name, arch, execu, size, status, started, makespan, faults, metrics in rows:
         if status == "running" and not is_live(path, rid) and _still_running(path, rid):
             status = "interrupted"
-        speedup = json.loads(metrics).get("speedup") if metrics else None
+        try:
+            speedup = json.loads(metrics).get("speedup") if metrics else None
+        except (ValueError, AttributeError):  # a damaged row: listed, its speedup unknown
+            speedup = None
         out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
     return out
 
@@ -79,32 +85,42 @@ def resolve_run(path: Path, ref: str) -> str:
 
 def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
     """The scenario text as it was run, and where it came from."""
-    conn = connect_ro(path)
     try:
-        row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
-    finally:
-        conn.close()
+        conn = connect_ro(path)
+        try:
+            row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(path, run_id, exc) from None
     if row is None:
         raise RecorderError(f'no run "{run_id}" in {path}')
     return str(row[0]), str(row[1])
 
 
 def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
-    conn = connect_ro(path)
     try:
-        row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
-    finally:
-        conn.close()
-    return json.loads(row[0]) if row and row[0] else None
+        conn = connect_ro(path)
+        try:
+            row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
+        finally:
+            conn.close()
+        return json.loads(row[0]) if row and row[0] else None
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise unreadable(path, run_id, exc) from None
 
 
 def load_events(path: Path, run_id: str) -> list[ev.Event]:
-    conn = connect_ro(path)
+    """A run's events; a damaged database or an event that does not decode is one `RecorderError` line."""
     try:
-        return [ev.decode(row[0]) for row in
-                conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
-    finally:
-        conn.close()
+        conn = connect_ro(path)
+        try:
+            return [ev.decode(row[0]) for row in
+                    conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, msgspec.DecodeError, TypeError) as exc:
+        raise unreadable(path, run_id, exc) from None
 
 
 def _still_running(path: Path, run_id: str) -> bool:
