@@ -43,9 +43,9 @@ def find(name: str, near: Path) -> Path:
         if path is None:
             raise ProfileError(f"profile {name!r} is outside the scenario's folder; a scenario may name only files "
                                "in its own folder: copy the profile next to the scenario")
-        if not path.is_file():
+        if not path.exists():
             raise ProfileError(f"no profile file {path}; give a file relative to the scenario")
-        return path
+        return path  # `load` refuses what is not a regular file
     for root in (user_dir(), SHIPPED):
         path = root / f"{name}.toml"
         if path.is_file():

@@ -174,7 +174,7 @@ def find_pack(name: str, near: Path | None = None) -> Path:
         candidates += [files.inside(near, name), files.inside(near, f"tasks/{name}")]
     candidates += [files.inside(root, name) for root in builtin_pack_roots()]
     for c in candidates:
-        if c is not None and (c / "pack.toml").is_file():
+        if c is not None and (c / "pack.toml").exists():  # load_pack refuses what is not a regular file
             return c
     if near is not None and files.inside(near, name) is None:
         raise TaskPackError(f"pack {name!r} is outside the scenario's folder; a scenario may name only a built-in "
