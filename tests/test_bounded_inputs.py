@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from teamtui.core import files
-
 from .conftest import ROOT
+
+MB = 1024 * 1024
 
 HEAD = '[scenario]\nname = "bounded"\n'
 PACK = '[task]\npack = "math_utils"\n'
@@ -45,7 +45,7 @@ def sparse(path: Path, size: int) -> Path:
 def test_a_scenario_file_must_be_a_regular_file_under_its_limit(tmp_path: Path) -> None:
     fifo = tmp_path / "s.fifo"
     os.mkfifo(fifo)
-    big = sparse(tmp_path / "big.toml", 3 * files.MB)
+    big = sparse(tmp_path / "big.toml", 3 * MB)
     one_line(teamtui("validate", str(fifo)), str(fifo), "FIFO", "not a regular file", "1 MB")
     one_line(teamtui("validate", "/dev/zero"), "/dev/zero", "character device", "1 MB")
     one_line(teamtui("run", str(big), "--headless"), str(big), "3 MB, over the limit", "1 MB", "check the path")
@@ -55,7 +55,7 @@ def test_task_files_prompts_profiles_and_packs_are_bounded(tmp_path: Path) -> No
     os.mkfifo(tmp_path / "tasks.json")
     (tmp_path / "task.toml").write_text(HEAD + '[task]\npath = "tasks.json"\n')
     one_line(teamtui("validate", str(tmp_path / "task.toml")), "task.path", "FIFO", "16 MB")
-    sparse(tmp_path / "huge.json", 64 * files.MB)
+    sparse(tmp_path / "huge.json", 64 * MB)
     (tmp_path / "huge.toml").write_text(HEAD + '[task]\npath = "huge.json"\n')
     one_line(teamtui("validate", str(tmp_path / "huge.toml")), "64 MB, over the limit", "16 MB")
     os.mkfifo(tmp_path / "worker.md")
@@ -75,7 +75,7 @@ def test_a_cassette_is_bounded(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     scenario = str(ROOT / "scenarios" / "quickstart.toml")
     for cassette, what in ((fifo, "FIFO"), (Path("/dev/zero"), "character device"),
-                           (sparse(tmp_path / "big.jsonl", 300 * files.MB), "300 MB, over the limit")):
+                           (sparse(tmp_path / "big.jsonl", 300 * MB), "300 MB, over the limit")):
         one_line(teamtui("run", scenario, "--headless", "--no-record", "--cassette", str(cassette)),
                  f"cassette {cassette}", what, "256 MB", "--record-llm")
 
@@ -83,7 +83,7 @@ def test_a_cassette_is_bounded(tmp_path: Path) -> None:
 def test_the_paper_harness_files_are_bounded(tmp_path: Path) -> None:
     run = tmp_path / "exp" / "run1"
     run.mkdir(parents=True)
-    sparse(run / "events.jsonl", 300 * files.MB)
+    sparse(run / "events.jsonl", 300 * MB)
     proc = teamtui("import", str(tmp_path / "exp"), "--db", str(tmp_path / "runs.db"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "events.jsonl: it is 300 MB, over the limit" in proc.stderr and "256 MB" in proc.stderr
@@ -147,6 +147,8 @@ def test_nesting_too_deep_for_the_parser_is_one_line(tmp_path: Path) -> None:
 
 
 def test_the_reader_stops_at_the_limit_even_when_the_size_lies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from teamtui.core import files
+
     monkeypatch.setitem(files.LIMITS, "prompt file", 16)
     status = Path("/proc/self/status")  # a regular file that says it is empty and holds more than 16 bytes
     assert status.stat().st_size == 0

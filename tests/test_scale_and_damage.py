@@ -27,11 +27,13 @@ def teamtui(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=300, env={"PATH": "/usr/bin:/bin", "CI": "true"}, check=False)
 
 
-def chain(n: int, *, cycle: bool = False, arch: str = "preassigned", rounds: int = 100_000) -> str:
-    """A plain chain s0 <- s1 <- ... (declared last first, the worst order for a pass-by-pass sort); `cycle`
-    closes it."""
+def chain(n: int, *, cycle: bool = False, arch: str = "preassigned", rounds: int = 100_000,
+          backwards: bool = True) -> str:
+    """A plain chain s0 <- s1 <- ..., declared last first (the worst order for a pass-by-pass sort) or first
+    first (the deepest for a walk from each subtask to its dependents); `cycle` closes it."""
+    order = reversed(range(n)) if backwards else range(n)
     subs = [f'[[task.subtasks]]\nid = "s{i}"' + (f'\ndepends_on = ["s{(i - 1) % n}"]' if i or cycle else "")
-            for i in reversed(range(n))]
+            for i in order]
     return (f'[scenario]\nname = "chain"\n[team]\nsize = 3\narchitecture = "{arch}"\n[task]\n'
             + "\n".join(subs) + f"\n[limits]\nmax_rounds = {rounds}\nmax_time_s = 1e9\n")
 
@@ -53,9 +55,15 @@ def test_the_sim_starts_on_a_10000_chain_in_every_architecture(arch: str, tmp_pa
     assert isinstance(end, ev.RunFinished) and end.status == "round_limit", end
 
 
-def test_the_sim_finishes_a_chain_longer_than_the_recursion_limit(tmp_path: Path) -> None:
-    s = parse_scenario(chain(sys.getrecursionlimit() // 2), tmp_path / "s.toml")
-    end = run_events(s)[-1]
+@pytest.mark.parametrize("arch", ["preassigned", "decentralized", "lead"])
+def test_the_sim_finishes_a_chain_twice_as_deep_as_the_recursion_limit(arch: str, tmp_path: Path) -> None:
+    s = parse_scenario(chain(400, arch=arch, backwards=arch == "preassigned"), tmp_path / "s.toml")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # what the run itself needs; a walk that recursed per subtask would need 400+
+    try:
+        end = run_events(s)[-1]
+    finally:
+        sys.setrecursionlimit(limit)
     assert isinstance(end, ev.RunFinished) and end.status == "completed" and end.done == end.total
 
 

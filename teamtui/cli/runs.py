@@ -117,8 +117,8 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
 def runs(db: Path | None) -> None:
     """List recorded runs, newest first."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
-    from rich.text import Text
 
     from teamtui.core.printable import shown
     from teamtui.store.integrity import damage
@@ -128,24 +128,25 @@ def runs(db: Path | None) -> None:
     path = db or default_db()
     try:
         rows = list_runs(path)
-    except RecorderError:
-        hurt = damage(path) if path.exists() else None
-        if hurt is None:
-            raise
-        raise RecorderError(hurt.describe(path)) from None
+    except RecorderError as exc:
+        try:
+            hurt = damage(path) if path.exists() else None
+        except RecorderError:
+            hurt = None
+        raise (exc if hurt is None else RecorderError(hurt.describe(path))) from None
     hurt = damage(path) if rows else None
     if not rows:
         click.echo(f"no recorded runs in {path}")
         return
-    table = Table(title=Text(f"runs in {shown(str(path))}"), title_justify="left")
+    table = Table(title=escape(f"runs in {shown(str(path))}"), title_justify="left")
     for col in ("id", "when", "scenario", "team", "architecture", "status", "makespan", "speedup", "faults"):
         table.add_column(col, no_wrap=True, max_width=36 if col == "scenario" else None, overflow="ellipsis")
     bad = set(hurt.runs) if hurt else set()
-    for r in rows:  # every cell as plain text: a name is neither markup nor a command to the terminal
+    for r in rows:  # every cell escaped: a name is neither markup nor a command to the terminal
         cells = (r.id, r.started.replace("T", " ")[:16], r.scenario, f"{r.size} · {r.execution}", r.architecture,
                  "damaged" if r.id in bad else r.status, f"{r.makespan:.1f} s" if r.makespan is not None else "—",
                  f"{r.speedup:.2f}×" if r.speedup is not None else "—", str(r.faults))
-        table.add_row(*(Text(shown(str(c))) for c in cells))
+        table.add_row(*(escape(shown(str(c))) for c in cells))
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped: do not squeeze the table into 80 columns

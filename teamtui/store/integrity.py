@@ -16,7 +16,7 @@ import msgspec
 
 from teamtui.core import events as ev
 from teamtui.store.connect import connect_ro
-from teamtui.store.schema import RecorderError
+from teamtui.store.schema import RecorderError, explain
 
 SHOWN = 5
 """How many affected runs a message names; the rest are counted."""
@@ -48,12 +48,13 @@ def damage(path: Path) -> Damage | None:
     try:
         conn = connect_ro(path)
     except sqlite3.DatabaseError as exc:
-        raise RecorderError(f"{path}: cannot open the run database ({exc}); move it aside or use another --db"
-                            ) from None
+        raise RecorderError(explain(path, exc)) from None
     try:
         try:
             found = [str(r[0]) for r in conn.execute("PRAGMA quick_check(20)")]
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.DatabaseError as exc:  # a page too damaged to check, or not a database at all
+            if "malformed" not in str(exc):
+                raise RecorderError(explain(path, exc)) from None
             found = [str(exc)]
         if found == ["ok"]:
             return None
