@@ -98,7 +98,7 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     if outcome.run_id is not None:
         console.print(Text(shown(f"recorded as run {outcome.run_id} in {db}"), "dim"), highlight=False)
     if run.signal is not None:
-        saved = f"; recorded as run {outcome.run_id} (interrupted)" if outcome.run_id else ""
+        saved = f"; recorded as run {outcome.run_id}" if outcome.run_id else ""
         raise Interrupted(run.signal, f"interrupted by {name(run.signal)}: the run stopped{saved}")
     return 0
 

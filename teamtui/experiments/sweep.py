@@ -36,6 +36,7 @@ from teamtui.experiments.table import (
     sweep_grid,
 )
 from teamtui.scenario.load import load_scenario
+from teamtui.store.integrity import damage
 
 
 class SweepInterrupted(Interrupted):
@@ -79,6 +80,9 @@ def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: st
 def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int) -> str:
     """Run a sweep to the end (or until interrupted); returns its id."""
     console = Console(stderr=True)
+    hurt = damage(db) if db.exists() else None
+    if hurt is not None:  # writing into a damaged database can spread the damage
+        raise TeamtuiError(f"{hurt.describe(db)}; no sweep is recorded there")
     sweep_id, data, source, cells, total = prepare(db, scenario, options, resume)
     done_before = total - len(cells)
     if not cells:
