@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -156,6 +157,8 @@ class Run:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._solo: list[ev.Event] | None = None
+        self.signal: int | None = None
+        """The signal that interrupted the run, if one did (`interrupt`)."""
         self.failure: BaseException | None = None
         """Why a run started with `start()` ended without an outcome (it could not start: a missing cassette...)."""
 
@@ -171,7 +174,8 @@ class Run:
             outcome = Outcome(ran.events, metrics, ran.run_id, ran.record_error, ran.recorded, ran.error)
             if self.db is not None and outcome.run_id is None and not outcome.record_error:
                 try:
-                    outcome.run_id = record_run(self.db, self.scenario, outcome.events, outcome.metrics.to_dict())
+                    outcome.run_id = record_run(self.db, self.scenario, outcome.events, outcome.metrics.to_dict(),
+                                                self._status(outcome.events[-1] if outcome.events else None))
                     outcome.recorded = len(outcome.events)
                 except RecorderError as exc:
                     outcome.record_error = str(exc)
@@ -199,9 +203,14 @@ class Run:
     async def _main(self) -> _Ran:
         self._loop = asyncio.get_running_loop()
         engine = self.engine
-        solo = self._start_baseline() if self.speed_given else None
         recorder, record_error = await self._open_recorder(engine) if self.speed_given else (None, "")
-        outcome = _Ran(engine.events, record_error=record_error)
+        if record_error:  # a live run that cannot be recorded ends before it starts, with that one line
+            engine.discard()
+            raise RecorderError(f"not recorded, so not run: {record_error}")
+        if self.signal is not None:  # interrupted before it began
+            engine.finish("cancelled", f"interrupted by {signal.Signals(self.signal).name}")
+        solo = self._start_baseline() if self.speed_given else None
+        outcome = _Ran(engine.events)
         try:
             await engine.run()
         finally:
@@ -238,13 +247,19 @@ class Run:
     async def _end_recording(self, recorder: Recorder, outcome: _Ran) -> None:
         end = outcome.events[-1] if outcome.events else None
         finished = isinstance(end, ev.RunFinished)
-        await recorder.end(run_status(end.status) if isinstance(end, ev.RunFinished) else "interrupted",
+        await recorder.end(self._status(end),
                            outcome.metrics.to_dict() if finished and outcome.metrics else None,
                            end.makespan if isinstance(end, ev.RunFinished) else None)
         await recorder.close()
         outcome.run_id, outcome.recorded = recorder.run_id, recorder.written
         if recorder.stopped:
             outcome.record_error = recorder.stopped
+
+    def _status(self, end: ev.Event | None) -> str:
+        """The recorded status: interrupted when a signal cut the run short (or it has no end), else its end's."""
+        if not isinstance(end, ev.RunFinished) or (self.signal is not None and end.status == "cancelled"):
+            return "interrupted"
+        return run_status(end.status)
 
     # -- baselines and metrics ---------------------------------------------------------------------
 
@@ -302,6 +317,16 @@ class Run:
         engine = self.engine
         if engine is not None:
             self._call(engine.cancel)
+
+    def interrupt(self, signum: int) -> None:
+        """End the run because the process got signal `signum` (SIGINT, SIGTERM): it is cancelled, its workspace
+        removed, and it is recorded as interrupted. Safe from a signal handler: the loop is only woken."""
+        self.signal = signum
+        loop = self._loop
+        reason = f"interrupted by {signal.Signals(signum).name}"
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the run is over
+                loop.call_soon_threadsafe(self.engine.finish, "cancelled", reason)
 
     @property
     def speed(self) -> float:

@@ -6,6 +6,7 @@ Only click is imported here; everything heavy is imported inside the function th
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -15,15 +16,16 @@ from typing import Any
 import click
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: int = 2) -> None:
+    from teamtui.core.printable import shown
     from teamtui.core.redact import scrub
 
-    click.echo(f"teamtui: {scrub(message)}", err=True)
-    sys.exit(2)
+    click.echo(f"teamtui: {shown(scrub(message))}", err=True)
+    sys.exit(code)
 
 
 def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn teamtui's errors into one line and exit code 2; Ctrl-C into exit code 130."""
+    """Turn teamtui's errors into one line and exit code 2 (an interrupted run: 130 or 143); Ctrl-C into 130."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from teamtui.core.errors import TeamtuiError
@@ -31,16 +33,17 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except TeamtuiError as exc:
-            fail(str(exc))
+            fail(str(exc), getattr(exc, "exit_code", 2))
         except KeyboardInterrupt:
             click.echo("teamtui: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # an internal error: one line, the traceback only on request
             if os.environ.get("TEAMTUI_DEBUG"):
                 raise
+            from teamtui.core.printable import shown
             from teamtui.core.redact import scrub
 
-            click.echo(f"teamtui: internal error: {type(exc).__name__}: {scrub(str(exc))} "
+            click.echo(f"teamtui: internal error: {type(exc).__name__}: {shown(scrub(str(exc)))} "
                        "(set TEAMTUI_DEBUG=1 for the traceback, and please report it)", err=True)
             sys.exit(1)
 
@@ -49,12 +52,27 @@ def guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class FiniteFloat(click.FloatRange):
+    """A click float range that also refuses nan and inf (a range alone lets nan through: it compares false)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        out = super().convert(value, param, ctx)
+        if not math.isfinite(out):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return out
+
+
+SEED = click.IntRange(0, 2**62)
+"""A seed SQLite can store (a 64-bit signed integer), with room for a sweep's trials on top."""
+
 scenario_arg = click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
 
 
 def overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed([
-        click.option("--seed", type=click.IntRange(min=0), help="Override [scenario] seed."),
+        click.option("--seed", type=SEED, help="Override [scenario] seed."),
         click.option("--size", type=click.IntRange(1, 64), help="Override [team] size."),
         click.option("--arch", help="Override [team] architecture: preassigned, lead, decentralized."),
         click.option("--execution", type=click.Choice(["rounds", "async"]), help="Override [team] execution."),
@@ -138,6 +156,12 @@ def check_db(path: Path) -> None:
             await rec.close()
 
     asyncio.run(probe())
+    from teamtui.store.integrity import damage
+    from teamtui.store.schema import RecorderError
+
+    hurt = damage(path)
+    if hurt is not None:  # writing into a damaged database can spread the damage
+        raise RecorderError(f"{hurt.describe(path)}; no new run is recorded there")
 
 
 db_option = click.option("--db", "db", type=click.Path(path_type=Path, dir_okay=False),

@@ -85,6 +85,7 @@ def compare(sweep_a: str, sweep_b: str, db_b: Path | None, fmt: str, db: Path | 
 @guard
 def sweeps(db: Path | None) -> None:
     """List recorded sweeps, newest first."""
+    from teamtui.core.printable import shown
     from teamtui.experiments.table import connect, list_sweeps
     from teamtui.store.schema import default_db
 
@@ -98,7 +99,7 @@ def sweeps(db: Path | None) -> None:
         click.echo(f"no sweeps in {path}")
     for r in rows:
         when = r.created.replace("T", " ")[:16]
-        click.echo(f"{r.id}  {when}  {r.status:<12} {r.done:>5}/{r.cells:<5} cells  {r.name}")
+        click.echo(shown(f"{r.id}  {when}  {r.status:<12} {r.done:>5}/{r.cells:<5} cells  {r.name}"))
 
 
 @click.command(name="import")

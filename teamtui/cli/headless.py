@@ -13,9 +13,14 @@ from typing import Any
 
 import msgspec
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
+from teamtui.cli.signals import interruptible, name
 from teamtui.core import events as ev
+from teamtui.core.errors import Interrupted
+from teamtui.core.printable import shown
 from teamtui.core.state import RunState
 from teamtui.launch import Run, needs_wall_clock
 from teamtui.metrics import text
@@ -57,7 +62,7 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), TextColumn("{task.fields[figures]}"),
                             TextColumn("{task.fields[last]}"), console=console, transient=False)
-        bar = progress.add_task(scenario.name, total=total, last="starting", figures="")
+        bar = progress.add_task(escape(shown(scenario.name)), total=total, last="starting", figures="")
         state = RunState()
 
         def listener(e: ev.Event) -> None:
@@ -67,14 +72,17 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
             if isinstance(e, NOTABLE) or e.seq % TICK_EVENTS == 0:
                 progress.update(bar, figures=ticker(state))
             if isinstance(e, NOTABLE):
-                progress.update(bar, last=describe_event(e)[:70])
+                progress.update(bar, last=escape(shown(describe_event(e))[:70]))
                 if not isinstance(e, ev.TaskCompleted):
-                    progress.console.print(describe_event(e), highlight=False)
+                    progress.console.print(Text(shown(describe_event(e))), highlight=False)
 
-        with progress:
-            outcome = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener).execute()
+        run = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener)
+        with progress, interruptible(run.interrupt):
+            outcome = run.execute()
     else:
-        outcome = Run(scenario, speed=speed, db=db, baselines=baselines).execute()
+        run = Run(scenario, speed=speed, db=db, baselines=baselines)
+        with interruptible(run.interrupt):
+            outcome = run.execute()
     if outcome.error is not None:
         raise outcome.error
     if events_path is not None:
@@ -88,7 +96,10 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                 if outcome.run_id else "")
         raise RecorderError(outcome.record_error + kept)
     if outcome.run_id is not None:
-        console.print(f"[dim]recorded as run {outcome.run_id} in {db}[/dim]", highlight=False)
+        console.print(Text(shown(f"recorded as run {outcome.run_id} in {db}"), "dim"), highlight=False)
+    if run.signal is not None:
+        saved = f"; recorded as run {outcome.run_id}" if outcome.run_id else ""
+        raise Interrupted(run.signal, f"interrupted by {name(run.signal)}: the run stopped{saved}")
     return 0
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from teamtui.cli.common import check_db, db_path, guard, load, overrides, recording, scenario_arg
+from teamtui.cli.common import FiniteFloat, check_db, db_path, guard, load, overrides, recording, scenario_arg
 
 
 @click.command()
 @scenario_arg
 @click.option("--headless", is_flag=True, help="No UI: a progress display, then a summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
-@click.option("--speed", type=click.FloatRange(min=0, min_open=True),
+@click.option("--speed", type=FiniteFloat(min=0, min_open=True),
               help="Pace the run on the wall clock at this speed (default headless: the virtual clock).")
 @click.option("--events", "events_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the event log to this file as JSON lines.")
@@ -39,7 +40,7 @@ def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, even
 
 @click.command()
 @scenario_arg
-@click.option("--speed", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+@click.option("--speed", type=FiniteFloat(min=0, min_open=True), default=1.0, show_default=True,
               help="Run-clock seconds per wall-clock second (change it live with + and -).")
 @click.option("--headless", is_flag=True, help="No UI: a live progress display on the wall clock, then a summary.")
 @overrides
@@ -56,15 +57,25 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
 
         sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True,
                                 db=database))
+    from teamtui.cli.signals import interruptible
+    from teamtui.core.printable import shown
     from teamtui.ui.app import TeamApp
 
     app = TeamApp(sc, speed=speed, db=database)
-    app.run()
+    with interruptible(app.interrupt_from_signal):
+        app.run()
     end = app.view.finished
     if end is not None:
-        click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s ({end.reason})")
+        click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s "
+                   f"({shown(end.reason)})")
     if app.recording_note:
-        click.echo(f"teamtui: {app.recording_note}", err=True)
+        click.echo(f"teamtui: {shown(app.recording_note)}", err=True)
+    if app.error_line:
+        from teamtui.core.redact import scrub
+
+        click.echo(f"teamtui: {shown(scrub(app.error_line))}", err=True)
+    if app.signal is not None:
+        click.echo(f"teamtui: interrupted by {signal.Signals(app.signal).name}", err=True)
     sys.exit(app.return_code or 0)
 
 
@@ -74,6 +85,7 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario files; print one line per problem and exit 2 if any is invalid."""
     from teamtui.core.errors import TeamtuiError
+    from teamtui.core.printable import shown
     from teamtui.scenario.load import load_scenario
 
     bad = 0
@@ -82,7 +94,7 @@ def validate(files: tuple[Path, ...]) -> None:
             s = load_scenario(f)
         except TeamtuiError as exc:
             bad += 1
-            click.echo(f"teamtui: {exc}", err=True)
+            click.echo(f"teamtui: {shown(str(exc))}", err=True)
             continue
         click.echo(f"{f}: ok ({s.size} agents, {s.architecture}, {s.execution}, "
                    f"{len(s.task.subtasks)} subtasks, p = {s.task.p_declared or round(s.task.p, 3)}, "

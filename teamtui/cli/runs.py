@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from teamtui.cli.common import db_option, guard
+from teamtui.cli.common import FiniteFloat, db_option, guard
 
 
 @click.command()
@@ -88,18 +88,20 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
 
 @click.command()
 @click.argument("run_ref", metavar="RUN")
-@click.option("--speed", type=click.FloatRange(0.125, 64), default=1.0, show_default=True,
+@click.option("--speed", type=FiniteFloat(0.125, 64), default=1.0, show_default=True,
               help="Playback speed (change it with + and -).")
 @db_option
 @guard
 def replay(run_ref: str, speed: float, db: Path | None) -> None:
     """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
+    from teamtui.store.integrity import readable
     from teamtui.store.reader import resolve_run
     from teamtui.store.recording import open_recording
     from teamtui.store.schema import RecorderError, default_db
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
+    readable(path, run_id)
     recording = open_recording(path, run_id)
     if not len(recording):
         recording.close()
@@ -115,24 +117,39 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
 def runs(db: Path | None) -> None:
     """List recorded runs, newest first."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from teamtui.core.printable import shown
+    from teamtui.store.integrity import damage
     from teamtui.store.reader import list_runs
-    from teamtui.store.schema import default_db
+    from teamtui.store.schema import RecorderError, default_db
 
     path = db or default_db()
-    rows = list_runs(path)
+    try:
+        rows = list_runs(path)
+    except RecorderError as exc:
+        try:
+            hurt = damage(path) if path.exists() else None
+        except RecorderError:
+            hurt = None
+        raise (exc if hurt is None else RecorderError(hurt.describe(path))) from None
+    hurt = damage(path) if rows else None
     if not rows:
         click.echo(f"no recorded runs in {path}")
         return
-    table = Table(title=f"runs in {path}", title_justify="left")
+    table = Table(title=escape(f"runs in {shown(str(path))}"), title_justify="left")
     for col in ("id", "when", "scenario", "team", "architecture", "status", "makespan", "speedup", "faults"):
         table.add_column(col, no_wrap=True, max_width=36 if col == "scenario" else None, overflow="ellipsis")
-    for r in rows:
-        table.add_row(r.id, r.started.replace("T", " ")[:16], r.scenario, f"{r.size} · {r.execution}",
-                      r.architecture, r.status, f"{r.makespan:.1f} s" if r.makespan is not None else "—",
-                      f"{r.speedup:.2f}×" if r.speedup is not None else "—", str(r.faults))
+    bad = set(hurt.runs) if hurt else set()
+    for r in rows:  # every cell escaped: a name is neither markup nor a command to the terminal
+        cells = (r.id, r.started.replace("T", " ")[:16], r.scenario, f"{r.size} · {r.execution}", r.architecture,
+                 "damaged" if r.id in bad else r.status, f"{r.makespan:.1f} s" if r.makespan is not None else "—",
+                 f"{r.speedup:.2f}×" if r.speedup is not None else "—", str(r.faults))
+        table.add_row(*(escape(shown(str(c))) for c in cells))
     console = Console()
     if not console.is_terminal:
         console = Console(width=160)  # piped: do not squeeze the table into 80 columns
     console.print(table)
+    if hurt is not None:
+        raise RecorderError(hurt.describe(path))

@@ -3,9 +3,11 @@
     TeamtuiError
     ├── ScenarioError   a scenario file is unreadable or invalid (file, line, key path, value, fix)
     ├── TaskPackError   a task pack or task JSON file is missing or invalid
-    └── RunError        a run cannot start (e.g. a model backend that is not available)
+    ├── RunError        a run cannot start (e.g. a model backend that is not available)
+    └── Interrupted     a run or sweep stopped by SIGINT or SIGTERM (exit code 130 or 143)
 
-The CLI prints `str(error)` on one line and exits with code 2; nothing else reaches the user.
+The CLI prints `str(error)` on one line and exits with code 2 (an `Interrupted`: 128 + the signal's number);
+nothing else reaches the user.
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ class TaskPackError(TeamtuiError):
 
 class RunError(TeamtuiError):
     """A run cannot start or continue."""
+
+
+class Interrupted(TeamtuiError):
+    """A run or sweep ended by SIGINT or SIGTERM: one line, and exit code 128 + the signal's number (130, 143)."""
+
+    def __init__(self, signum: int, message: str) -> None:
+        self.exit_code = 128 + signum
+        super().__init__(message)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -11,13 +11,17 @@ half-recorded run and resumes exactly where it stopped.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
+import os
 import signal
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from teamtui.core import events as ev
@@ -25,10 +29,13 @@ from teamtui.core.errors import TeamtuiError
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
 from teamtui.launch import Baselines, Run
+from teamtui.runtime.engine import remove_workdirs
 from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
 from teamtui.store import writer
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal this process gets when its parent dies."""
 BATCH_RUNS = 50
 BATCH_S = 0.5
 """The parent commits at least this often, so an interrupted sweep loses at most this much work."""
@@ -46,10 +53,28 @@ class CellResult:
 _STATE: dict[str, Any] = {}
 
 
-def init_worker(data: dict[str, Any], source: str, versions: dict[str, str]) -> None:
-    """Per worker process: the sweep's base scenario; Ctrl-C is the parent's to handle."""
+def init_worker(data: dict[str, Any], source: str, versions: dict[str, str], parent: int | None = None) -> None:
+    """Per worker process: the sweep's base scenario; Ctrl-C is the parent's to handle. A worker of a pool
+    (`parent` given) dies with its parent: on Linux the kernel sends it SIGTERM when the parent dies, however
+    it dies (PR_SET_PDEATHSIG), and SIGTERM removes the worker's run workspaces and ends it at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        signal.signal(signal.SIGTERM, _die)
+        _die_with(parent)
     _STATE.update(data=data, source=source, versions=versions, baselines=Baselines())
+
+
+def _die(signum: int, frame: FrameType | None) -> None:
+    remove_workdirs()
+    os._exit(128 + signum)
+
+
+def _die_with(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        _die(signal.SIGTERM, None)
 
 
 def _scenario(cell: CellParams) -> Scenario:
@@ -175,7 +200,7 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
 
 def _run_pool(batches: BatchWriter, data: dict[str, Any], source: str, versions: dict[str, str],
               groups: list[list[CellParams]], jobs: int, on_result: Callable[[CellResult], None] | None) -> None:
-    pool = ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(data, source, versions))
+    pool = ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(data, source, versions, os.getpid()))
     queue = list(reversed(groups))
     running: set[Future[list[CellResult]]] = set()
     try:

@@ -23,7 +23,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from teamtui.core.errors import TeamtuiError
+from teamtui.core.errors import Interrupted, TeamtuiError
 from teamtui.experiments.grid import check_cells, grid_of
 from teamtui.experiments.runner import CellResult, run_cells
 from teamtui.experiments.table import (
@@ -36,13 +36,19 @@ from teamtui.experiments.table import (
     sweep_grid,
 )
 from teamtui.scenario.load import load_scenario
+from teamtui.store.integrity import damage
 
 
-class SweepInterrupted(TeamtuiError):
-    """A sweep stopped by Ctrl-C or SIGTERM (what finished is recorded; --resume continues)."""
+class SweepInterrupted(Interrupted):
+    """A sweep stopped by Ctrl-C or SIGTERM (what finished is recorded; --resume continues); exit 130 or 143."""
+
+
+_CAUGHT = [signal.SIGINT]
+"""The signal that stopped the sweep (both arrive as KeyboardInterrupt)."""
 
 
 def _sigterm(signum: int, frame: FrameType | None) -> None:
+    _CAUGHT[0] = signal.SIGTERM
     raise KeyboardInterrupt
 
 
@@ -74,6 +80,9 @@ def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: st
 def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int) -> str:
     """Run a sweep to the end (or until interrupted); returns its id."""
     console = Console(stderr=True)
+    hurt = damage(db) if db.exists() else None
+    if hurt is not None:  # writing into a damaged database can spread the damage
+        raise TeamtuiError(f"{hurt.describe(db)}; no sweep is recorded there")
     sweep_id, data, source, cells, total = prepare(db, scenario, options, resume)
     done_before = total - len(cells)
     if not cells:
@@ -94,8 +103,8 @@ def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str 
             except KeyboardInterrupt:
                 set_sweep_status(conn, sweep_id, "interrupted")
                 conn.commit()
-                raise SweepInterrupted(f"sweep {sweep_id} interrupted; finished cells are recorded, continue "
-                                       f"with teamtui sweep --resume {sweep_id}") from None
+                raise SweepInterrupted(_CAUGHT[0], f"sweep {sweep_id} interrupted by {_CAUGHT[0].name}; finished "
+                                       f"cells are recorded, continue with teamtui sweep --resume {sweep_id}") from None
             set_sweep_status(conn, sweep_id, "failed cells" if failures else "done")
     finally:
         signal.signal(signal.SIGTERM, old)

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from teamtui.core import files
 from teamtui.core.clock import Clock
 from teamtui.core.errors import RunError
 from teamtui.core.redact import scrub
@@ -59,9 +60,9 @@ class RecordedFailure(Exception):
 def load(path: Path) -> tuple[str, dict[tuple[str, int], dict[str, Any]]]:
     """A cassette's protocol and its calls keyed by (agent, call number); raises a one-line `RunError`."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise RunError(f"cassette {path}: cannot read it ({exc.strerror}); record one with --record-llm") from None
+        lines = files.read_text(path, "cassette", "record one with --record-llm").splitlines()
+    except files.FileRefused as exc:
+        raise RunError(f"cassette {path}: {exc.detail}") from None
     try:
         header = json.loads(lines[0]) if lines else {}
         if header.get("teamtui_cassette") != FORMAT:
@@ -71,8 +72,9 @@ def load(path: Path) -> tuple[str, dict[tuple[str, int], dict[str, Any]]]:
             if line.strip():
                 entry = json.loads(line)
                 calls[(str(entry["agent"]), int(entry["n"]))] = entry
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise RunError(f"cassette {path}: not a teamtui cassette ({exc}); record one with --record-llm") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise RunError(f"cassette {path}: not a teamtui cassette ({exc!s:.200}); record one with --record-llm"
+                       ) from None
     return str(header.get("protocol", "tools")), calls
 
 

@@ -27,6 +27,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from teamtui.core import files
 from teamtui.core.agent import (
     Action,
     Assign,
@@ -200,8 +201,9 @@ class SimBackend:
 
     def _idle(self, obs: Observation, m: Memory, out: list[Action]) -> None:
         if obs.architecture == "decentralized":
+            state = {t.id: t.state for t in obs.tasks}
             hopeful = [t for t in obs.tasks if t.state == "pending"
-                       and all(tasks_state(obs, d) in ("claimed", "done") for d in t.depends_on)]
+                       and all(state.get(d, "") in ("claimed", "done") for d in t.depends_on)]
             if hopeful and m.rng.random() < self.cfg.optimism:
                 out.append(Claim(hopeful[0].id))
             elif m.rng.random() < self.cfg.chattiness:
@@ -279,14 +281,16 @@ def _remaining_path(subtasks: tuple[object, ...]) -> dict[str, float]:
         for d in deps:
             children.setdefault(d, []).append(sid)
     rank: dict[str, float] = {}
-
-    def visit(t: str) -> float:
-        if t not in rank:
-            rank[t] = work[t] + max((visit(c) for c in children[t]), default=0.0)
-        return rank[t]
-
-    for t in work:
-        visit(t)
+    for start in work:  # depth first with a stack of its own: a chain of any length, no RecursionError
+        stack = [start]
+        while stack:
+            t = stack[-1]
+            todo = [c for c in children[t] if c not in rank]
+            if todo:
+                stack.extend(todo)
+                continue
+            rank[t] = work[t] + max((rank[c] for c in children[t]), default=0.0)
+            stack.pop()
     return rank
 
 
@@ -315,4 +319,4 @@ def describe(actions: list[Action]) -> str:
 @functools.lru_cache(maxsize=512)
 def _read(path: Path) -> str:
     """A pack's reference file (read once per process: sweeps run the same pack many times)."""
-    return path.read_text(encoding="utf-8")
+    return files.read_text(path, "reference solution")

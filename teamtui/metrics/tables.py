@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
+from teamtui.core.printable import shown
 from teamtui.metrics import text
 from teamtui.metrics.summary import RunMetrics
 
@@ -20,7 +22,7 @@ def cost_text(m: RunMetrics) -> str:
 
 
 def summary_table(m: RunMetrics) -> Table:
-    t = Table(title=f"{m.scenario} — {m.status}", title_justify="left", show_header=False, box=None)
+    t = Table(title=escape(f"{shown(m.scenario)} — {m.status}"), title_justify="left", show_header=False, box=None)
     t.add_column(style="bold")
     t.add_column()
     rows = [
@@ -54,5 +56,5 @@ def summary_table(m: RunMetrics) -> Table:
     if m.fault_cost is not None:
         rows.append(("fault cost", f"{m.fault_cost:+.1f} s of makespan vs the same seed without faults"))
     for k, v in rows:
-        t.add_row(k, v)
+        t.add_row(k, escape(shown(v)))  # names are neither markup nor commands to the terminal
     return t

@@ -33,17 +33,20 @@ def preassign(tasks: Sequence[TaskLike], workers: Sequence[str]) -> dict[str, st
     by_id = {t.id: t for t in tasks}
     order: list[str] = []
     seen: set[str] = set()
-
-    def visit(tid: str) -> None:
-        if tid in seen:
-            return
-        seen.add(tid)
-        for dep in by_id[tid].depends_on:
-            visit(dep)
-        order.append(tid)
-
-    for t in tasks:
-        visit(t.id)
+    for t in tasks:  # post-order depth first, with a stack of its own (a chain of any length)
+        if t.id in seen:
+            continue
+        seen.add(t.id)
+        stack = [(t.id, iter(t.depends_on))]
+        while stack:
+            tid, pending = stack[-1]
+            dep = next(pending, None)
+            if dep is None:
+                stack.pop()
+                order.append(tid)
+            elif dep not in seen:
+                seen.add(dep)
+                stack.append((dep, iter(by_id[dep].depends_on)))
     owner: dict[str, str] = {}
     rr = 0
     for tid in order:
@@ -64,11 +67,14 @@ def unreachable(arch: Architecture, deps: Mapping[str, Sequence[str]], undone: S
     dead_end: set[str] = set()
     if arch.preassign or (arch.has_lead and not lead_alive and not failover):
         dead_end = {t for t in undone if owner.get(t, "") not in alive}
-    changed = True
-    while changed:
-        changed = False
-        for t in undone:
-            if t not in dead_end and any(d in dead_end for d in deps[t]):
+    dependents: dict[str, list[str]] = {}
+    for t in undone:
+        for d in deps[t]:
+            dependents.setdefault(d, []).append(t)
+    frontier = list(dead_end)
+    while frontier:  # everything downstream of a dead end, in time linear in the DAG
+        for t in dependents.get(frontier.pop(), ()):
+            if t not in dead_end:
                 dead_end.add(t)
-                changed = True
+                frontier.append(t)
     return dead_end

@@ -54,6 +54,16 @@ def _scratch() -> str | None:
 
 E = TypeVar("E", bound=ev.Event)
 
+OWN_WORKDIRS: set[Path] = set()
+"""The workspaces this process's engines made and have not removed yet (see `remove_workdirs`)."""
+
+
+def remove_workdirs() -> None:
+    """Remove every workspace an engine of this process made: for a process that must exit at once (a signal)."""
+    for path in list(OWN_WORKDIRS):
+        shutil.rmtree(path, ignore_errors=True)
+        OWN_WORKDIRS.discard(path)
+
 
 class Engine:
     """See the module docstring."""
@@ -83,6 +93,8 @@ class Engine:
                                        scenario.unsafe_host_exec)  # refuses (RunError) before anything is made
         self._own_workdir = workdir is None
         self.workdir = Path(tempfile.mkdtemp(prefix="teamtui-", dir=_scratch())) if workdir is None else workdir
+        if self._own_workdir:
+            OWN_WORKDIRS.add(self.workdir)
         self.workspace = Workspace(self.workdir / "workspace", self.sandbox)
         self.network = Network(clock, self.emit, self._deliver, scenario.latency_s, scenario.seed)
         self.round = 0
@@ -187,8 +199,13 @@ class Engine:
         self.emit(ev.RunFinished(status=self.status, reason=self.reason, makespan=round(self.clock.now(), 6),
                                  rounds=self.round, done=total - len(self.board.undone()) if not done else total,
                                  total=total, tests_pass=harness.suite_passes(self)))
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove the run's own workspace: at the run's end, or instead of a run that never starts (idempotent)."""
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+            OWN_WORKDIRS.discard(self.workdir)
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run background work of the run (a fault's timer, a probe) in its task group (`Supervisor`): if it raises,

@@ -16,6 +16,7 @@ from typing import Any, assert_never
 
 import pydantic
 
+from teamtui.core import files
 from teamtui.core.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
 from teamtui.core.faults import (
     Delay,
@@ -33,7 +34,7 @@ from teamtui.core.faults import (
 )
 from teamtui.scenario import profiles
 from teamtui.scenario.architectures import ARCHITECTURES
-from teamtui.scenario.model import FaultDef, ScenarioFile
+from teamtui.scenario.model import FaultDef, ScenarioFile, non_finite, outside
 from teamtui.scenario.simconfig import SimConfig
 from teamtui.scenario.spec import AgentSpec, Scenario, TestLimits
 from teamtui.scenario.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
@@ -46,11 +47,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read, validate and resolve a scenario file (raises `ScenarioError`)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, "no such file; check the path (scenarios ship in scenarios/)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, f"cannot read the file: {exc}") from None
+        text = files.read_text(path, "scenario file", "check the path (scenarios ship in scenarios/)")
+    except files.FileRefused as exc:
+        raise ScenarioError(path, exc.detail) from None
     return parse_scenario(text, path)
 
 
@@ -58,6 +57,8 @@ def parse_scenario(text: str, path: Path) -> Scenario:
     """Validate scenario TOML text; `path` names it in errors and anchors relative task paths."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(path, "arrays or tables nested too deeply; this is not a scenario file") from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
         line = int(found.group(1)) if found else None
@@ -73,6 +74,10 @@ def scenario_from_data(data: dict[str, Any], text: str, path: Path) -> Scenario:
 
 
 def _validate(data: dict[str, Any], text: str, path: Path) -> Scenario:
+    if (bad := non_finite(data)) is not None:
+        where, value = bad
+        raise ScenarioError(path, f"{value} is not allowed: give a finite number", key=key_path(where),
+                            line=locate(text, where))
     try:
         model = ScenarioFile.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -198,13 +203,14 @@ def _prompts(m: ScenarioFile, path: Path, fail: Any) -> tuple[tuple[str, str], .
         rel = getattr(m.team.prompts, role)
         if rel is None:
             continue
-        file = (path.parent / rel).resolve()
+        file = files.inside(path.parent, rel)
+        if file is None:
+            raise fail(["team", "prompts", role], outside(rel))
         try:
-            out.append((role, file.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            why = "no such file" if isinstance(exc, FileNotFoundError) else f"cannot read it ({type(exc).__name__})"
-            raise fail(["team", "prompts", role], f"{rel!r}: {why}; give a Markdown file relative to the "
-                                                  "scenario (see docs/prompts.md)") from None
+            out.append((role, files.read_text(file, "prompt file", "give a Markdown file relative to the scenario "
+                                                                   "(see docs/prompts.md)")))
+        except files.FileRefused as exc:
+            raise fail(["team", "prompts", role], f"{rel!r}: {exc.detail}") from None
     return tuple(out)
 
 
@@ -218,7 +224,10 @@ def _load_task(m: ScenarioFile, path: Path, fail: Any) -> TaskGraph:
                                        work=s.work, spec=s.spec, title=s.title or s.id, symbol=s.symbol or s.id)
                                for s in t.subtasks))
         elif t.path:
-            graph = load_paper_json((path.parent / t.path).resolve())
+            task_file = files.inside(path.parent, t.path)
+            if task_file is None:
+                raise fail(["task", "path"], outside(t.path))
+            graph = load_paper_json(task_file)
         else:
             graph = load_pack(find_pack(t.pack or "", near=path.parent), t.p)
     except TaskPackError as exc:

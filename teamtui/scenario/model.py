@@ -7,6 +7,7 @@ the whole file (agents, faults, the task DAG) and turns any failure into a one-l
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,14 +24,34 @@ _FAULT_SETTINGS = ("agent", "seconds", "factor", "groups", "rate", "latency_s")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def non_finite(data: object) -> tuple[list[str | int], float] | None:
+    """The key path and value of the first nan or inf in parsed TOML (any table, `[team.sim]` included), or None."""
+    stack: list[tuple[list[str | int], object]] = [([], data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return loc, value
+        if isinstance(value, dict):
+            stack.extend(([*loc, k], v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend(([*loc, i], v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def outside(name: str) -> str:
+    """Why a file a scenario names is refused when it leaves the scenario's folder."""
+    return (f"{name!r} is outside the scenario's folder; a scenario may name only files in its own folder (so a "
+            "shared scenario cannot send your files to a model): copy the file next to the scenario")
 
 
 class ScenarioMeta(_Strict):
     name: str = Field(min_length=1)
     """A short name shown in the UI, the run list and reports."""
     description: str = ""
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**62)
     """Same seed + sim backend + virtual clock => the same event log, byte for byte."""
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import pydantic
 
+from teamtui.core import files
 from teamtui.core.errors import did_you_mean
+from teamtui.scenario.model import non_finite
 from teamtui.scenario.simconfig import SimConfig
 
 SHIPPED = Path(__file__).resolve().parent / "profiles"
-MAX_BYTES = 1_000_000
-"""A profile is a small text file; anything larger is not one."""
 
 
 class ProfileError(ValueError):
@@ -39,10 +39,13 @@ def shipped() -> list[str]:
 def find(name: str, near: Path) -> Path:
     """The file of profile `name` (see the module docstring)."""
     if name.endswith(".toml"):
-        path = near / name
-        if not path.is_file():
+        path = files.inside(near, name)
+        if path is None:
+            raise ProfileError(f"profile {name!r} is outside the scenario's folder; a scenario may name only files "
+                               "in its own folder: copy the profile next to the scenario")
+        if not path.exists():
             raise ProfileError(f"no profile file {path}; give a file relative to the scenario")
-        return path
+        return path  # `load` refuses what is not a regular file
     for root in (user_dir(), SHIPPED):
         path = root / f"{name}.toml"
         if path.is_file():
@@ -55,16 +58,17 @@ def find(name: str, near: Path) -> Path:
 def load(path: Path) -> dict[str, Any]:
     """A profile file's whole contents (its `[sim]` values checked against `[team.sim]`'s schema)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ProfileError(f"{path}: larger than {MAX_BYTES:,} bytes, so not a profile")
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read it ({type(exc).__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML ({exc})") from None
+        data = tomllib.loads(files.read_text(path, "sim profile", "give a profile written by teamtui calibrate"))
+    except files.FileRefused as exc:
+        raise ProfileError(str(exc)) from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise ProfileError(f"{path}: not valid TOML ({exc!s:.200})") from None
     sim = data.get("sim")
     if not isinstance(sim, dict) or "profile" in sim:
         raise ProfileError(f"{path}: a profile needs a [sim] table of [team.sim] keys (and no profile key in it)")
+    if (bad := non_finite(sim)) is not None:
+        raise ProfileError(f"{path}: [sim] {'.'.join(map(str, bad[0]))}: {bad[1]} is not allowed; give a finite "
+                           "number")
     try:
         SimConfig.model_validate(sim)
     except pydantic.ValidationError as exc:

@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from teamtui.core import files
 from teamtui.core.errors import TaskPackError, did_you_mean
 
 P_ALIASES = {"serial": 0.2, "mixed": 0.5, "parallel": 0.9}
@@ -65,39 +66,53 @@ class TaskGraph:
         object.__setattr__(self, "by_id", by_id)
         cycle = self._find_cycle()
         if cycle:
-            raise TaskPackError(f"{self.name}: dependency cycle {' -> '.join(cycle)}; remove one of these edges")
+            shown = cycle if len(cycle) <= 9 else [*cycle[:4], f"... ({len(cycle) - 1} subtasks in all) ...",
+                                                    *cycle[-3:]]
+            raise TaskPackError(f"{self.name}: dependency cycle {' -> '.join(shown)}; remove one of these edges")
 
     def _find_cycle(self) -> list[str]:
-        state: dict[str, int] = {}
-        stack: list[str] = []
-
-        def visit(node: str) -> list[str]:
-            state[node] = 1
-            stack.append(node)
-            for dep in self.by_id[node].depends_on:
-                if state.get(dep) == 1:
-                    return [*stack[stack.index(dep):], dep]
-                if dep not in state and (found := visit(dep)):
-                    return found
-            stack.pop()
-            state[node] = 2
-            return []
-
-        for st in self.subtasks:
-            if st.id not in state and (found := visit(st.id)):
-                return found
+        """One dependency cycle (its ids, the first repeated at the end), or [] — a depth-first search with an
+        explicit stack, so a chain or cycle of any length is one answer, not a RecursionError."""
+        state: dict[str, int] = {}  # 1: on the current path, 2: finished
+        for root in self.subtasks:
+            if root.id in state:
+                continue
+            path: list[str] = [root.id]
+            nexts = [iter(root.depends_on)]
+            state[root.id] = 1
+            while path:
+                dep = next(nexts[-1], None)
+                if dep is None:
+                    state[path.pop()] = 2
+                    nexts.pop()
+                elif state.get(dep) == 1:
+                    return [*path[path.index(dep):], dep]
+                elif dep not in state:
+                    state[dep] = 1
+                    path.append(dep)
+                    nexts.append(iter(self.by_id[dep].depends_on))
         return []
 
     def topo_order(self) -> list[str]:
-        """Subtask ids, dependencies first, ties kept in declaration order."""
-        done: set[str] = set()
-        order: list[str] = []
-        while len(order) < len(self.subtasks):
-            for st in self.subtasks:
-                if st.id not in done and all(d in done for d in st.depends_on):
-                    done.add(st.id)
-                    order.append(st.id)
-        return order
+        """Subtask ids, dependencies first, ties kept in declaration order: the order of repeated passes over the
+        declared subtasks that each take every subtask whose dependencies are taken (a subtask declared before
+        one of its dependencies waits for the next pass), computed in O(n log n) rather than pass by pass."""
+        index = {st.id: i for i, st in enumerate(self.subtasks)}
+        waiting = {st.id: len(set(st.depends_on)) for st in self.subtasks}
+        children: dict[str, list[str]] = {st.id: [] for st in self.subtasks}
+        for st in self.subtasks:
+            for dep in set(st.depends_on):
+                children[dep].append(st.id)
+        passes = {st.id: 0 for st in self.subtasks}
+        ready = [st.id for st in self.subtasks if not waiting[st.id]]
+        while ready:
+            tid = ready.pop()
+            for child in children[tid]:
+                passes[child] = max(passes[child], passes[tid] + (index[tid] > index[child]))
+                waiting[child] -= 1
+                if not waiting[child]:
+                    ready.append(child)
+        return sorted(index, key=lambda t: (passes[t], index[t]))
 
     def longest_paths(self, weighted: bool) -> dict[str, float]:
         """For each subtask, the longest path (in subtasks or in work) ending with it."""
@@ -153,14 +168,18 @@ def builtin_pack_roots() -> list[Path]:
 
 
 def find_pack(name: str, near: Path | None = None) -> Path:
-    """The directory of a pack given by name (built-in) or by a path relative to `near`."""
+    """The directory of a pack given by name (built-in) or by a path relative to `near`, which it may not leave."""
     candidates = []
     if near is not None:
-        candidates += [near / name, near / "tasks" / name]
-    candidates += [root / name for root in builtin_pack_roots()]
+        candidates += [files.inside(near, name), files.inside(near, f"tasks/{name}")]
+    candidates += [files.inside(root, name) for root in builtin_pack_roots()]
     for c in candidates:
-        if (c / "pack.toml").is_file():
+        if c is not None and (c / "pack.toml").exists():  # load_pack refuses what is not a regular file
             return c
+    if near is not None and files.inside(near, name) is None:
+        raise TaskPackError(f"pack {name!r} is outside the scenario's folder; a scenario may name only a built-in "
+                            "pack or a pack folder beside it (so a shared scenario cannot send your files to a "
+                            "model): copy the pack next to the scenario")
     known = sorted({d.name for root in builtin_pack_roots() if root.is_dir() for d in root.iterdir()
                     if (d / "pack.toml").is_file()})
     raise TaskPackError(f'unknown task pack "{name}"{did_you_mean(name, known)}; built-in packs: {", ".join(known)}')
@@ -182,9 +201,11 @@ def parse_p(value: float | str) -> float:
 def load_pack(path: Path, p: float | str | None) -> TaskGraph:
     """A pack's variant at parallel fraction `p` (default: the middle variant)."""
     try:
-        data = tomllib.loads((path / "pack.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TaskPackError(f"{path / 'pack.toml'}: cannot read the pack: {exc}") from None
+        data = tomllib.loads(files.read_text(path / "pack.toml", "task pack's pack.toml"))
+    except files.FileRefused as exc:
+        raise TaskPackError(str(exc)) from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise TaskPackError(f"{path / 'pack.toml'}: cannot read the pack: {exc!s:.200}") from None
     meta = data.get("pack", {})
     variants = {float(k): int(v) for k, v in data.get("variants", {}).items()}
     raw = data.get("subtasks", [])
@@ -200,7 +221,11 @@ def load_pack(path: Path, p: float | str | None) -> TaskGraph:
     subtasks = []
     for i, st in enumerate(raw):
         chained = 0 < i < chain
-        ref = path / "reference" / ("chained" if chained else "") / st["file"]
+        ref = files.inside(path, f"reference/{'chained/' if chained else ''}{st['file']}")
+        tests = files.inside(path, f"tests/test_{st['id']}.py")
+        if ref is None or tests is None:
+            raise TaskPackError(f"{path / 'pack.toml'}: subtask {st['id']!r}: its files must be inside the pack "
+                                f"(file = {st['file']!r} leaves it); name a file in the pack's folder")
         spec = st.get("spec", "")
         if chained and st.get("chain_spec"):
             spec = f"{spec} {st['chain_spec']}"
@@ -208,9 +233,7 @@ def load_pack(path: Path, p: float | str | None) -> TaskGraph:
             id=st["id"], file=st["file"], work=float(st.get("work", 1.0)), spec=spec,
             title=st.get("title", ""), symbol=st.get("symbol", st["id"]),
             depends_on=(raw[i - 1]["id"],) if chained else (),
-            reference=ref if ref.is_file() else None,
-            tests=(path / "tests" / f"test_{st['id']}.py") if (path / "tests" / f"test_{st['id']}.py").is_file()
-            else None,
+            reference=ref if ref.is_file() else None, tests=tests if tests.is_file() else None,
         ))
     return TaskGraph(name=meta.get("title", path.name), subtasks=tuple(subtasks),
                      description=meta.get("description", ""), pack=meta.get("name", path.name),
@@ -221,16 +244,16 @@ def load_paper_json(path: Path) -> TaskGraph:
     """A task file in the paper harness's format: {"project", "description", "tasks": [{id, title,
     description, dependencies, files}]}."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(files.read_text(path, "task file"))
         tasks = data["tasks"]
         subtasks = tuple(
             Subtask(id=str(t["id"]), file=(t.get("files") or [""])[0], depends_on=tuple(t.get("dependencies", [])),
                     spec=t.get("description", ""), title=t.get("title", ""))
             for t in tasks
         )
-    except OSError as exc:
-        raise TaskPackError(f"{path}: cannot read the task file: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except files.FileRefused as exc:
+        raise TaskPackError(str(exc)) from None
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise TaskPackError(f"{path}: not a task file in the paper harness's format ({exc!s}); "
                             'expected {"project": ..., "tasks": [{"id", "dependencies", "files"}]}') from None
     return TaskGraph(name=str(data.get("project", path.stem)), subtasks=subtasks,

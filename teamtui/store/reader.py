@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from teamtui.core import events as ev
 from teamtui.store.connect import connect_ro
+from teamtui.store.integrity import unreadable
+from teamtui.store.liveness import is_live
 from teamtui.store.schema import SCHEMA_VERSION, RecorderError, explain
 
 
@@ -30,8 +32,8 @@ class RunRow:
 
 
 def list_runs(path: Path) -> list[RunRow]:
-    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose process
-    is gone are reported as `interrupted`."""
+    """Recorded runs, newest first (ties within a second by insertion order); `running` rows whose recorder no
+    longer holds the run's lock are reported as `interrupted` (`teamtui.store.liveness`)."""
     if not path.exists():
         return []
     try:
@@ -41,17 +43,19 @@ def list_runs(path: Path) -> list[RunRow]:
             if int(version_row[0]) > SCHEMA_VERSION:
                 raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
             rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
-                                " faults, metrics, pid, host FROM runs ORDER BY started DESC, rowid DESC").fetchall()
+                                " faults, metrics FROM runs ORDER BY started DESC, rowid DESC").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise RecorderError(explain(path, exc)) from None
     out = []
-    host = socket.gethostname()
-    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, pid, rhost in rows:
-        if status == "running" and rhost == host and not _alive(int(pid)):
+    for rid, name, arch, execu, size, status, started, makespan, faults, metrics in rows:
+        if status == "running" and not is_live(path, rid) and _still_running(path, rid):
             status = "interrupted"
-        speedup = json.loads(metrics).get("speedup") if metrics else None
+        try:
+            speedup = json.loads(metrics).get("speedup") if metrics else None
+        except (ValueError, AttributeError):  # a damaged row: listed, its speedup unknown
+            speedup = None
         out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
     return out
 
@@ -81,41 +85,49 @@ def resolve_run(path: Path, ref: str) -> str:
 
 def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
     """The scenario text as it was run, and where it came from."""
-    conn = connect_ro(path)
     try:
-        row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
-    finally:
-        conn.close()
+        conn = connect_ro(path)
+        try:
+            row = conn.execute("SELECT scenario_text, source FROM runs WHERE id=?", (run_id,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(path, run_id, exc) from None
     if row is None:
         raise RecorderError(f'no run "{run_id}" in {path}')
     return str(row[0]), str(row[1])
 
 
 def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:
-    conn = connect_ro(path)
     try:
-        row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
-    finally:
-        conn.close()
-    return json.loads(row[0]) if row and row[0] else None
+        conn = connect_ro(path)
+        try:
+            row = conn.execute("SELECT metrics FROM runs WHERE id=?", (run_id,)).fetchone()
+        finally:
+            conn.close()
+        return json.loads(row[0]) if row and row[0] else None
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise unreadable(path, run_id, exc) from None
 
 
 def load_events(path: Path, run_id: str) -> list[ev.Event]:
+    """A run's events; a damaged database or an event that does not decode is one `RecorderError` line."""
+    try:
+        conn = connect_ro(path)
+        try:
+            return [ev.decode(row[0]) for row in
+                    conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, msgspec.DecodeError, TypeError) as exc:
+        raise unreadable(path, run_id, exc) from None
+
+
+def _still_running(path: Path, run_id: str) -> bool:
+    """Whether the row still says `running` (a run that ended since it was listed gave its lock up lawfully)."""
     conn = connect_ro(path)
     try:
-        return [ev.decode(row[0]) for row in
-                conn.execute("SELECT payload FROM events WHERE run_id=? ORDER BY seq", (run_id,))]
+        row = conn.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
     finally:
         conn.close()
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return row is not None and row[0] == "running"

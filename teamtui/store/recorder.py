@@ -3,8 +3,9 @@
 One database per project directory by default (`.teamtui/runs.db`; `--db PATH` or `TEAMTUI_DB` choose
 another), in WAL mode, schema versioned with `PRAGMA user_version`. The engine's listener only queues
 events; a single writer task drains the queue and commits each batch at once (what arrives during a
-commit forms the next batch), so a process that dies loses at most the last moment. A run whose process
-died while it was `running` is reported as `interrupted`. Every database problem is a `RecorderError`:
+commit forms the next batch), so a process that dies loses at most the last moment. While a run is recorded
+the recorder holds its lock (`teamtui.store.liveness`); a `running` run whose lock nobody holds is reported as
+`interrupted`. Every database problem is a `RecorderError`:
 one line naming the file and what to do. The rows themselves are spelled by `teamtui.store.writer`.
 """
 
@@ -21,6 +22,7 @@ import aiosqlite
 from teamtui.core import events as ev
 from teamtui.scenario.spec import Scenario
 from teamtui.store import writer
+from teamtui.store.liveness import RunLock
 from teamtui.store.recording import CHECKPOINT_EVERY, Checkpointer
 from teamtui.store.schema import RecorderError, explain, open_for_writing
 
@@ -42,6 +44,8 @@ class Recorder:
         self.stopped: str = ""
         """Why recording stopped early (the disk filled up, ...); the run itself goes on."""
         self._writer: asyncio.Task[None] | None = None
+        self.lock: RunLock | None = None
+        """Held from the run's first row until its last (`teamtui.store.liveness`)."""
 
     async def open(self) -> None:
         """Create or migrate the database and check that it can be written (one `RecorderError` line if not)."""
@@ -56,6 +60,12 @@ class Recorder:
     async def begin(self, s: Scenario) -> str:
         assert self.conn is not None
         self.run_id = writer.new_run_id()
+        self.lock = RunLock(self.path, self.run_id)
+        try:
+            self.lock.acquire()
+        except OSError as exc:
+            raise RecorderError(f"{self.lock.path}: cannot lock the run's lock file ({exc.strerror}); record to "
+                                "another --db") from None
         try:
             await writer.begin_run(self.conn, writer.run_row(s, self.run_id))
         except sqlite3.DatabaseError as exc:
@@ -100,6 +110,8 @@ class Recorder:
             await writer.end_run(self.conn, self.run_id, status, makespan, metrics, self.faults, checkpoints)
         except sqlite3.DatabaseError as exc:
             self.stopped = f"recording stopped: {explain(self.path, exc)}"
+        else:
+            self._release()
 
     async def _checkpoints(self) -> list[tuple[str, int, bytes]]:
         """Snapshots of the replay state every `checkpoint_every` events, so replay seeks a long run quickly."""
@@ -110,7 +122,15 @@ class Recorder:
                 folder.feed(r[0] for r in chunk)
         return [*folder.rows, folder.marks_row()]
 
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
     async def close(self) -> None:
+        """Close the connection; a run whose end could not be written keeps its `running` row, which (its lock
+        gone with the connection) then reads as interrupted."""
+        self._release()
         if self.conn is not None:
             with contextlib.suppress(sqlite3.Error, ValueError):
                 await self.conn.close()

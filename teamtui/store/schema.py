@@ -75,7 +75,8 @@ def open_for_writing(path: Path, timeout: float = 2.0) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is atomic now and durable at the next checkpoint
         migrate(conn, path)
-        conn.execute("BEGIN IMMEDIATE")  # can we write? (locked or read-only fails here)
+        conn.execute("BEGIN IMMEDIATE")  # can we write? (locked fails here)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # a read-only file fails here, in WAL mode too
         conn.rollback()
         return conn
     except sqlite3.DatabaseError as exc:

@@ -130,12 +130,14 @@ def set_metrics(path: Path, run_id: str, metrics: dict[str, Any]) -> None:
         conn.close()
 
 
-def record_run(path: Path, scenario: Scenario, events: Sequence[ev.Event], metrics: dict[str, Any] | None) -> str:
+def record_run(path: Path, scenario: Scenario, events: Sequence[ev.Event], metrics: dict[str, Any] | None,
+               status: str | None = None) -> str:
     """Record a run that has already happened, in one transaction: its row, its events and, for a long run,
-    the replay checkpoints. Returns its id."""
+    the replay checkpoints (`status`, if given, overrides the one its last event implies). Returns its id."""
     end = events[-1] if events and isinstance(events[-1], ev.RunFinished) else None
     run_id = new_run_id()
-    row = run_row(scenario, run_id, ended=now(), status=run_status(end.status) if end else "interrupted",
+    status = status or (run_status(end.status) if end else "interrupted")
+    row = run_row(scenario, run_id, ended=now(), status=status,
                   makespan=end.makespan if end else None, metrics=metrics,
                   faults=sum(1 for e in events if isinstance(e, ev.FaultInjected)))
     conn = open_for_writing(path)

@@ -15,6 +15,8 @@ from the run's background baseline), so the panel and the summary show the same 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -77,6 +79,10 @@ class TeamApp(App[int]):
         Binding("m", "summary", "Summary", id="run.summary", tooltip="The metrics summary (at the end of the run)"),
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key and what it does"),
         Binding("q", "quit_run", "Quit", id="app.quit", tooltip="Stop the run cleanly and quit"),
+        Binding("ctrl+q", "quit_run", "Quit", show=False, priority=True, id="app.quit_ctrl",
+                tooltip="Stop the run cleanly and quit"),
+        Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True, id="app.interrupt",
+                tooltip="Interrupt the run (recorded as interrupted) and quit with exit code 130"),
     ]
 
     def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, events: Iterable[ev.Event] = (),
@@ -104,6 +110,11 @@ class TeamApp(App[int]):
         """Whether the end of the run has been handled (the recording note taken, the summary shown)."""
         self.recording_note = ""
         """What became of the recording (its run id, or why it stopped), printed after the UI closes."""
+        self.error_line = ""
+        """Why the run could not go on at all (its recording could not start...), printed after the UI closes."""
+        self.signal: int | None = None
+        """The signal (SIGINT, SIGTERM, or ctrl+c as SIGINT) that interrupted the run, if one did."""
+        self._app_loop: asyncio.AbstractEventLoop | None = None
         self._drawn: tuple[object, ...] = ()
         """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
 
@@ -141,6 +152,7 @@ class TeamApp(App[int]):
         self.w_incidents.border_title = "conflicts & faults"
         self.w_metrics.border_title = "metrics"
         self.w_log.border_title = "event log"
+        self._app_loop = asyncio.get_running_loop()
         if self.run_handle is not None:
             self.run_handle.start()
         self.frame()
@@ -159,9 +171,9 @@ class TeamApp(App[int]):
         assert run is not None
         self.ended = True
         outcome = run.outcome
-        if outcome is None:
-            why = run.failure
-            self.notify(f"the run could not go on: {why}", severity="error", timeout=30)
+        if outcome is None:  # the run could not start or go on: say so after the UI closes, and exit 2
+            self.error_line = str(run.failure) if run.failure is not None else "the run ended without an outcome"
+            self.exit(return_code=2)
             return
         if self.db is not None:
             self.recording_note = (f"recorded as run {outcome.run_id} in {self.db}" if not outcome.record_error
@@ -183,11 +195,14 @@ class TeamApp(App[int]):
     def frame(self) -> None:
         """Fold pending events into the view and redraw what they changed."""
         self._fold_pending()
+        run = self.run_handle
+        if run is not None and not self.ended and run.done.is_set() and run.outcome is None:
+            self._run_ended()  # a run that failed before its first event has nothing to draw
+            return
         if self.view.started is None:
             return
         if not self.panes:
             self._build_agents()
-        run = self.run_handle
         if run is not None and not self.ended and run.done.is_set() and not self.pending:
             self._run_ended()
         if run is not None and self.view.baseline_makespan is None and run.t1 is not None:
@@ -359,15 +374,34 @@ class TeamApp(App[int]):
         if not isinstance(self.screen, SummaryScreen):
             self.push_screen(SummaryScreen(state, metrics))
 
-    async def action_quit_run(self) -> None:
+    async def action_quit_run(self, signum: int | None = None) -> None:
+        """Stop the run cleanly and quit (exit 0); with a signal, the run is interrupted (exit 128 + signal)."""
         self.quitting = True
         run = self.run_handle
+        if signum is not None:
+            self.signal = signum
         if run is not None and not run.done.is_set():
-            run.cancel()
+            if signum is not None:
+                run.interrupt(signum)
+            else:
+                run.cancel()
             await asyncio.to_thread(run.wait, 10)
         if run is not None and run.done.is_set() and not self.ended:
             self._run_ended()
-        self.exit(0)
+        self.exit(return_code=0 if signum is None else 128 + signum)
+
+    async def action_interrupt(self) -> None:
+        await self.action_quit_run(signal.SIGINT)
+
+    def interrupt_from_signal(self, signum: int) -> None:
+        """A signal handler's request (main thread, maybe mid-loop): interrupt on the app's loop, soon."""
+        loop = self._app_loop
+        if loop is None or loop.is_closed():
+            if self.run_handle is not None:
+                self.run_handle.interrupt(signum)
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self.action_quit_run(signum)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from teamtui.core import events as ev
+from teamtui.core.printable import shown
 from teamtui.metrics import text
 from teamtui.ui.view import LiveView
 from teamtui.ui.words import delay_text
@@ -36,7 +37,7 @@ def header(view: LiveView, speed: float, paused: bool) -> Text:
     out = Text()
     if s is None:
         return Text("starting…")
-    out.append(f" {s.scenario} ", "bold reverse")
+    out.append(f" {shown(s.scenario)} ", "bold reverse")
     out.append(f"  {s.architecture} · {s.execution} · {len(s.agents)} agents · seed {s.seed}  ")
     out.append(f"t = {view.now:6.1f}s", "bold")
     if s.execution == "rounds":
@@ -59,8 +60,8 @@ def agent_title(view: LiveView, name: str, index: int) -> Text:
     state = view.agent_state(name)
     out = Text()
     out.append(f"{index} ", "dim")
-    out.append(name, "bold")
-    out.append(f" ({a.role}) ", "dim")
+    out.append(shown(name), "bold")
+    out.append(f" ({shown(a.role)}) ", "dim")
     out.append(f" {state} ", f"reverse {BADGE_STYLE[state]}")
     if a.task:
         out.append(f"  ▸ {a.task}", "cyan")
@@ -192,9 +193,9 @@ def event_line(e: ev.Event, mark: bool = False) -> Text:
         fields = {"scenario": e.scenario, "agents": ",".join(e.agents), "tasks": len(e.tasks)}
     detail = " ".join(f"{k}={_short(v)}" for k, v in fields.items())
     out = Text(f"{e.t:8.2f} {e.seq:>6} ", "dim")
-    out.append(f"{e.agent or '·':<6} ", "bold")
+    out.append(f"{shown(e.agent) or '·':<6} ", "bold")
     out.append(f"{e.kind:<20} ", _kind_style(e))
-    out.append(detail[:140])
+    out.append(shown(detail)[:140])
     if mark:
         out.stylize("reverse")
     return out

@@ -129,7 +129,7 @@ def test_sigterm_stops_a_sweep_cleanly_and_says_how_to_resume(tmp_path: Path) ->
     assert proc.poll() is None, "the sweep ended before it could be interrupted"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2, err
+    assert proc.returncode == 143, err
     assert "interrupted" in err and "--resume" in err and "Traceback" not in err
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT status FROM sweeps").fetchone()[0] == "interrupted"

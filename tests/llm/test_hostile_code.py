@@ -96,7 +96,7 @@ class Site:
             max_rounds = 2
             test_timeout_s = {timeout_s}
             unsafe_host_exec = {str(unsafe).lower()}
-        """)
+        """, self.tmp / "hostile.toml")  # the pack lies beside the scenario, as a scenario may name it
         writes = tuple(WriteFile(path, text) for path, text in files.items())
 
         def handler(req: LLMRequest) -> Completion:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from teamtui.core import events as ev
+from teamtui.core import files
 from teamtui.core.errors import TeamtuiError
 from teamtui.experiments.paper.format import RunMeta, canonical_key, meta_from_key
 
@@ -80,16 +81,16 @@ def check_record(r: Any) -> str:
 def read_jsonl(path: Path, problems: Problems) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     try:
-        lines = path.read_bytes().splitlines()
-    except OSError as exc:
-        problems.add(str(path), f"cannot read it: {exc.strerror}")
+        lines = files.read_bytes(path, "harness events.jsonl").splitlines()
+    except files.FileRefused as exc:
+        problems.add(str(path), exc.detail)
         return out
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             r = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             problems.add(f"{path}:{i}", f"not JSON: {line[:40].decode(errors='replace')!r}")
             continue
         why = check_record(r)
@@ -103,11 +104,14 @@ def read_jsonl(path: Path, problems: Problems) -> list[dict[str, Any]]:
 def read_tasks(path: Path, problems: Problems) -> tuple[ev.TaskSpec, ...]:
     """A harness task file (`tasks.json`, `final_tasks.json`, `tasks/<suite>/pNN.json`) as TaskSpecs."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(files.read_text(path, "harness task file"))
         return tuple(ev.TaskSpec(id=str(t["id"]), file=str((t.get("files") or [""])[0]),
                                  depends_on=tuple(str(d) for d in t.get("dependencies") or ()), work=1.0)
                      for t in data["tasks"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except files.FileRefused as exc:
+        problems.add(str(path), f"{exc.detail}; run has no DAG")
+        return ()
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
         problems.add(str(path), f"not a task file in the harness's format ({type(exc).__name__}); run has no DAG")
         return ()
 
@@ -147,8 +151,11 @@ def check_result(r: Any) -> str:
 def read_results(path: Path, src: Source, only: set[str] | None = None) -> None:
     """A results.json's entries into the runs' metadata (`only` these runs' keys, if given)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(files.read_text(path, "harness results.json"))
+    except files.FileRefused as exc:
+        src.problems.add(str(path), f"{exc.detail}; its runs keep what their events say")
+        return
+    except (ValueError, RecursionError) as exc:
         src.problems.add(str(path), f"not readable JSON ({type(exc).__name__}); its runs keep what their events say")
         return
     if not isinstance(data, list):
@@ -179,9 +186,12 @@ def read_parquet(runs_path: Path | None, events_path: Path | None, src: Source) 
     keys: dict[str, str] = {}
     for path in (p for p in (runs_path, events_path) if p is not None):
         try:
-            table = pq.read_table(path)
+            with files.open_regular(path, "parquet file") as fh:
+                table = pq.read_table(fh)
             names = table.column_names
             columns = [table.column(name).to_pylist() for name in names]  # columns, then rows: 2x faster
+        except files.FileRefused:
+            raise
         except Exception as exc:  # pyarrow raises its own error types for foreign or truncated files
             raise PaperImportError(f"{path}: not a readable parquet file ({type(exc).__name__}); "
                                    "point at the harness's data/runs.parquet and data/events.parquet") from None

@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from teamtui.core import events as ev
+from teamtui.core.printable import shown
 from teamtui.core.state import Incident
 from teamtui.ui import render
 from teamtui.ui.view import BADGES, LiveView
@@ -64,7 +65,7 @@ class AgentPane(Vertical, can_focus=True):
         new = a.seq - self.shown_seq
         if new > 0:
             for line in list(a.stream)[-min(new, PANE_LINES):]:
-                self.stream.write(Text(line))
+                self.stream.write(Text(shown(line)))
             self.shown_seq = a.seq
 
 
@@ -93,7 +94,7 @@ class Incidents(OptionList):
     def _prompt(i: Incident) -> Text:
         out = Text(f"{i.t:7.1f}s ", "dim")
         out.append(f"{i.kind:<9} ", render.KIND_STYLE.get(i.kind, ""))
-        out.append(incident_text(i))
+        out.append(shown(incident_text(i)))
         return out
 
 
