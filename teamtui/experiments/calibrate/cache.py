@@ -69,8 +69,9 @@ class Cache:
         return entry
 
     def put(self, values: Mapping[str, float], loss: float, stats: Mapping[str, Any]) -> dict[str, Any]:
-        entry = {"key": self.key(values), "x": dict(values), "loss": loss, "stats": dict(stats)}
-        self.entries[entry["key"]] = entry
+        key = self.key(values)
+        entry = {"key": key, "x": dict(values), "loss": loss, "stats": dict(stats)}
+        self.entries[key] = entry
         if self.path is not None:
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(entry, sort_keys=True) + "\n")

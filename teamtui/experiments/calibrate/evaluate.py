@@ -77,7 +77,7 @@ class Evaluator:
         for key, v in zip(keys, values, strict=True):
             if key not in fresh and self.cache.get(v) is None:
                 fresh[key] = v
-        for (key, v), recs in zip(fresh.items(), self._simulate(list(fresh.values())), strict=True):
+        for v, recs in zip(fresh.values(), self._simulate(list(fresh.values())), strict=True):
             stats = figures(recs)
             self.cache.put(v, loss(self.problem.observed, stats), summary(stats))
         self.evaluations += len(fresh)
@@ -114,3 +114,22 @@ class Evaluator:
         if self.progress is not None:
             self.progress(runs)
 
+
+
+def simulate_many(sim: Mapping[str, Any], cells: Sequence[SimCell], seeds: Sequence[int], jobs: int,
+                  progress: Progress | None = None, detail: bool = False) -> list[RunRecord]:
+    """Every cell on every seed with one set of `[team.sim]` values, on `jobs` processes."""
+    values = {k: v for k, v in sim.items() if k != "verify"}
+    if jobs <= 1:
+        out = []
+        for cell in cells:
+            out.extend(simulate(values, [cell], seeds, detail))
+            if progress is not None:
+                progress(len(seeds))
+        return out
+    with ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(simulate, values, [c], seeds, detail) for c in cells]
+        for _ in as_completed(futures):
+            if progress is not None:
+                progress(len(seeds))
+        return [r for fut in futures for r in fut.result()]

@@ -53,5 +53,5 @@ def loss(observed: Mapping[Key, Stat], simulated: Mapping[Key, Stat]) -> float:
 def worst(observed: Mapping[Key, Stat], simulated: Mapping[Key, Stat], k: int = 5) -> list[str]:
     """The `k` terms that cost most, as text."""
     ts = sorted(terms(observed, simulated), key=lambda t: -t.cost)[:k]
-    return [f"{label(t.key)}: sim {t.simulated if t.simulated is not None else 'none'} vs {t.observed:.3g} "
+    return [f"{label(t.key)}: sim {'none' if t.simulated is None else f'{t.simulated:.3g}'} vs {t.observed:.3g} "
             f"(z {t.z:+.1f})" for t in ts]

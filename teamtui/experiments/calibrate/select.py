@@ -121,7 +121,7 @@ def _sweep_rows(conn: sqlite3.Connection, sweep_id: str) -> list[CellRun]:
 
 
 def _run_id(conn: sqlite3.Connection, ref: str, db: Path) -> str:
-    ids = [r[0] for r in conn.execute("SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 6",
+    ids = [str(r[0]) for r in conn.execute("SELECT id FROM runs WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 6",
                                       (ref, ref.replace("%", "\\%").replace("_", "\\_") + "%"))]
     if ref in ids:
         return ref
@@ -143,8 +143,9 @@ def _run_row(conn: sqlite3.Connection, run_id: str) -> CellRun:
     start = conn.execute("SELECT payload FROM events WHERE run_id = ? AND seq = 0", (run_id,)).fetchone()
     first = json.loads(start[0]) if start else {}
     m = json.loads(metrics) if metrics else None
-    p = first.get("p") if first.get("p") is not None else (m or {}).get("p", 0.0)
+    p = first.get("p") if first.get("p") is not None else (m or {}).get("p")
+    p = p if isinstance(p, int | float) else 0.0
     params = CellParams(pack=str(first.get("pack") or ""), p=float(p), size=int(size), architecture=arch,
-                        execution=execu, model=str(first.get("model") or models), fault="none" if not faults else "faults",
-                        seed=int(seed or 0))
+                        execution=execu, model=str(first.get("model") or models),
+                        fault="none" if not faults else "faults", seed=int(seed or 0))
     return CellRun(params, run_id, "done" if status == "completed" or m is not None else status, m)
