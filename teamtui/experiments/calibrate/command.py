@@ -45,7 +45,10 @@ def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, out
             "loss_terms": len(fit.observed), "evaluations": fit.search.evaluations,
             "converged": fit.search.converged, "seeds": fit.seeds, "cells": fit.cells, "optimiser": OPTIMISER,
             "direct_runs": fit.direct.runs, "direct_calls": fit.direct.calls,
-            "ci": fit.direct.cis(), "worst_terms": fit.worst})
+            "ci": fit.direct.cis(), "knob_ci": {k: list(v) for k, v in fit.knob_ci.items()},
+            "knob_ci_rule": "1.96 sqrt(2 (H^-1)_ii) in the search space, H from a quadratic fitted to the loss near "
+                            "the fitted knobs (teamtui.experiments.calibrate.knob_ci)",
+            "worst_terms": fit.worst})
         write_profile(path, fit.sim, prov)
         if fmt == "text":
             print_fit(fit, path)

@@ -23,6 +23,7 @@ from teamtui.experiments.calibrate.calls import RunCalls, read_calls
 from teamtui.experiments.calibrate.direct import DirectFit, fit_direct
 from teamtui.experiments.calibrate.evaluate import Evaluator, Problem
 from teamtui.experiments.calibrate.figures import Key, Stat, figures, from_summary
+from teamtui.experiments.calibrate.knob_ci import knob_intervals
 from teamtui.experiments.calibrate.knobs import Knob, chosen, defaults, rounded
 from teamtui.experiments.calibrate.loss import worst
 from teamtui.experiments.calibrate.progress import bar
@@ -44,6 +45,8 @@ class Options:
     resamples: int = 1000
     """Cluster-bootstrap resamples of the direct knobs' CIs."""
     quiet: bool = False
+    knob_ci: bool = True
+    """Also the behavioural knobs' intervals (`knob_ci`: 4 evaluations per knob, and a quadratic fit)."""
 
 
 @dataclass
@@ -62,7 +65,11 @@ class Fit:
     cells: int
     seeds: int
     reused: int = 0
+    fresh: int = 0
+    """Evaluations simulated in this call (the others came from the cache)."""
     worst: list[str] = field(default_factory=list)
+    knob_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    ci_evaluations: int = 0
 
 
 def hints(calls: Sequence[RunCalls], records: Sequence[RunRecord], knobs: Sequence[Knob]) -> dict[str, float]:
@@ -88,12 +95,19 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
     problem = Problem(tuple(plan(records)), seeds_of(options.seeds), direct.sim_values(), figures(records))
     start = {**defaults(knobs), **hints(calls, records, knobs)}
     cache = Cache(cache_file, fingerprint({**problem.describe(), "knobs": [k.name for k in knobs]}), options.resume)
-    with bar(f"calibrating {model}", options.budget * problem.runs, options.quiet) as progress, \
+    total = (options.budget + (4 * len(knobs) if options.knob_ci else 0)) * problem.runs
+    with bar(f"calibrating {model}", total, options.quiet) as progress, \
             Evaluator(problem, cache, options.jobs, progress.runs) as evaluate:
         result = compass(evaluate, knobs, start, options.budget,
                          report=lambda used, best, _: progress.note(f"loss {best:.1f} after {used} evaluations"))
-    best = rounded(result.best)
+        best = rounded(result.best)
+        loss_at = float(cache.entries[cache.key(best)]["loss"])
+        progress.note(f"loss {loss_at:.1f}; knob intervals")
+        evaluated = [(e["x"], float(e["loss"])) for e in cache.entries.values()]
+        cis, ci_evals = knob_intervals(evaluate, knobs, best, evaluated) if options.knob_ci else ({}, 0)
+        fresh = evaluate.evaluations
     simulated = from_summary(list(problem.observed), cache.entries[cache.key(best)]["stats"])
     sim = {"verify": "harness", **direct.sim_values(), **best}
     return Fit(model, direct, result, sim, problem.observed, simulated, len(records), time.monotonic() - started,
-               len(problem.cells), len(problem.seeds), cache.reused, worst(problem.observed, simulated))
+               len(problem.cells), len(problem.seeds), cache.reused, fresh, worst(problem.observed, simulated),
+               {k: (round(a, 5), round(b, 5)) for k, (a, b) in cis.items()}, ci_evals)

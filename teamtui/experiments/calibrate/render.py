@@ -26,7 +26,9 @@ def fit_data(fit: Fit, path: Path | None) -> dict[str, Any]:
             "seeds": fit.seeds, "loss": fit.search.loss, "evaluations": fit.search.evaluations,
             "cached_evaluations": fit.reused, "iterations": fit.search.iterations,
             "converged": fit.search.converged, "seconds": round(fit.seconds, 1), "sim": fit.sim,
-            "direct_ci": fit.direct.cis(), "notes": fit.direct.notes, "worst": fit.worst,
+            "fresh_evaluations": fit.fresh, "direct_ci": fit.direct.cis(),
+            "knob_ci": {k: list(v) for k, v in fit.knob_ci.items()}, "ci_evaluations": fit.ci_evaluations,
+            "notes": fit.direct.notes, "worst": fit.worst,
             "terms": [{"statistic": label(t.key), "observed": t.observed, "simulated": t.simulated, "z": t.z,
                        "cost": t.cost} for t in terms(fit.observed, fit.simulated)]}
 
@@ -35,13 +37,13 @@ def print_fit(fit: Fit, path: Path | None) -> None:
     out = console()
     cis = fit.direct.cis()
     table = Table(title=f"{fit.model}: {fit.runs} runs, {fit.cells} cells × {fit.seeds} seeds", title_justify="left")
-    for col in ("knob", "value", "how", "95 % CI"):
+    for col in ("knob", "value", "how", "95 % CI (direct: bootstrap; simulation: loss curvature)"):
         table.add_column(col)
     flat = {f"latency.{k}": v for k, v in fit.sim["latency"].items()} | \
         {k: v for k, v in fit.sim.items() if k not in ("latency", "verify")}
     for name, value in flat.items():
-        ci = cis.get(name)
-        table.add_row(name, f"{value:.4g}", "direct" if ci else "simulation",
+        ci = cis.get(name) or fit.knob_ci.get(name)
+        table.add_row(name, f"{value:.4g}", "direct" if name in cis else "simulation",
                       f"[{ci[0]:.4g}, {ci[1]:.4g}]" if ci else "")
     out.print(table)
     stats = Table(title="statistics: observed vs simulated at the fitted knobs", title_justify="left")
