@@ -3,7 +3,7 @@
 Folds, per model: by pack, fit on every pack but one and predict that one (all ways); by repetition, the reps
 split in two groups of about equal runs (lowest reps first), fit on one and predict the other (both ways).
 Each fold fits the direct and behavioural knobs on its training runs alone (the full calibration, with the
-given budget), simulates every held-out sub-cell (architecture × n × pack × p) on `predict_seeds` fresh seeds,
+given budget, without the knobs' intervals), simulates every held-out sub-cell (architecture × n × pack × p) on `predict_seeds` fresh seeds,
 and scores the held-out figures (per architecture × n: replies, idle rounds, success rate, concurrent writes,
 straggler gap; per architecture × p: speedup) by coverage of their 95 % predictive intervals
 (`teamtui.experiments.calibrate.predict`), the signs of the paper's findings (`findings`) and the distances
@@ -108,7 +108,7 @@ def validate_model(sel: Selection, options: Options, cache_stem: Path | None,
     for fold in folds(sel):
         cache = cache_stem.with_name(f"{cache_stem.name}.validate-{fold.kind}-{_slug(fold.name)}.jsonl") \
             if cache_stem is not None else None
-        result = run_fold(sel, fold, replace(options), cache, predict_seeds)
+        result = run_fold(sel, fold, replace(options, knob_ci=False), cache, predict_seeds)
         if result is not None:
             out.append(result)
     return out
