@@ -58,6 +58,10 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("", encoding="utf-8")
 
+    def current(self) -> list[dict[str, Any]]:
+        """The entries of this problem (a resumed file may also hold another problem's)."""
+        return [e for e in self.entries.values() if isinstance(e.get("x"), dict) and e["key"] == self.key(e["x"])]
+
     def key(self, values: Mapping[str, float]) -> str:
         text = json.dumps({"fp": self.fp, "x": dict(sorted(values.items()))}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:24]

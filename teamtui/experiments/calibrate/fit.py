@@ -103,7 +103,7 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
         best = rounded(result.best)
         loss_at = float(cache.entries[cache.key(best)]["loss"])
         progress.note(f"loss {loss_at:.1f}; knob intervals")
-        evaluated = [(e["x"], float(e["loss"])) for e in cache.entries.values()]
+        evaluated = [(e["x"], float(e["loss"])) for e in cache.current()]
         cis, ci_evals = knob_intervals(evaluate, knobs, best, evaluated) if options.knob_ci else ({}, 0)
         fresh = evaluate.evaluations
     simulated = from_summary(list(problem.observed), cache.entries[cache.key(best)]["stats"])

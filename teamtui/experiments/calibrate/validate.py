@@ -3,11 +3,11 @@
 Folds, per model: by pack, fit on every pack but one and predict that one (all ways); by repetition, the reps
 split in two groups of about equal runs (lowest reps first), fit on one and predict the other (both ways).
 Each fold fits the direct and behavioural knobs on its training runs alone (the full calibration, with the
-given budget, without the knobs' intervals), simulates every held-out sub-cell (architecture × n × pack × p) on `predict_seeds` fresh seeds,
-and scores the held-out figures (per architecture × n: replies, idle rounds, success rate, concurrent writes,
-straggler gap; per architecture × p: speedup) by coverage of their 95 % predictive intervals
-(`teamtui.experiments.calibrate.predict`), the signs of the paper's findings (`findings`) and the distances
-between distributions (`distance`).
+given budget, without the knobs' intervals), simulates every held-out sub-cell (architecture × n × pack × p)
+on `predict_seeds` fresh seeds, and scores the held-out figures (per architecture × n: replies, idle rounds,
+success rate, concurrent writes, straggler gap; per architecture × p: speedup) by coverage of their 95 %
+predictive intervals (`teamtui.experiments.calibrate.predict`), the signs of the paper's findings
+(`findings`) and the distances between distributions (`distance`).
 """
 
 from __future__ import annotations
