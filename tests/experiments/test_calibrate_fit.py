@@ -80,7 +80,7 @@ def test_the_statistics_are_the_paper_tables(db: Path) -> None:
         e = table[section[fig]][f"{arch}|{x:g}"]
         assert s.mean == pytest.approx(e["mean"]) and s.sem == pytest.approx(e["sem"] or 0.0), (fig, arch, x)
         compared += 1
-    assert compared == sum(len(v) for v in table.values()) == 16  # 2 speedups + 3 x 2 x 2 per-run + 2 gaps
+    assert compared == sum(len(v) for v in table.values()) == 24  # 2 speedups + 3 x 2 x 3 per-run + 2 x 2 gaps
     assert stats[("success", "preassigned", 1.0)].runs == 8
 
 
