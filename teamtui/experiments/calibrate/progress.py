@@ -22,12 +22,13 @@ class Bar:
     done: int = 0
     last: float = field(default_factory=time.monotonic)
     text: str = ""
+    quiet: bool = False
 
     def runs(self, k: int) -> None:
         self.done += k
         if self.progress is not None:
             self.progress.update(self.task, advance=k)  # type: ignore[arg-type]
-        elif time.monotonic() - self.last > 30:
+        elif not self.quiet and time.monotonic() - self.last > 30:
             self.last = time.monotonic()
             print(f"  {self.done}/{self.total} runs {self.text}", file=sys.stderr, flush=True)
 
@@ -44,7 +45,7 @@ def bar(title: str, total: int, quiet: bool = False) -> Iterator[Bar]:
     if quiet or not console.is_terminal:
         if not quiet:
             print(f"{title}: up to {total} simulated runs", file=sys.stderr, flush=True)
-        yield Bar(None, total=total)
+        yield Bar(None, total=total, quiet=quiet)
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn(), TextColumn("{task.fields[note]}"))
