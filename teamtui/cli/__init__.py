@@ -35,7 +35,7 @@ def main() -> None:
 
 for command in (run.run, run.watch, run.validate, runs.runs, runs.replay, runs.export, runs.rerun,
                 experiments.sweep, experiments.sweeps, experiments.report, experiments.compare,
-                experiments.import_runs):
+                experiments.import_runs, experiments.calibrate):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -141,3 +141,70 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
             t = tables(load_table(conn, result.sweep_id))
         click.echo(json.dumps(t, indent=1) if as_json else render(t), nl=not as_json)
 
+
+
+@click.command()
+@click.argument("runs", nargs=-1, metavar="RUNS...")
+@click.option("--model", "models", help="Models, comma-separated (a part of the name is enough: claude). "
+                                        "Each selected model is fitted on its own.")
+@click.option("--arch", help="Architectures, comma-separated: preassigned, decentralized, lead.")
+@click.option("--p", "p", help="Dependency variants, comma-separated: 0.2,0.5,0.9.")
+@click.option("--sizes", help="Team sizes: 1-5, 1,2,4.")
+@click.option("--packs", help="Task packs, comma-separated (math_utils or the harness's mathutilities20, ...).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="The profile file (default: .teamtui/profiles/<model>.toml; with several models, "
+                   "the model's name is appended).")
+@click.option("--name", help="The profile's name (written to .teamtui/profiles/NAME.toml).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option("--budget", type=click.IntRange(min=1), default=None,
+              help="Loss evaluations per fit (default 300; with --validate, 100 per fold).")
+@click.option("--seeds", type=click.IntRange(min=1), default=4, show_default=True, help="Seeds per simulated cell.")
+@click.option("--knobs", help="Behavioural knobs to fit, comma-separated (default: all of them).")
+@click.option("--resume", is_flag=True, help="Reuse the evaluations cached by an earlier, interrupted calibration.")
+@click.option("--validate", is_flag=True, help="Instead of writing a profile: fit on some packs (reps) and "
+                                               "predict the others, and report coverage, signs and distances.")
+@click.option("--predict-seeds", type=click.IntRange(min=2), default=20, show_default=True,
+              help="With --validate: seeds per held-out cell.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+@guard
+def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: str | None, sizes: str | None,
+              packs: str | None, output: Path | None, name: str | None, jobs: int | None, budget: int | None,
+              seeds: int, knobs: str | None, resume: bool, validate: bool, predict_seeds: int, fmt: str,
+              db: Path | None) -> None:
+    """Fit a sim profile to recorded RUNS (run ids, a sweep id or prefix, or latest; an imported sweep too):
+    direct knobs from the calls, behavioural knobs by simulation, one profile per model.
+
+    \b
+    teamtui calibrate latest --db /tmp/paper.db --model claude --name claude
+    teamtui calibrate latest --db /tmp/paper.db --model gpt-5.2 --packs math_utils,svg_render --budget 100
+    teamtui calibrate latest --db /tmp/paper.db --model gemini --validate --format json
+    """
+    import shlex
+
+    from teamtui.core.errors import TeamtuiError
+    from teamtui.experiments.calibrate.command import calibrate as run_calibrate
+    from teamtui.experiments.calibrate.fit import Options
+    from teamtui.experiments.calibrate.knobs import chosen
+    from teamtui.experiments.calibrate.select import Filters
+    from teamtui.scenario import axes
+    from teamtui.store.schema import default_db
+
+    def names(v: str | None) -> tuple[str, ...]:
+        return tuple(x.strip() for x in v.split(",") if x.strip()) if v else ()
+
+    if output is not None and name is not None:
+        raise TeamtuiError("give -o PROFILE.toml or --name NAME, not both")
+    try:
+        filters = Filters(models=names(models), archs=tuple(axes.parse_architectures(arch)) if arch else (),
+                          ps=tuple(axes.parse_ps(p)) if p else (),
+                          sizes=tuple(axes.parse_sizes(sizes)) if sizes else (), packs=names(packs))
+        knob_names = names(knobs)
+        chosen(knob_names)
+    except ValueError as exc:
+        raise TeamtuiError(str(exc)) from None
+    options = Options(budget=budget or (100 if validate else 300), seeds=seeds, jobs=jobs or os.cpu_count() or 1,
+                      knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty())
+    command = "teamtui calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    run_calibrate(db or default_db(), list(runs), filters, options, output, name, command, validate, fmt,
+                  predict_seeds)

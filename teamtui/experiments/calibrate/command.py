@@ -1,0 +1,58 @@
+"""What `teamtui calibrate` does: select the runs, fit (or validate) each model separately, write and print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from teamtui.experiments.calibrate.fit import Options, fit_model
+from teamtui.experiments.calibrate.output import cache_path, profile_path, provenance, write_profile
+from teamtui.experiments.calibrate.render import fit_data, print_fit, print_validation, validation_data
+from teamtui.experiments.calibrate.select import Filters, Selection, select
+from teamtui.experiments.calibrate.validate import validate_model
+from teamtui.experiments.report import strict_json
+
+OPTIMISER = "compass search with shrinking per-knob steps in asin(sqrt(x)) / sqrt(x) space, fixed seeds"
+
+
+def of_model(sel: Selection, model: str) -> Selection:
+    return replace(sel, runs=tuple(r for r in sel.runs if r.params.model == model))
+
+
+def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, output: Path | None,
+              name: str | None, command: str, validate: bool = False, fmt: str = "text",
+              predict_seeds: int = 20) -> list[dict[str, Any]]:
+    """Fit (or, with `validate`, validate) one profile per selected model; print text or JSON; return the data."""
+    sel = select(db, refs, filters)
+    models = sel.models()
+    out: list[dict[str, Any]] = []
+    for model in models:
+        sub = of_model(sel, model)
+        path = profile_path(model, output, name, len(models) > 1)
+        if validate:
+            results = validate_model(sub, options, cache_path(path), predict_seeds)
+            data = validation_data(model, results)
+            if fmt == "text":
+                print_validation(data)
+            out.append(data)
+            continue
+        fit = fit_model(sub, options, cache_path(path))
+        prov = provenance(model, fit.runs, sub.describe(), command, {
+            "refs": list(refs), "filters": filters.describe(), "loss": round(fit.search.loss, 4),
+            "loss_terms": len(fit.observed), "evaluations": fit.search.evaluations,
+            "converged": fit.search.converged, "seeds": fit.seeds, "cells": fit.cells, "optimiser": OPTIMISER,
+            "direct_runs": fit.direct.runs, "direct_calls": fit.direct.calls,
+            "ci": fit.direct.cis(), "knob_ci": {k: list(v) for k, v in fit.knob_ci.items()},
+            "knob_ci_rule": "1.96 sqrt(2 (H^-1)_ii) in the search space, H from a quadratic fitted to the loss near "
+                            "the fitted knobs (teamtui.experiments.calibrate.knob_ci)",
+            "worst_terms": fit.worst})
+        write_profile(path, fit.sim, prov)
+        if fmt == "text":
+            print_fit(fit, path)
+        out.append(fit_data(fit, path))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(strict_json(out), indent=1, allow_nan=False) + "\n")
+    return out

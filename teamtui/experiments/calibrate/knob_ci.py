@@ -1,0 +1,109 @@
+"""Approximate 95 % intervals of the fitted behavioural knobs, from a quadratic surface fitted to the loss.
+
+The loss is a sum of squared standardised differences, so near its minimum it is roughly L̂ + ½ dᵀHd in the
+knobs' search space u, and the fitted knobs' covariance is about 2·H⁻¹ (for L = Σ zᵢ², H/2 is the Fisher
+information). H is estimated by weighted least squares of a full quadratic in d = u − û over the evaluations
+near the fitted point û: those the search made (from the cache) within `RADIUS`, and a design added here,
+±`STEP` along every knob and as many points at that distance in random directions (fixed seed), all in one
+batch. Weights fall off with distance (Gaussian, scale `RADIUS` / 2), a little ridge keeps the fit stable, and
+H is made positive semi-definite by clipping its eigenvalues. A knob's interval is ûᵢ ± 1.96 √(2 (H⁻¹)ᵢᵢ),
+clipped to its range and mapped back: on a quadratic surface this is the profile interval Δloss ≤ 3.84 with
+the other knobs re-fitted, so knobs that trade off against each other widen each other's intervals. A knob the
+loss does not respond to gets its whole range. The fit averages over the loss's small-scale steps (fixed seeds
+make it piecewise constant), which a minimum found on them would otherwise make look sharper than it is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from teamtui.experiments.calibrate.knobs import Knob
+from teamtui.experiments.calibrate.search import Objective
+
+STEP = 0.1
+RADIUS = 0.5
+Z95 = 1.959963984540054
+Arr = npt.NDArray[np.float64]
+
+
+def design(knobs: Sequence[Knob], best: Mapping[str, float], seed: int = 3) -> list[dict[str, float]]:
+    """The extra points: ±STEP along each knob and 2·len(knobs) random directions at STEP (in u)."""
+    u0 = np.array([k.to_u(best[k.name]) for k in knobs])
+    dirs = [s * np.eye(len(knobs))[i] for i in range(len(knobs)) for s in (1.0, -1.0)]
+    rng = np.random.default_rng(seed)
+    for _ in range(2 * len(knobs)):
+        d = rng.normal(size=len(knobs))
+        dirs.append(d / np.linalg.norm(d))
+    out = []
+    for d in dirs:
+        u = u0 + STEP * d
+        out.append({k.name: k.from_u(float(min(k.u_span, max(0.0, x)))) for k, x in zip(knobs, u, strict=True)})
+    return out
+
+
+def _features(d: Arr) -> Arr:
+    """Columns 1, dᵢ, and ½dᵢ² / dᵢdⱼ (i < j), so the coefficients are c, g and H's entries."""
+    p = d.shape[1]
+    cols = [np.ones(len(d)), *(d[:, i] for i in range(p))]
+    cols += [0.5 * d[:, i] ** 2 for i in range(p)]
+    cols += [d[:, i] * d[:, j] for i, j in itertools.combinations(range(p), 2)]
+    return np.column_stack(cols)
+
+
+def hessian(points: Arr, losses: Arr, centre: Arr) -> Arr:
+    """H of the weighted least-squares quadratic through `points` (rows in u) around `centre`."""
+    d = points - centre
+    w = np.exp(-0.5 * (np.linalg.norm(d, axis=1) / (RADIUS / 2)) ** 2)
+    x = _features(d)
+    sw = np.sqrt(w)
+    xw = x * sw[:, None]
+    xtx = xw.T @ xw
+    coef = np.linalg.solve(xtx + 1e-6 * np.trace(xtx) / len(xtx) * np.eye(len(xtx)), xw.T @ (losses * sw))
+    p = points.shape[1]
+    h = np.zeros((p, p))
+    h[np.diag_indices(p)] = coef[1 + p: 1 + 2 * p]
+    for k, (i, j) in enumerate(itertools.combinations(range(p), 2)):
+        h[i, j] = h[j, i] = coef[1 + 2 * p + k]
+    return h
+
+
+def intervals_from(knobs: Sequence[Knob], best: Mapping[str, float], h: Arr) -> dict[str, tuple[float, float]]:
+    vals, vecs = np.linalg.eigh(h)
+    floor = 1e-9 * max(1.0, float(np.max(np.abs(vals))))
+    inv_vals = np.where(vals > floor, 1.0 / np.maximum(vals, floor), math.inf)
+    out = {}
+    for i, k in enumerate(knobs):
+        var = 2.0 * float(np.sum(vecs[i] ** 2 * inv_vals, where=vecs[i] ** 2 > 1e-12, initial=0.0))
+        u0 = k.to_u(best[k.name])
+        half = Z95 * math.sqrt(var) if math.isfinite(var) else math.inf
+        lo, hi = max(0.0, u0 - half), min(k.u_span, u0 + half)
+        out[k.name] = (k.from_u(lo), k.from_u(hi))
+    return out
+
+
+Evaluated = Iterable[tuple[Mapping[str, float], float]]
+
+
+def knob_intervals(objective: Objective, knobs: Sequence[Knob], best: Mapping[str, float],
+                   evaluated: Evaluated) -> tuple[dict[str, tuple[float, float]], int]:
+    """Each knob's interval (see the module docstring) and the evaluations the design took; `evaluated` are the
+    search's (knob values, loss) pairs."""
+    if not knobs:
+        return {}, 0
+    extra = design(knobs, best)
+    losses = objective(extra)
+    centre = np.array([k.to_u(best[k.name]) for k in knobs])
+    pts, ls = [], []
+    for x, f in [*evaluated, *zip(extra, losses, strict=True)]:
+        if all(k.name in x for k in knobs) and math.isfinite(f):
+            u = np.array([k.to_u(x[k.name]) for k in knobs])
+            if np.linalg.norm(u - centre) <= RADIUS:
+                pts.append(u)
+                ls.append(f)
+    h = hessian(np.array(pts), np.array(ls), centre)
+    return intervals_from(knobs, best, h), len(extra)
