@@ -7,7 +7,9 @@
   over pairs of calls of one run that share neither round nor agent estimates σ_run²; over pairs in one
   round, σ_run² + σ_round²; over pairs of one agent, σ_run² + σ_agent²; the mean r² is the sum of all four
   (a one-way random-effect ANOVA in each grouping, by its pair-product form). Negative estimates are 0.
-* **test_rate**: the share of coding replies (replies that write a file) that run the tests.
+* **test_rate**: the share of coding replies (replies that write a file) that run the tests, leaving out each
+  run's last coding reply: a reply that finishes a run may be cut off before its tests (the sim's run ends at
+  its last completion), which would otherwise bias the rate down by up to one test per run.
 * **test_time_s**: the mean duration of a test run.
 * **bug_rate**, a hint: the harness's tests are advisory, so the only trace of bugs is a successful run whose
   last test run still failed; with share f of those and S subtasks per task, 1 − (1 − f)^(1/S) is the chance
@@ -132,6 +134,15 @@ def latency_model(mats: Array, pairs: Array) -> dict[str, float]:
             "run_sigma": math.sqrt(v_run)}
 
 
+def _before_last(coding: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """The coding calls but the run's last one (see the module docstring)."""
+    out = coding.copy()
+    last = np.flatnonzero(coding)
+    if len(last):
+        out[last[-1]] = False
+    return out
+
+
 def fit_direct(calls: Sequence[RunCalls], success: Mapping[str, bool], subtasks: int = 20,
                resamples: int = 1000, seed: int = 12) -> DirectFit:
     """The direct knobs of these runs (`success`: run id -> whether the run succeeded)."""
@@ -139,8 +150,9 @@ def fit_direct(calls: Sequence[RunCalls], success: Mapping[str, bool], subtasks:
     stats = [run_stats(c) for c in runs]
     mats = np.array([s[0] for s in stats]).reshape(len(runs), -1)
     pairs = np.array([s[1] for s in stats])
-    coding = np.array([float(np.sum(c.files > 0)) for c in runs])
-    coded_tested = np.array([float(np.sum((c.files > 0) & c.tested)) for c in runs])
+    counted = [_before_last(c.files > 0) for c in runs]
+    coding = np.array([float(np.sum(k)) for k in counted])
+    coded_tested = np.array([float(np.sum(k & c.tested)) for k, c in zip(counted, runs, strict=True)])
     tests = np.array([float(len(c.test_seconds)) for c in runs])
     test_s = np.array([float(np.sum(c.test_seconds)) for c in runs])
     hint_runs = np.array([1.0 if success.get(c.run_id) and c.last_test_failed is not None else 0.0 for c in runs])

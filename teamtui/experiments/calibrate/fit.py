@@ -46,7 +46,7 @@ class Options:
     """Cluster-bootstrap resamples of the direct knobs' CIs."""
     quiet: bool = False
     knob_ci: bool = True
-    """Also the behavioural knobs' intervals (`knob_ci`: 4 evaluations per knob, and a quadratic fit)."""
+    """Also the behavioural knobs' intervals (`knob_ci`: 6 evaluations per knob, and a quadratic fit)."""
 
 
 @dataclass
@@ -95,7 +95,7 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
     problem = Problem(tuple(plan(records)), seeds_of(options.seeds), direct.sim_values(), figures(records))
     start = {**defaults(knobs), **hints(calls, records, knobs)}
     cache = Cache(cache_file, fingerprint({**problem.describe(), "knobs": [k.name for k in knobs]}), options.resume)
-    total = (options.budget + (4 * len(knobs) if options.knob_ci else 0)) * problem.runs
+    total = (options.budget + (6 * len(knobs) if options.knob_ci else 0)) * problem.runs
     with bar(f"calibrating {model}", total, options.quiet) as progress, \
             Evaluator(problem, cache, options.jobs, progress.runs) as evaluate:
         result = compass(evaluate, knobs, start, options.budget,

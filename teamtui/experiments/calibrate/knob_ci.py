@@ -1,16 +1,18 @@
 """Approximate 95 % intervals of the fitted behavioural knobs, from a quadratic surface fitted to the loss.
 
-The loss is a sum of squared standardised differences, so near its minimum it is roughly L̂ + ½ dᵀHd in the
-knobs' search space u, and the fitted knobs' covariance is about 2·H⁻¹ (for L = Σ zᵢ², H/2 is the Fisher
-information). H is estimated by weighted least squares of a full quadratic in d = u − û over the evaluations
-near the fitted point û: those the search made (from the cache) within `RADIUS`, and a design added here,
-±`STEP` along every knob and as many points at that distance in random directions (fixed seed), all in one
-batch. Weights fall off with distance (Gaussian, scale `RADIUS` / 2), a little ridge keeps the fit stable, and
-H is made positive semi-definite by clipping its eigenvalues. A knob's interval is ûᵢ ± 1.96 √(2 (H⁻¹)ᵢᵢ),
-clipped to its range and mapped back: on a quadratic surface this is the profile interval Δloss ≤ 3.84 with
-the other knobs re-fitted, so knobs that trade off against each other widen each other's intervals. A knob the
-loss does not respond to gets its whole range. The fit averages over the loss's small-scale steps (fixed seeds
-make it piecewise constant), which a minimum found on them would otherwise make look sharper than it is.
+The loss is a sum of squared standardised differences, so near its minimum it is roughly L̂ + ½ dᵀHd in the knobs'
+search space u, and the fitted knobs' covariance is about 2·H⁻¹ (for L = Σ zᵢ², H/2 is the Fisher information). H
+is estimated by weighted least squares of a full quadratic in d = u − û over the evaluations near the fitted point
+û: those the search made (from the cache) within `RADIUS`, and a design added here, ±`STEP` and ±`FAR` along every
+knob and twice as many points at distance `FAR` in random directions (fixed seed), all in one batch. The far points
+matter: with fixed seeds the loss is piecewise constant with steps of a few units, so curvature seen only within
+`STEP` is mostly that noise (a knob would then look flat, or sharper than it is). Weights fall off with distance
+(Gaussian, scale `RADIUS` / 2), a little ridge keeps the fit stable, and H is made positive semi-definite by
+clipping its eigenvalues. A knob's interval is ûᵢ ± 1.96 √(2 (H⁻¹)ᵢᵢ), clipped to its range and mapped back: on a
+quadratic surface this is the profile interval Δloss ≤ 3.84 with the other knobs re-fitted, so knobs that trade off
+against each other widen each other's intervals. A knob the loss does not respond to gets its whole range. The fit
+averages over the loss's small-scale steps (fixed seeds make it piecewise constant), which a minimum found on them
+would otherwise make look sharper than it is.
 """
 
 from __future__ import annotations
@@ -26,22 +28,23 @@ from teamtui.experiments.calibrate.knobs import Knob
 from teamtui.experiments.calibrate.search import Objective
 
 STEP = 0.1
+FAR = 0.3
 RADIUS = 0.5
 Z95 = 1.959963984540054
 Arr = npt.NDArray[np.float64]
 
 
 def design(knobs: Sequence[Knob], best: Mapping[str, float], seed: int = 3) -> list[dict[str, float]]:
-    """The extra points: ±STEP along each knob and 2·len(knobs) random directions at STEP (in u)."""
+    """The extra points: ±STEP and ±FAR along each knob and 2·len(knobs) random directions at FAR (in u)."""
     u0 = np.array([k.to_u(best[k.name]) for k in knobs])
-    dirs = [s * np.eye(len(knobs))[i] for i in range(len(knobs)) for s in (1.0, -1.0)]
+    dirs = [r * s * np.eye(len(knobs))[i] for i in range(len(knobs)) for r in (STEP, FAR) for s in (1.0, -1.0)]
     rng = np.random.default_rng(seed)
     for _ in range(2 * len(knobs)):
         d = rng.normal(size=len(knobs))
-        dirs.append(d / np.linalg.norm(d))
+        dirs.append(FAR * d / np.linalg.norm(d))
     out = []
     for d in dirs:
-        u = u0 + STEP * d
+        u = u0 + d
         out.append({k.name: k.from_u(float(min(k.u_span, max(0.0, x)))) for k, x in zip(knobs, u, strict=True)})
     return out
 
