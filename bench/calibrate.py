@@ -9,7 +9,7 @@ The calibration is one `python -m teamtui calibrate latest --db DB --model M -o 
 timed end to end; it prints the wall time, the evaluations and the loss (target: within 30 minutes on the
 project's 2-core machine). Then the speed check: the same grid of sim runs (sizes 1–5 × pre-assigned and
 decentralized × p 0.2/0.5/0.9 × math_utils × `--speed-seeds` seeds) once with today's default sim
-(`scenarios/experiments/paper_grid.toml`: verify = model, locking) and once with the profile (its `[sim]`
+(`scenarios/experiments/paper_grid_default.toml`: verify = model, locking) and once with the profile (its `[sim]`
 values, verify = harness, consistency none, as `teamtui calibrate` simulates), in this process, interleaved
 three times; it prints milliseconds per run for both and their ratio (target ≤ 1.5×).
 """
@@ -36,7 +36,7 @@ from teamtui.scenario.load import load_scenario  # noqa: E402
 from teamtui.scenario.simconfig import SimConfig  # noqa: E402
 from teamtui.scenario.spec import Scenario  # noqa: E402
 
-GRID_FILE = ROOT / "scenarios/experiments/paper_grid.toml"
+GRID_FILE = ROOT / "scenarios/experiments/paper_grid_default.toml"
 
 
 def calibrate(db: Path, model: str, out: Path, budget: int, seeds: int, jobs: int) -> dict[str, object]:

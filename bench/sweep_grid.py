@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = "scenarios/experiments/paper_grid.toml"
+BASE = "scenarios/experiments/paper_grid_default.toml"
 GRID = ["--sizes", "1-5", "--arch", "preassigned,decentralized", "--p", "0.2,0.5,0.9", "--packs", "math_utils",
         "--trials", "10"]
 

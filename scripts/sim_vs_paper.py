@@ -1,12 +1,15 @@
-"""Regenerate the sim-vs-paper comparison of docs/sweeps.md and the paper's table of docs/reproduction.md.
+"""Regenerate the sim-vs-paper comparisons of docs/sweeps.md and the paper's table of docs/reproduction.md.
 
-Runs the paper's grid with the current simulated team (`teamtui sweep scenarios/experiments/paper_grid.toml`,
-900 runs), reads the paper's imported runs (`teamtui import PAPER_DATA --db PAPER_DB` first), and writes, between
+Runs the paper's grid with the default simulated team
+(`teamtui sweep scenarios/experiments/paper_grid_default.toml`, 900 runs; with `--profiles`, `paper_grid.toml`:
+the three calibrated profiles under the harness's rules, 1,350 runs, written to the `sim-vs-paper-profiles`
+block), reads the paper's imported runs (`teamtui import PAPER_DATA --db PAPER_DB` first), and writes, between
 the `<!-- sim-vs-paper:start/end -->` markers of docs/sweeps.md, the 44 headline figures side by side (what
 `teamtui compare` prints) and the paper's findings checked on both; between `<!-- paper-table:start/end -->` of
 docs/reproduction.md, the paper's own table. Run it again whenever the sim changes:
 
     python scripts/sim_vs_paper.py --paper-db /tmp/paperdb/runs.db --write
+    python scripts/sim_vs_paper.py --paper-db /tmp/paperdb/runs.db --profiles --write
     python scripts/sim_vs_paper.py --paper-db /tmp/paperdb/runs.db --sim-db /tmp/sim.db --sim-sweep latest  # no rerun
 """
 
@@ -26,11 +29,11 @@ from teamtui.experiments.markdown_tables import kim_section, paper_table_section
 from teamtui.experiments.report import load
 
 ROOT = Path(__file__).resolve().parent.parent
-GRID = "scenarios/experiments/paper_grid.toml"
+GRIDS = {False: "scenarios/experiments/paper_grid_default.toml", True: "scenarios/experiments/paper_grid.toml"}
 
 
-def run_sweep(db: Path, jobs: int) -> str:
-    subprocess.run([sys.executable, "-m", "teamtui", "sweep", GRID, "--db", str(db), "--jobs", str(jobs)],
+def run_sweep(db: Path, jobs: int, grid: str) -> str:
+    subprocess.run([sys.executable, "-m", "teamtui", "sweep", grid, "--db", str(db), "--jobs", str(jobs)],
                    cwd=ROOT, check=True)
     return "latest"
 
@@ -55,17 +58,20 @@ def main() -> None:
     ap.add_argument("--sim-db", type=Path, help="a database with the sim's paper-grid sweep (default: run one now)")
     ap.add_argument("--sim-sweep", default="latest")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--profiles", action="store_true", help="the calibrated profiles' grid, not the default sim's")
     ap.add_argument("--write", action="store_true", help="update docs/sweeps.md and docs/reproduction.md")
     args = ap.parse_args()
+    grid = GRIDS[args.profiles]
     sim_db = args.sim_db or Path(tempfile.mkdtemp()) / "sim.db"
-    sim_ref = args.sim_sweep if args.sim_db else run_sweep(sim_db, args.jobs)
+    sim_ref = args.sim_sweep if args.sim_db else run_sweep(sim_db, args.jobs, grid)
     meta_s, rows_s = load(sim_db, sim_ref)
     meta_p, rows_p = load(args.paper_db, args.paper_sweep)
     sim, paper = analyze(rows_s, meta_s), analyze(rows_p, meta_p)
     result = compare.compare_tables(sim.paper_table, paper.paper_table)
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     head = (f"*Generated on {when} by `python scripts/sim_vs_paper.py --paper-db PAPER_DB --write` at commit "
-            f"{commit()}: A = the sim's paper grid (sweep `{meta_s['id']}`, {sim.done} runs), B = the paper's "
+            f"{commit()}{' --profiles' if args.profiles else ''}: A = the sim's paper grid (`{grid}`, "
+            f"sweep `{meta_s['id']}`, {sim.done} runs), B = the paper's "
             f"imported runs (sweep `{meta_p['id']}`, {paper.done} runs). Mean [95 % CI] (runs).*")
     sweeps_md = "\n".join([head, "", compare.markdown(result, "sim", "paper"), "",
                            "The paper's findings, each on the paper's own metric, on both (Mann–Whitney between "
@@ -76,7 +82,8 @@ def main() -> None:
                           *paper_table_section(paper)[2:], "", *kim_section(paper)])
     print(sweeps_md + "\n\n" + repro_md)
     if args.write:
-        replace_block(ROOT / "docs" / "sweeps.md", "sim-vs-paper", sweeps_md)
+        replace_block(ROOT / "docs" / "sweeps.md", "sim-vs-paper-profiles" if args.profiles else "sim-vs-paper",
+                      sweeps_md)
         replace_block(ROOT / "docs" / "reproduction.md", "paper-table", repro_md)
 
 

@@ -5,12 +5,14 @@ the knob list behave."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from teamtui.experiments.calibrate.figures import figures
 from teamtui.experiments.calibrate.fit import Fit, Options, fit_model
+from teamtui.experiments.calibrate.knob_ci import knob_intervals
 from teamtui.experiments.calibrate.knobs import DEMONSTRATOR, DIRECT, Knob, behavioural, chosen
 from teamtui.experiments.calibrate.search import compass
 from teamtui.experiments.calibrate.select import Filters, select
@@ -115,3 +117,27 @@ def test_the_compass_search_finds_a_minimum_and_stops() -> None:
 
     flat = compass(steps, knobs, {"a": 0.0, "b": 0.0}, budget=30)
     assert flat.evaluations <= 30 and flat.loss <= 1.0
+
+
+def test_a_knob_without_a_profile_interval_gets_its_axis_curvature_and_says_so() -> None:
+    knobs = [Knob("a", 0.0, 50.0), Knob("b", 0.0, 50.0), Knob("c", 0.0, 50.0)]
+    best = {"a": 4.0, "b": 9.0, "c": 1.0}  # u = 2, 3, 1
+    u0 = {k.name: k.to_u(best[k.name]) for k in knobs}
+
+    def loss(x: dict[str, float]) -> float:  # indefinite in (a, b): the profile sees no bowl; c does not matter
+        da, db = (k.to_u(x[k.name]) - u0[k.name] for k in knobs[:2])
+        return 10.0 + 100 * da * da - 150 * da * db + 20 * db * db
+
+    def objective(xs: Sequence[Mapping[str, float]]) -> list[float]:
+        return [loss(dict(x)) for x in xs]
+
+    cis, kinds, used = knob_intervals(objective, knobs, best, [], loss(best))
+    assert kinds == {"a": "conditional", "b": "conditional", "c": "unbounded"} and used == 6 * len(knobs)
+    half_a, half_b = 1.959963984540054 * math.sqrt(2 / 200), 1.959963984540054 * math.sqrt(2 / 40)
+    assert cis["a"] == pytest.approx(((2 - half_a) ** 2, (2 + half_a) ** 2), rel=1e-6)
+    assert cis["b"] == pytest.approx(((3 - half_b) ** 2, (3 + half_b) ** 2), rel=1e-6)
+    assert cis["c"] == (0.0, 50.0)
+    bowl, kinds2, _ = knob_intervals(lambda xs: [10.0 + 100 * (knobs[0].to_u(x["a"]) - 2) ** 2 + 40 * (
+        knobs[1].to_u(x["b"]) - 3) ** 2 + 30 * (knobs[2].to_u(x["c"]) - 1) ** 2 for x in xs], knobs, best, [], 10.0)
+    assert set(kinds2.values()) == {"profile"}  # a real bowl keeps its profile intervals
+    assert bowl["a"] == pytest.approx(cis["a"], rel=1e-3)  # no trade-off: profile = conditional

@@ -46,8 +46,11 @@ def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, out
             "converged": fit.search.converged, "seeds": fit.seeds, "cells": fit.cells, "optimiser": OPTIMISER,
             "direct_runs": fit.direct.runs, "direct_calls": fit.direct.calls,
             "ci": fit.direct.cis(), "knob_ci": {k: list(v) for k, v in fit.knob_ci.items()},
-            "knob_ci_rule": "1.96 sqrt(2 (H^-1)_ii) in the search space, H from a quadratic fitted to the loss near "
-                            "the fitted knobs (teamtui.experiments.calibrate.knob_ci)",
+            "knob_ci_kind": fit.knob_ci_kind,
+            "knob_ci_rule": "profile: 1.96 sqrt(2 (H^-1)_ii) in the search space, H from a quadratic fitted to the "
+                            "loss near the fitted knobs; conditional: the same from the curvature along the knob's "
+                            "own axis, the others held (narrower where knobs trade off); unbounded: the whole range "
+                            "(teamtui.experiments.calibrate.knob_ci)",
             "worst_terms": fit.worst})
         write_profile(path, fit.sim, prov)
         if fmt == "text":

@@ -69,6 +69,8 @@ class Fit:
     """Evaluations simulated in this call (the others came from the cache)."""
     worst: list[str] = field(default_factory=list)
     knob_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    knob_ci_kind: dict[str, str] = field(default_factory=dict)
+    """How each knob's interval was found: profile, conditional or unbounded (`knob_ci.KINDS`)."""
     ci_evaluations: int = 0
 
 
@@ -104,10 +106,11 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
         loss_at = float(cache.entries[cache.key(best)]["loss"])
         progress.note(f"loss {loss_at:.1f}; knob intervals")
         evaluated = [(e["x"], float(e["loss"])) for e in cache.current()]
-        cis, ci_evals = knob_intervals(evaluate, knobs, best, evaluated) if options.knob_ci else ({}, 0)
+        cis, kinds, ci_evals = knob_intervals(evaluate, knobs, best, evaluated, loss_at) if options.knob_ci else \
+            ({}, {}, 0)
         fresh = evaluate.evaluations
     simulated = from_summary(list(problem.observed), cache.entries[cache.key(best)]["stats"])
     sim = {"verify": "harness", **direct.sim_values(), **best}
     return Fit(model, direct, result, sim, problem.observed, simulated, len(records), time.monotonic() - started,
                len(problem.cells), len(problem.seeds), cache.reused, fresh, worst(problem.observed, simulated),
-               {k: (round(a, 5), round(b, 5)) for k, (a, b) in cis.items()}, ci_evals)
+               {k: (round(a, 5), round(b, 5)) for k, (a, b) in cis.items()}, kinds, ci_evals)

@@ -10,9 +10,15 @@ matter: with fixed seeds the loss is piecewise constant with steps of a few unit
 (Gaussian, scale `RADIUS` / 2), a little ridge keeps the fit stable, and H is made positive semi-definite by
 clipping its eigenvalues. A knob's interval is ûᵢ ± 1.96 √(2 (H⁻¹)ᵢᵢ), clipped to its range and mapped back: on a
 quadratic surface this is the profile interval Δloss ≤ 3.84 with the other knobs re-fitted, so knobs that trade off
-against each other widen each other's intervals. A knob the loss does not respond to gets its whole range. The fit
-averages over the loss's small-scale steps (fixed seeds make it piecewise constant), which a minimum found on them
-would otherwise make look sharper than it is.
+against each other widen each other's intervals. The fit averages over the loss's small-scale steps (fixed seeds
+make it piecewise constant), which a minimum found on them would otherwise make look sharper than it is.
+
+With many knobs the full surface often has a direction it cannot see curving up (the loss is flat or noisy along
+it), and every knob that leans on that direction then has no profile interval. Such a knob gets, instead, the
+*conditional* interval from the curvature along its own axis alone (a quadratic through the fitted point and
+its four axis points, the other knobs held at their fitted values): narrower than a profile interval where knobs
+trade off, and labelled as such (`KINDS`). A knob whose own axis does not curve up either gets its whole range
+("unbounded").
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ FAR = 0.3
 RADIUS = 0.5
 Z95 = 1.959963984540054
 Arr = npt.NDArray[np.float64]
+KINDS = ("profile", "conditional", "unbounded")
+"""How each knob's interval was found (see the module docstring)."""
 
 
 def design(knobs: Sequence[Knob], best: Mapping[str, float], seed: int = 3) -> list[dict[str, float]]:
@@ -75,29 +83,45 @@ def hessian(points: Arr, losses: Arr, centre: Arr) -> Arr:
     return h
 
 
+def _interval(k: Knob, u0: float, var: float) -> tuple[float, float]:
+    half = Z95 * math.sqrt(var) if math.isfinite(var) and var >= 0 else math.inf
+    lo, hi = max(0.0, u0 - half), min(k.u_span, u0 + half)
+    return k.from_u(lo), k.from_u(hi)
+
+
 def intervals_from(knobs: Sequence[Knob], best: Mapping[str, float], h: Arr) -> dict[str, tuple[float, float]]:
+    """Profile intervals from H (a knob leaning on a direction H does not see curve up gets its whole range)."""
     vals, vecs = np.linalg.eigh(h)
     floor = 1e-9 * max(1.0, float(np.max(np.abs(vals))))
     inv_vals = np.where(vals > floor, 1.0 / np.maximum(vals, floor), math.inf)
     out = {}
     for i, k in enumerate(knobs):
         var = 2.0 * float(np.sum(vecs[i] ** 2 * inv_vals, where=vecs[i] ** 2 > 1e-12, initial=0.0))
-        u0 = k.to_u(best[k.name])
-        half = Z95 * math.sqrt(var) if math.isfinite(var) else math.inf
-        lo, hi = max(0.0, u0 - half), min(k.u_span, u0 + half)
-        out[k.name] = (k.from_u(lo), k.from_u(hi))
+        out[k.name] = _interval(k, k.to_u(best[k.name]), var)
     return out
+
+
+def axis_curvature(offsets: Sequence[float], losses: Sequence[float]) -> float:
+    """h of the least-squares quadratic c + g·d + ½h·d² through (offset, loss) points along one knob's axis."""
+    d = np.asarray(offsets, dtype=float)
+    x = np.column_stack([np.ones(len(d)), d, 0.5 * d ** 2])
+    coef = np.linalg.lstsq(x, np.asarray(losses, dtype=float), rcond=None)[0]
+    return float(coef[2])
+
+
+def _unbounded(k: Knob, ci: tuple[float, float]) -> bool:
+    return ci[0] <= k.low and ci[1] >= min(k.high, k.from_u(k.u_span))
 
 
 Evaluated = Iterable[tuple[Mapping[str, float], float]]
 
 
-def knob_intervals(objective: Objective, knobs: Sequence[Knob], best: Mapping[str, float],
-                   evaluated: Evaluated) -> tuple[dict[str, tuple[float, float]], int]:
-    """Each knob's interval (see the module docstring) and the evaluations the design took; `evaluated` are the
-    search's (knob values, loss) pairs."""
+def knob_intervals(objective: Objective, knobs: Sequence[Knob], best: Mapping[str, float], evaluated: Evaluated,
+                   best_loss: float) -> tuple[dict[str, tuple[float, float]], dict[str, str], int]:
+    """Each knob's interval and how it was found (see the module docstring), and the evaluations the design took;
+    `evaluated` are the search's (knob values, loss) pairs, `best_loss` the loss at `best`."""
     if not knobs:
-        return {}, 0
+        return {}, {}, 0
     extra = design(knobs, best)
     losses = objective(extra)
     centre = np.array([k.to_u(best[k.name]) for k in knobs])
@@ -109,4 +133,19 @@ def knob_intervals(objective: Objective, knobs: Sequence[Knob], best: Mapping[st
                 pts.append(u)
                 ls.append(f)
     h = hessian(np.array(pts), np.array(ls), centre)
-    return intervals_from(knobs, best, h), len(extra)
+    out, kinds = intervals_from(knobs, best, h), {}
+    for i, k in enumerate(knobs):
+        kinds[k.name] = "profile"
+        if not _unbounded(k, out[k.name]):
+            continue
+        c = float(centre[i])
+        axis = [(0.0, best_loss)]  # the design's first 4·len(knobs) points: ±STEP, ±FAR along each axis in turn
+        for j, (r, sgn) in enumerate((r, sgn) for r in (STEP, FAR) for sgn in (1.0, -1.0)):
+            at = min(k.u_span, max(0.0, c + sgn * r))
+            if at != c and math.isfinite(losses[4 * i + j]):
+                axis.append((at - c, float(losses[4 * i + j])))
+        curv = axis_curvature(*zip(*axis, strict=True)) if len(axis) >= 3 else 0.0
+        if curv > 1e-9 * max(1.0, abs(best_loss)):
+            out[k.name] = _interval(k, c, 2.0 / curv)
+        kinds[k.name] = "unbounded" if _unbounded(k, out[k.name]) else "conditional"
+    return out, kinds, len(extra)

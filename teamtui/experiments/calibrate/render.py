@@ -27,7 +27,8 @@ def fit_data(fit: Fit, path: Path | None) -> dict[str, Any]:
             "cached_evaluations": fit.reused, "iterations": fit.search.iterations,
             "converged": fit.search.converged, "seconds": round(fit.seconds, 1), "sim": fit.sim,
             "fresh_evaluations": fit.fresh, "direct_ci": fit.direct.cis(),
-            "knob_ci": {k: list(v) for k, v in fit.knob_ci.items()}, "ci_evaluations": fit.ci_evaluations,
+            "knob_ci": {k: list(v) for k, v in fit.knob_ci.items()}, "knob_ci_kind": fit.knob_ci_kind,
+            "ci_evaluations": fit.ci_evaluations,
             "notes": fit.direct.notes, "worst": fit.worst,
             "terms": [{"statistic": label(t.key), "observed": t.observed, "simulated": t.simulated, "z": t.z,
                        "cost": t.cost} for t in terms(fit.observed, fit.simulated)]}
@@ -43,8 +44,10 @@ def print_fit(fit: Fit, path: Path | None) -> None:
         {k: v for k, v in fit.sim.items() if k not in ("latency", "verify")}
     for name, value in flat.items():
         ci = cis.get(name) or fit.knob_ci.get(name)
+        kind = fit.knob_ci_kind.get(name, "profile")
         table.add_row(name, f"{value:.4g}", "direct" if name in cis else "simulation",
-                      f"[{ci[0]:.4g}, {ci[1]:.4g}]" if ci else "")
+                      (f"[{ci[0]:.4g}, {ci[1]:.4g}]" + ("" if name in cis or kind == "profile" else f" ({kind})"))
+                      if ci else "")
     out.print(table)
     stats = Table(title="statistics: observed vs simulated at the fitted knobs", title_justify="left")
     for col in ("statistic", "observed", "simulated", "z"):
