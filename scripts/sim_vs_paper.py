@@ -1,12 +1,13 @@
 """Regenerate the sim-vs-paper comparisons of docs/sweeps.md and the paper's table of docs/reproduction.md.
 
 Runs the paper's grid with the default simulated team
-(`teamtui sweep scenarios/experiments/paper_grid_default.toml`, 900 runs; with `--profiles`, `paper_grid.toml`:
-the three calibrated profiles under the harness's rules, 1,350 runs, written to the `sim-vs-paper-profiles`
-block), reads the paper's imported runs (`teamtui import PAPER_DATA --db PAPER_DB` first), and writes, between
-the `<!-- sim-vs-paper:start/end -->` markers of docs/sweeps.md, the 44 headline figures side by side (what
-`teamtui compare` prints) and the paper's findings checked on both; between `<!-- paper-table:start/end -->` of
-docs/reproduction.md, the paper's own table. Run it again whenever the sim changes:
+(`teamtui sweep scenarios/experiments/paper_grid_default.toml`, 900 runs), reads the paper's imported runs
+(`teamtui import PAPER_DATA --db PAPER_DB` first), and writes, between the `sim-vs-paper` markers of
+docs/sweeps.md, the 44 headline figures side by side (what `teamtui compare` prints) and the paper's findings
+checked on both, and between the `paper-table` markers of docs/reproduction.md, the paper's own table. With
+`--profiles` it runs `paper_grid.toml` instead (the three calibrated profiles under the harness's rules, 1,350
+runs) and writes the comparison between the `calibrated-vs-paper` markers of docs/reproduction.md.
+Run it again whenever the sim changes:
 
     python scripts/sim_vs_paper.py --paper-db /tmp/paperdb/runs.db --write
     python scripts/sim_vs_paper.py --paper-db /tmp/paperdb/runs.db --profiles --write
@@ -81,9 +82,10 @@ def main() -> None:
                           f"(sweep `{meta_p['id']}`, {paper.done} runs); `teamtui report` writes the same.*", "",
                           *paper_table_section(paper)[2:], "", *kim_section(paper)])
     print(sweeps_md + "\n\n" + repro_md)
-    if args.write:
-        replace_block(ROOT / "docs" / "sweeps.md", "sim-vs-paper-profiles" if args.profiles else "sim-vs-paper",
-                      sweeps_md)
+    if args.write and args.profiles:  # the calibrated grid: in reproduction.md (the paper's table stays as it is)
+        replace_block(ROOT / "docs" / "reproduction.md", "calibrated-vs-paper", sweeps_md)
+    elif args.write:
+        replace_block(ROOT / "docs" / "sweeps.md", "sim-vs-paper", sweeps_md)
         replace_block(ROOT / "docs" / "reproduction.md", "paper-table", repro_md)
 
 
