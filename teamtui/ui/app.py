@@ -490,7 +490,8 @@ class TeamApp(App[int]):
 
         state, base, fault_free = await self._summary_inputs()
         if state.finished is None:
-            self.notify("the summary appears when the run ends", severity="information")
+            why = f"no summary: {self.error_line}" if self.error_line else "the summary appears when the run ends"
+            self.notify(why, severity="information")
             return
         outcome = self.run_handle.outcome if self.run_handle is not None else None
         metrics = outcome.metrics if outcome is not None else metrics_of(state, base, fault_free)
