@@ -69,13 +69,14 @@ class TeamApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     AUTO_FOCUS = ".agent"  # never the log filter: typed keys are fault keys until the user presses /
     BINDINGS: ClassVar[list[BindingType]] = [
-        _fault_binding("k", "kill", "Kill", "Kill the focused agent; the team must reclaim what it held"),
-        _fault_binding("r", "restart", "Restart", "Restart the focused agent if it is dead (fresh memory)",
+        _fault_binding("k", "kill", "Kill", "Kill the target (named in the status line); the team must reclaim "
+                       "what it held"),
+        _fault_binding("r", "restart", "Restart", "Restart the target if it is dead (fresh memory)",
                        show=False),
         _fault_binding("d", "delay", "Delay/clear", "Slow the target: a factor (3x), a duration (20s), +latency; "
                        "'clear' ends its delay"),
-        _fault_binding("s", "stall", "Stall/resume", "Freeze the focused agent mid-call, or let it go on"),
-        _fault_binding("x", "isolate", "Isolate", "Partition the focused agent from the rest of the team"),
+        _fault_binding("s", "stall", "Stall/resume", "Freeze the target mid-call, or let it go on"),
+        _fault_binding("x", "isolate", "Isolate", "Partition the target from the rest of the team"),
         _fault_binding("g", "partition", "Partition…", "Split the team into groups that cannot talk", show=False),
         _fault_binding("h", "heal", "Heal", "Heal every partition and link fault"),
         Binding("space", "pause", "Pause", id="run.pause", tooltip="Pause or resume the run clock"),
@@ -90,7 +91,9 @@ class TeamApp(App[int]):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="focus.next",
                 tooltip="Focus the next pane (the fault target stays the last agent focused)"),
         Binding("slash", "filter_log", "Filter log", id="log.filter", show=False,
-                tooltip="Filter and search the event log"),
+                tooltip="Filter and search the event log (escape goes back to the target)"),
+        Binding("escape", "leave_filter", "Back", id="log.leave", show=False,
+                tooltip="Leave the log filter: focus goes back to the target's pane"),
         Binding("m", "summary", "Summary", id="run.summary", tooltip="The metrics summary (at the end of the run)"),
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key and what it does"),
         Binding("q", "quit_run", "Quit", id="app.quit", tooltip="Stop the run cleanly and quit"),
@@ -469,6 +472,10 @@ class TeamApp(App[int]):
 
         self.ask("Focus an agent", f"a number from 1 to {len(names)} or a name", lambda t: parse_agent(t, names),
                  done)
+
+    def action_leave_filter(self) -> None:
+        if isinstance(self.focused, Input) and self.focused.id == "log-filter":
+            self._focus_selected()
 
     def action_filter_log(self) -> None:
         self.w_log.query_one("#log-filter", Input).focus()

@@ -73,6 +73,8 @@ class ReplayApp(TeamApp):
         self._mark_cols: tuple[int, frozenset[int]] = (0, frozenset())
         """The timeline's width and the columns of its fault marks at that width."""
         self.view.baseline_makespan, self.fault_free_makespan = stored_baselines(self.recording.stored_metrics())
+        self._seeks = self._seeks_at_hold = 0
+        """Seeks to a typed time so far, and when the open prompt was opened (a seek leaves the replay paused)."""
         self._final: RunState | None = None
         """The state at the recording's end (for the summary), once asked for."""
 
@@ -164,10 +166,12 @@ class ReplayApp(TeamApp):
 
     def _prompt_hold(self) -> bool:
         held, self.playing = self.playing, False
+        self._seeks_at_hold = self._seeks
         return held
 
     def _prompt_release(self) -> None:
-        self.playing = self.pos < len(self.recording)
+        if self._seeks == self._seeks_at_hold:  # a seek pauses, as every jump does: it stays paused there
+            self.playing = self.pos < len(self.recording)
         self._last = time.monotonic()
 
     def action_step(self, delta: int) -> None:
@@ -181,6 +185,7 @@ class ReplayApp(TeamApp):
     def seek_time(self, seconds: float) -> None:
         """Show the recording as it stood at run time `seconds` (every event up to it)."""
         self.playing = False
+        self._seeks += 1
         self.seek(self.recording.pos_at(seconds))
         self.cursor_t = seconds
 
