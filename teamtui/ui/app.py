@@ -551,6 +551,8 @@ class TeamApp(App[int]):
         yield SystemCommand("Run: pause or resume", "Pause the run clock", self.action_pause)
         yield SystemCommand("Run: faster", "Double the speed", self.action_faster)
         yield SystemCommand("Run: slower", "Halve the speed", self.action_slower)
+        yield SystemCommand("View: focus an agent", "Make an agent the fault target, by number or name",
+                            self.action_goto_agent)
         yield SystemCommand("View: summary", "The end-of-run summary", self.action_summary)
         yield SystemCommand("View: keys", "Every key binding", self.action_help)
         yield SystemCommand("Log: filter", "Filter and search the event log", self.action_filter_log)
