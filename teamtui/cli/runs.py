@@ -24,13 +24,15 @@ def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None
     import io
 
     from teamtui.core import events as ev
-    from teamtui.store.reader import load_events, load_metrics, resolve_run
+    from teamtui.store.reader import load_metrics, readable_events, resolve_run
     from teamtui.store.schema import RecorderError, default_db
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
+    skipped: list[str] = []
     if fmt == "jsonl":
-        data = ev.to_jsonl(load_events(path, run_id)).decode()
+        events, skipped = readable_events(path, run_id)
+        data = ev.to_jsonl(events).decode()
     else:
         metrics = load_metrics(path, run_id)
         if metrics is None:
@@ -46,6 +48,9 @@ def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None
     else:
         output.write_text(data, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+    if skipped:  # what could be read is out; the rest is named, and the exit code says the export is not whole
+        raise RecorderError(f"run {run_id}: {len(skipped)} stored event(s) cannot be read back and were left out "
+                            f"of the export (first: {skipped[0]}); the other {len(events)} were exported")
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -106,9 +111,14 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
     if not len(recording):
         recording.close()
         raise RecorderError(f"run {run_id} has no events to replay; it was interrupted before its first event")
+    from teamtui.core.printable import shown
     from teamtui.ui.replay import ReplayApp
 
-    ReplayApp(recording, run_id=run_id, speed=speed).run()
+    app = ReplayApp(recording, run_id=run_id, speed=speed)
+    app.run()
+    if app.error_line:  # an event that cannot be read back ended the replay early: one line, exit 2
+        click.echo(f"teamtui: {shown(app.error_line)}", err=True)
+    sys.exit(app.return_code or (2 if app.error_line else 0))
 
 
 @click.command()

@@ -14,6 +14,9 @@ The engine reads time only through a `Clock`: `now()` (run seconds since the clo
   order, is decided by virtual time alone, so a paced run of the sim is the same run as an unpaced one,
   event for event, however loaded the machine is; only an outside call (a fault injected from the
   monitor) lands at the run time the pace has reached. The monitor watches sim and cassette runs this way.
+  A `manual` pace never waits for real: run time moves only when `advance_to(t)` is called, at once, up to
+  `t`, and the loop then parks (`reached` is set). Tests of the monitor drive its clock this way, so what
+  they see never depends on how fast the machine is.
 * `WallClock(speed)` follows real time scaled by `speed`, and can be paused, resumed and re-speeded
   while sleepers are waiting; it runs on any asyncio loop (real models, which wait on the network).
 """
@@ -92,11 +95,17 @@ class _VirtualSelector(selectors.BaseSelector):
 class Pace:
     """How fast a paced virtual loop lets run time pass; changed from any thread, noticed by the loop at once."""
 
-    def __init__(self, speed: float = 1.0) -> None:
+    def __init__(self, speed: float = 1.0, *, manual: bool = False) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self.paused = False
+        self.manual = manual
+        """Whether run time moves only when `advance_to` says (tests), not with the wall clock."""
+        self.until = 0.0
+        """A manual pace's limit: the loop time up to which run time may move."""
+        self.reached = threading.Event()
+        """Set when a manual pace's loop has parked: nothing is due before `until` (or it is paused)."""
         self._lock = threading.Lock()
         self._waiting: tuple[float, float, float, float] | None = None
         """While the loop waits: (virtual time, wall time, speed) at the start of the wait, and its virtual target."""
@@ -116,6 +125,14 @@ class Pace:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(_nothing)
 
+    def advance_to(self, loop_time: float) -> None:
+        """A manual pace: let run time move on at once up to `loop_time` (loop time, as `VirtualEventLoop.time()`);
+        `reached` is set when the loop has got there and parked."""
+        with self._lock:
+            self.until = max(self.until, loop_time)
+            self.reached.clear()
+        self.set()
+
     def now(self, loop: VirtualEventLoop) -> float:
         """The loop's virtual time, moving smoothly with the wall clock while the loop waits for its next timer."""
         with self._lock:
@@ -129,6 +146,8 @@ class Pace:
              timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
         """Wait for real until the next timer is due at this pace (then jump to it), or until something from
         outside arrives (then move virtual time on by the wall time waited, never past the timer)."""
+        if self.manual:
+            return self._wait_manual(loop, inner, timeout)
         with self._lock:
             self._loop = loop
             speed, paused = self.speed, self.paused
@@ -151,6 +170,23 @@ class Pace:
         else:
             loop.advance(timeout)
         return ready
+
+
+    def _wait_manual(self, loop: VirtualEventLoop, inner: selectors.BaseSelector,
+                     timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
+        with self._lock:
+            self._loop = loop
+            go = not self.paused and timeout is not None and loop._vtime + timeout <= self.until
+            if not go:
+                self.parked = self.paused
+                self.reached.set()
+        if go:
+            loop.advance(timeout or 0.0)
+            return []
+        try:
+            return inner.select(None)  # parked until a control change (advance_to, pause) or real work
+        finally:
+            self.parked = False
 
 
 def _nothing() -> None:

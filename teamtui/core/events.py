@@ -9,9 +9,18 @@ on the virtual clock yields the same log byte for byte.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import msgspec
+
+
+def _finite(kind: str, **values: float | None) -> None:
+    """Refuse (ValueError; a `msgspec.ValidationError` when decoding) a fault setting that is nan, inf or negative:
+    JSON has no such numbers, so an event holding one would be stored as null and could not be read back."""
+    for name, value in values.items():
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{kind}.{name} must be a finite number of at least 0, not {value!r}")
 
 
 class Event(msgspec.Struct, frozen=True, tag=True, kw_only=True):
@@ -290,6 +299,9 @@ class AgentDelayed(Event, frozen=True):
     extra_s: float
     duration: float | None
 
+    def __post_init__(self) -> None:
+        _finite("AgentDelayed", factor=self.factor, extra_s=self.extra_s, duration=self.duration)
+
 
 class AgentDelayEnded(Event, frozen=True):
     pass
@@ -297,6 +309,9 @@ class AgentDelayEnded(Event, frozen=True):
 
 class AgentStallInjected(Event, frozen=True):
     duration: float | None
+
+    def __post_init__(self) -> None:
+        _finite("AgentStallInjected", duration=self.duration)
 
 
 class AgentResumed(Event, frozen=True):
@@ -315,6 +330,9 @@ class LinkFaultSet(Event, frozen=True):
     drop: float
     duplicate: float
     extra_latency: float
+
+    def __post_init__(self) -> None:
+        _finite("LinkFaultSet", drop=self.drop, duplicate=self.duplicate, extra_latency=self.extra_latency)
 
 
 AnyEvent = (

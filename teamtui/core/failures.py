@@ -13,6 +13,9 @@ INCIDENTS = 1_000
 """The incidents list keeps at least this many of the latest (at most twice as many before it is trimmed)."""
 BIN_S = 5.0
 """Width of the throughput and fault bins, in run seconds."""
+MAX_BINS = 1_000_000
+"""The bins' bound: 5,000,000 s of run time (58 days; the throughput list 8 MB at most); anything later counts in
+the last bin, so a run time however large (a stored run from elsewhere) keeps memory and snapshots bounded."""
 RECOVERABLE = ("kill", "stall", "delay")
 
 
@@ -82,7 +85,7 @@ def detector(s: RunFacts, e: ev.Event) -> None:
 
 def fault(s: RunFacts, e: ev.FaultInjected) -> None:
     s.faults += 1
-    b = int(e.t // BIN_S)
+    b = min(int(e.t // BIN_S), MAX_BINS - 1)
     s.fault_bins[b] = s.fault_bins.get(b, 0) + 1
     params = ", ".join(f"{k}={v}" for k, v in e.params.items())
     incident(s, Incident(e.seq, e.t, "fault", e.agent, cause=e.fault, other=e.source, note=params))

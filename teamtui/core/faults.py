@@ -4,17 +4,36 @@ Each class knows its `action` (the word scenario files use and `FaultInjected.fa
 `params` (what `FaultInjected.params` records: the settings that were given, in one fixed key order:
 seconds, factor, rate, latency_s, groups). `target` is the agent a fault is aimed at ("" for the network).
 The monitor builds them (`engine.inject(Kill("bob"))`), `teamtui.scenario.load` resolves `[[faults]]`
-into them, and the nemesis applies them.
+into them, and the nemesis applies them. Whoever builds one, its settings are checked when it is built
+(finite, and in the ranges a scenario file allows: `MAX_DELAY_FACTOR`...), so a value such as nan or inf
+can never reach the engine, the event log or a stored run.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+MAX_DELAY_FACTOR = 1000.0
+"""The largest delay factor (the scenario file's bound too)."""
 
 
 def _given(**params: Any) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
+
+
+def _check(action: str, name: str, value: float | None, lo: float, hi: float = math.inf,
+           lo_open: bool = False) -> None:
+    """Refuse a setting that is not a finite number in [lo, hi] ((lo, hi] with `lo_open`), in one sentence."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{action}: {name} must be a finite number, not {value!r}")
+    if value < lo or (lo_open and value == lo) or value > hi:
+        low = f"above {lo:g}" if lo_open else f"at least {lo:g}"
+        raise ValueError(f"{action}: {name} must be {low}" + (f" and at most {hi:g}" if hi < math.inf else "")
+                         + f", not {value:g}")
 
 
 class _Fault:
@@ -64,9 +83,21 @@ class Delay(_AgentFault):
     seconds: float | None = None
     latency_s: float | None = None
 
+    def __post_init__(self) -> None:
+        _check("delay", "factor", self.factor, 1.0, MAX_DELAY_FACTOR)
+        _check("delay", "seconds", self.seconds, 0.0, lo_open=True)
+        _check("delay", "latency_s", self.latency_s, 0.0)
+
     @property
     def params(self) -> dict[str, Any]:
         return _given(seconds=self.seconds, factor=self.factor, latency_s=self.latency_s)
+
+
+@dataclass(frozen=True)
+class Undelay(_AgentFault):
+    """The agent's delay ends now (it runs at its own speed again); nothing happens if it has none."""
+
+    action: ClassVar[str] = "undelay"
 
 
 @dataclass(frozen=True)
@@ -75,6 +106,9 @@ class Stall(_AgentFault):
 
     action: ClassVar[str] = "stall"
     seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        _check("stall", "seconds", self.seconds, 0.0, lo_open=True)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -97,6 +131,9 @@ class Partition(_Fault):
     groups: tuple[tuple[str, ...], ...] = ()
     seconds: float | None = None
     agent: str = ""
+
+    def __post_init__(self) -> None:
+        _check("partition", "seconds", self.seconds, 0.0, lo_open=True)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -123,6 +160,10 @@ class _LinkRate(_Fault):
 
     rate: float
     seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.action, "rate", self.rate, 0.0, 1.0)
+        _check(self.action, "seconds", self.seconds, 0.0, lo_open=True)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -151,12 +192,16 @@ class SlowNetwork(_Fault):
     latency_s: float
     seconds: float | None = None
 
+    def __post_init__(self) -> None:
+        _check("slow_network", "latency_s", self.latency_s, 0.0)
+        _check("slow_network", "seconds", self.seconds, 0.0, lo_open=True)
+
     @property
     def params(self) -> dict[str, Any]:
         return _given(seconds=self.seconds, latency_s=self.latency_s)
 
 
-Fault = Kill | Restart | Delay | Stall | Resume | Partition | Heal | Drop | Duplicate | SlowNetwork
+Fault = Kill | Restart | Delay | Undelay | Stall | Resume | Partition | Heal | Drop | Duplicate | SlowNetwork
 
 FAULTS: dict[str, type[Fault]] = {cls.action: cls for cls in Fault.__args__}  # type: ignore[attr-defined]
 """Each fault class by its action name."""

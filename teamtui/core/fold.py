@@ -12,7 +12,7 @@ from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core import failures
-from teamtui.core.failures import BIN_S, incident
+from teamtui.core.failures import BIN_S, MAX_BINS, incident
 from teamtui.core.parts import LATENCY_WINDOW, Agent, Attempt, Incident, RoundReplies, RunFacts, Task
 
 UNIT_TIMES = 200
@@ -212,7 +212,7 @@ def completed(s: RunFacts, e: ev.TaskCompleted) -> None:
         if a.task == e.task:
             a.task = ""
     _credit(a)
-    b = int(e.t // BIN_S)
+    b = min(int(e.t // BIN_S), MAX_BINS - 1)  # a run time past the last bin counts in it: memory stays bounded
     if b >= len(s.throughput):
         s.throughput.extend([0] * (b + 1 - len(s.throughput)))
     s.throughput[b] += 1

@@ -25,6 +25,7 @@ from teamtui.core.faults import (
     Resume,
     SlowNetwork,
     Stall,
+    Undelay,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class Nemesis:
                 self._restart(name)
             case Delay():
                 self._delay(fault)
+            case Undelay(agent=name):
+                self._end_delay(name, eng.agents[name].incarnation)
             case Stall(agent=name, seconds=seconds):
                 self._stall(name, seconds)
             case Resume(agent=name):

@@ -31,6 +31,7 @@ from teamtui.core.faults import (
     Scheduled,
     SlowNetwork,
     Stall,
+    Undelay,
 )
 from teamtui.scenario import profiles
 from teamtui.scenario.architectures import ARCHITECTURES
@@ -292,6 +293,8 @@ def _fault_of(f: FaultDef, agent: str, groups: tuple[tuple[str, ...], ...]) -> F
             return Restart(agent)
         case "delay":
             return Delay(agent, factor=f.factor, seconds=f.seconds, latency_s=f.latency_s)
+        case "undelay":
+            return Undelay(agent)
         case "stall":
             return Stall(agent, seconds=f.seconds)
         case "resume":

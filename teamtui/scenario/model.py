@@ -17,7 +17,7 @@ from teamtui.scenario import axes
 from teamtui.scenario.architectures import ARCHITECTURES
 from teamtui.scenario.simconfig import SimConfig
 
-FAULT_ACTIONS = ("kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
+FAULT_ACTIONS = ("kill", "restart", "delay", "undelay", "stall", "resume", "partition", "heal", "drop", "duplicate",
                  "slow_network")
 _FAULT_SETTINGS = ("agent", "seconds", "factor", "groups", "rate", "latency_s")
 """The keys of a `[[faults]]` entry besides action and its time; each action takes those its class has."""
@@ -147,8 +147,8 @@ class TaskConfig(_Strict):
 
 
 class FaultDef(_Strict):
-    action: Literal["kill", "restart", "delay", "stall", "resume", "partition", "heal", "drop", "duplicate",
-                    "slow_network"]
+    action: Literal["kill", "restart", "delay", "undelay", "stall", "resume", "partition", "heal", "drop",
+                    "duplicate", "slow_network"]
     at: float | None = Field(default=None, ge=0)
     """Run time in seconds."""
     round: int | None = Field(default=None, ge=1)
@@ -170,7 +170,7 @@ class FaultDef(_Strict):
     def _when_and_who(self) -> FaultDef:
         if (self.at is None) == (self.round is None):
             raise ValueError("give exactly one of at (seconds) or round")
-        if self.action in ("kill", "restart", "delay", "stall", "resume") and self.agent is None:
+        if self.action in ("kill", "restart", "delay", "undelay", "stall", "resume") and self.agent is None:
             raise ValueError(f"{self.action} needs agent = a name or a position from 1")
         if self.action == "partition" and self.agent is None and not self.groups:
             raise ValueError("partition needs agent = ... (to isolate it) or groups = [[...], [...]]")

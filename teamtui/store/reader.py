@@ -123,6 +123,26 @@ def load_events(path: Path, run_id: str) -> list[ev.Event]:
         raise unreadable(path, run_id, exc) from None
 
 
+def readable_events(path: Path, run_id: str) -> tuple[list[ev.Event], list[str]]:
+    """A run's events that decode, and one line per stored event that does not (it is left out): an export keeps
+    everything that can be read. A damaged database is one `RecorderError` line."""
+    events: list[ev.Event] = []
+    skipped: list[str] = []
+    try:
+        conn = connect_ro(path)
+        try:
+            for seq, payload in conn.execute("SELECT seq, payload FROM events WHERE run_id=? ORDER BY seq", (run_id,)):
+                try:
+                    events.append(ev.decode(payload))
+                except (msgspec.DecodeError, TypeError, ValueError) as exc:
+                    skipped.append(f"event {seq}: {type(exc).__name__}: {str(exc)[:100]}")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise unreadable(path, run_id, exc) from None
+    return events, skipped
+
+
 def _still_running(path: Path, run_id: str) -> bool:
     """Whether the row still says `running` (a run that ended since it was listed gave its lock up lawfully)."""
     conn = connect_ro(path)

@@ -10,6 +10,10 @@ never an error. The recorder writes checkpoints (`Checkpointer`), and the positi
 and conflicts, when a long run ends; a run without them gets checkpoints in memory the first time replay
 folds past one. Snapshots are msgpack with a format version (never pickle), so a run database from
 someone else cannot run code. `stored_metrics()` gives the metrics recorded with the run, if any.
+
+A stored event that does not decode (a row changed by hand, or written by a foreign tool) ends the recording
+there: the first time a read meets it, the recording shortens to the events before it and `damaged` says
+which event and why, in one line, so replay shows what can be read and says where it stopped.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ class Recording(abc.ABC):
         self.checkpoints: dict[int, bytes] = {}
         """Position -> snapshot of the state after that many events."""
         self.every = CHECKPOINT_EVERY
+        self.damaged = ""
+        """Why the recording ends early ("" while every event read so far decoded): the first event that did not."""
 
     @abc.abstractmethod
     def __len__(self) -> int:
@@ -117,8 +123,11 @@ class Recording(abc.ABC):
     def _fold(self, state: RunState, at: int, pos: int) -> RunState:
         while at < pos:
             stop = min(pos, (at // self.every + 1) * self.every)
-            for e in self.slice(at, stop):
+            events = self.slice(at, stop)
+            for e in events:
                 state.apply(e)
+            if len(events) < stop - at:
+                break  # the recording ended early: an event that does not decode
             at = stop
             if at % self.every == 0 and at not in self.checkpoints:
                 self.checkpoints[at] = state.snapshot()
@@ -182,14 +191,37 @@ class SqliteRecording(Recording):
         return self._len
 
     def _fetch(self, lo: int, hi: int) -> list[ev.Event]:
-        rows = self.conn.execute("SELECT payload FROM events WHERE run_id=? AND seq>=? AND seq<? ORDER BY seq",
+        rows = self.conn.execute("SELECT seq, payload FROM events WHERE run_id=? AND seq>=? AND seq<? ORDER BY seq",
                                  (self.run_id, lo, hi))
-        return [ev.decode(r[0]) for r in rows]
+        out: list[ev.Event] = []
+        for seq, payload in rows:
+            want = lo + len(out)
+            if seq != want:
+                self._cut(want, "it is missing")
+                break
+            try:
+                out.append(ev.decode(payload))
+            except (msgspec.DecodeError, TypeError, ValueError) as exc:
+                self._cut(want, f"it does not decode ({type(exc).__name__}: {str(exc)[:100]})")
+                break
+        else:
+            if len(out) < hi - lo:
+                self._cut(lo + len(out), "it is missing")
+        return out
+
+    def _cut(self, pos: int, why: str) -> None:
+        """End the recording before event `pos`, which cannot be read, and say so once."""
+        if pos < self._len:
+            self._len = pos
+            self.damaged = (f"run {self.run_id}: event {pos} cannot be read back: {why}; the replay ends before it "
+                            f"({pos} events)")
+            if self._marks is not None:
+                self._marks = [m for m in self._marks if m < pos]
 
     def pos_at(self, t: float) -> int:
         row = self.conn.execute("SELECT seq FROM events WHERE run_id=? AND t>? ORDER BY t, seq LIMIT 1",
                                 (self.run_id, t)).fetchone()
-        return int(row[0]) if row and row[0] is not None else self._len
+        return min(self._len, int(row[0])) if row and row[0] is not None else self._len
 
     def marks(self) -> list[int]:
         if self._marks is None:
@@ -197,7 +229,7 @@ class SqliteRecording(Recording):
             rows = self.conn.execute(
                 f"SELECT seq FROM events WHERE run_id=? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY seq",
                 (self.run_id, *kinds))
-            self._marks = [int(r[0]) for r in rows]
+            self._marks = [int(r[0]) for r in rows if int(r[0]) < self._len]
         return self._marks
 
     def stored_metrics(self) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import signal
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,22 +26,27 @@ from textual import events as tev
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 
 from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
-from teamtui.core.faults import Fault, Heal, Kill, Partition, Restart, Resume, Stall
+from teamtui.core.faults import Fault, Heal, Kill, Partition, Restart, Resume, Stall, Undelay
+from teamtui.core.printable import shown
 from teamtui.core.state import RunState
 from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
 from teamtui.ui import render
+from teamtui.ui.parsers import filter_problem, parse_agent, parse_delay, parse_groups
 from teamtui.ui.screens.help import HelpScreen
-from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
+from teamtui.ui.screens.prompt import PromptScreen
 from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.view import LiveView
 from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
+from teamtui.ui.widgets.status import StatusLine
 
 FPS = 10
 MIN_SIZE = (100, 30)
@@ -55,27 +60,40 @@ def _fault_binding(key: str, action: str, text: str, tip: str, show: bool = True
 class TeamApp(App[int]):
     """See the module docstring."""
 
+    target: reactive[str] = reactive("", init=False)
+    """The agent the next fault key acts on: the last agent pane focused ("" until the team has started). The
+    status line names it, and it stays when `tab` moves the focus out of the panes."""
+
     CSS_PATH = "app.tcss"
     TITLE = "teamtui"
     ENABLE_COMMAND_PALETTE = True
     AUTO_FOCUS = ".agent"  # never the log filter: typed keys are fault keys until the user presses /
     BINDINGS: ClassVar[list[BindingType]] = [
-        _fault_binding("k", "kill", "Kill", "Kill the focused agent; the team must reclaim what it held"),
-        _fault_binding("r", "restart", "Restart", "Restart the focused agent if it is dead (fresh memory)",
+        _fault_binding("k", "kill", "Kill", "Kill the target (named in the status line); the team must reclaim "
+                       "what it held"),
+        _fault_binding("r", "restart", "Restart", "Restart the target if it is dead (fresh memory)",
                        show=False),
-        _fault_binding("d", "delay", "Delay", "Slow the focused agent: a factor (3x), a duration (20s), +latency"),
-        _fault_binding("s", "stall", "Stall/resume", "Freeze the focused agent mid-call, or let it go on"),
-        _fault_binding("x", "isolate", "Isolate", "Partition the focused agent from the rest of the team"),
+        _fault_binding("d", "delay", "Delay/clear", "Slow the target: a factor (3x), a duration (20s), +latency; "
+                       "'clear' ends its delay"),
+        _fault_binding("s", "stall", "Stall/resume", "Freeze the target mid-call, or let it go on"),
+        _fault_binding("x", "isolate", "Isolate", "Partition the target from the rest of the team"),
         _fault_binding("g", "partition", "Partition…", "Split the team into groups that cannot talk", show=False),
         _fault_binding("h", "heal", "Heal", "Heal every partition and link fault"),
         Binding("space", "pause", "Pause", id="run.pause", tooltip="Pause or resume the run clock"),
         Binding("plus,equals_sign", "faster", "Faster", id="run.faster", show=False, tooltip="Double the clock speed"),
         Binding("minus", "slower", "Slower", id="run.slower", show=False, tooltip="Halve the clock speed"),
         *(Binding(str(i), f"focus_agent({i})", f"Agent {i}", show=False, id=f"focus.{i}",
-                  tooltip=f"Focus agent {i}") for i in range(1, 10)),
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="focus.next", tooltip="Focus the next pane"),
+                  tooltip=f"Focus agent {i}: the target of the next fault") for i in range(1, 10)),
+        Binding("0", "focus_agent(10)", "Agent 10", show=False, id="focus.10",
+                tooltip="Focus agent 10: the target of the next fault"),
+        Binding("f", "goto_agent", "Focus…", show=False, id="focus.goto",
+                tooltip="Focus an agent by number or name (agents 11 and up)"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="focus.next",
+                tooltip="Focus the next pane (the fault target stays the last agent focused)"),
         Binding("slash", "filter_log", "Filter log", id="log.filter", show=False,
-                tooltip="Filter and search the event log"),
+                tooltip="Filter and search the event log (escape goes back to the target)"),
+        Binding("escape", "leave_filter", "Back", id="log.leave", show=False,
+                tooltip="Leave the log filter: focus goes back to the target's pane"),
         Binding("m", "summary", "Summary", id="run.summary", tooltip="The metrics summary (at the end of the run)"),
         Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Every key and what it does"),
         Binding("q", "quit_run", "Quit", id="app.quit", tooltip="Stop the run cleanly and quit"),
@@ -103,7 +121,6 @@ class TeamApp(App[int]):
             from teamtui.metrics.summary import makespan_of
 
             self.view.baseline_makespan = makespan_of(baseline)
-        self.selected = ""
         self.quitting = False
         self.db = db
         self.ended = False
@@ -117,6 +134,24 @@ class TeamApp(App[int]):
         self._app_loop: asyncio.AbstractEventLoop | None = None
         self._drawn: tuple[object, ...] = ()
         """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
+        self.frame_timer: Timer | None = None
+        """The frame timer; it belongs to the main screen, so it stops before the screen's widgets go."""
+        self.prompt_paused = False
+        """Whether an open prompt paused the clock (it resumes when the prompt closes)."""
+
+    @property
+    def selected(self) -> str:
+        """The fault target (the name older code and tests use)."""
+        return self.target
+
+    @selected.setter
+    def selected(self, name: str) -> None:
+        self.target = name
+
+    def watch_target(self, name: str) -> None:
+        if hasattr(self, "w_status"):
+            self.w_status.target = name
+            self.w_status.index = next((p.index for p in self.panes if p.agent == name), 0)
 
     def pending_append(self, event: ev.Event) -> None:
         """The run's listener (called on the run's thread): queue the event for the next frame."""
@@ -132,6 +167,7 @@ class TeamApp(App[int]):
         # The main screen's widgets are kept as attributes: `query_one` would search a modal screen on top.
         self.w_header, self.w_board, self.w_metrics = Static(id="header"), Static(id="board"), Static(id="metrics")
         self.w_agents, self.w_log, self.w_incidents = Vertical(id="agents"), EventLog(), Incidents()
+        self.w_status = StatusLine(id="status")
         self.panes: list[AgentPane] = []
         yield self.w_header
         with Horizontal(id="body"):
@@ -145,6 +181,7 @@ class TeamApp(App[int]):
                 yield self.w_metrics
         yield Static(f"The terminal is too small for teamtui: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
                      "Enlarge the window or reduce the font size.", id="too-small")
+        yield self.w_status
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,7 +193,9 @@ class TeamApp(App[int]):
         if self.run_handle is not None:
             self.run_handle.start()
         self.frame()
-        self.set_interval(1 / FPS, self.frame)
+        # On the main screen, not the app: a screen stops its timers before its widgets are removed, while the
+        # app's own timers run until every screen has gone (a frame then met an event log without its #log).
+        self.frame_timer = self.screen.set_interval(1 / FPS, self.frame)
         self._check_size(self.size.width, self.size.height)
 
     def on_resize(self, event: tev.Resize) -> None:
@@ -194,6 +233,8 @@ class TeamApp(App[int]):
 
     def frame(self) -> None:
         """Fold pending events into the view and redraw what they changed."""
+        if not self.w_log.is_attached:
+            return  # the app is closing: its widgets are going or gone
         self._fold_pending()
         run = self.run_handle
         if run is not None and not self.ended and run.done.is_set() and run.outcome is None:
@@ -230,16 +271,16 @@ class TeamApp(App[int]):
         self.w_agents.styles.grid_size_rows = -(-len(names) // cols)
         self.panes = [AgentPane(n, i + 1) for i, n in enumerate(names)]
         self.w_agents.mount_all(self.panes)
-        self.selected = next((n for n, a in self.view.agents.items() if a.role != "lead"), names[0])
+        self.target = next((n for n, a in self.view.agents.items() if a.role != "lead"), names[0])
 
     def _focus_selected(self) -> None:
         for pane in self.panes:
-            if pane.agent == self.selected:
+            if pane.agent == self.target:
                 pane.focus()
 
     def on_descendant_focus(self, event: tev.DescendantFocus) -> None:
         if isinstance(event.widget, AgentPane):
-            self.selected = event.widget.agent
+            self.target = event.widget.agent
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         inc = self.w_incidents
@@ -249,6 +290,13 @@ class TeamApp(App[int]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "log-filter":
             self._focus_selected()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "log-filter":
+            from teamtui.core.events import EVENT_TYPES
+
+            problem = filter_problem(event.value.split(), list(self.view.agents), EVENT_TYPES)
+            self.w_log.border_subtitle = problem or None
 
     # -- intents -----------------------------------------------------------------------------------
 
@@ -270,52 +318,116 @@ class TeamApp(App[int]):
         self.frame()
         return True
 
+    def _aim(self, agent: str = "") -> str | None:
+        """The agent a fault key acts on (the one named, else the target), or None, said in a notice, while the
+        run cannot take a fault or no agent is known yet (a key pressed while the team is starting)."""
+        if self._live() is None:
+            return None
+        self._fold_pending()
+        name = agent or self.target
+        if name not in self.view.agents:
+            self.notify("no agent to target yet: the team is starting; press the key again in a moment",
+                        severity="warning")
+            return None
+        return name
+
     def action_kill(self, agent: str = "") -> None:
-        name = agent or self.selected
+        name = self._aim(agent)
+        if name is None:
+            return
         if not self.view.agents[name].alive:
-            self.notify(f"{name} is already dead; press r to restart it", severity="warning")
+            self.notify(f"{shown(name)} is already dead; press r to restart it", severity="warning")
             return
         self.inject(Kill(name))
 
     def action_restart(self, agent: str = "") -> None:
-        name = agent or self.selected
+        name = self._aim(agent)
+        if name is None:
+            return
         if self.view.agents[name].alive:
-            self.notify(f"{name} is alive; kill it first (k) to restart it", severity="warning")
+            self.notify(f"{shown(name)} is alive; kill it first (k) to restart it", severity="warning")
             return
         self.inject(Restart(name))
 
     def action_delay(self, agent: str = "") -> None:
-        name = agent or self.selected
-        if self._live() is None:
+        name = self._aim(agent)
+        if name is None:
             return
 
         def done(text: str | None) -> None:
-            if text is not None:
-                self.inject(parse_delay(text, name))
+            if text is None:
+                return
+            fault = parse_delay(text, name)
+            if isinstance(fault, Undelay) and self.view.agents[name].delay is None:
+                self.notify(f"{shown(name)} has no delay to clear", severity="information")
+                return
+            self.inject(fault)
 
-        self.push_screen(PromptScreen(f"Delay {name}", "3x = three times slower, 20s = for 20 s, +5s = 5 s extra "
-                                      "per call; Enter for 3x 20s", parse_delay), done)
+        self.ask(f"Delay {shown(name)}", "3x = three times slower, 20s = for 20 s, +5s = 5 s extra per call, "
+                 "clear = end its delay; Enter for 3x 20s", lambda t: parse_delay(t, name), done)
 
     def action_stall(self, agent: str = "") -> None:
-        name = agent or self.selected
+        name = self._aim(agent)
+        if name is None:
+            return
         self.inject(Resume(name) if self.view.agents[name].stall_injected else Stall(name))
 
     def action_isolate(self, agent: str = "") -> None:
-        name = agent or self.selected
+        name = self._aim(agent)
+        if name is None:
+            return
         self.inject(Partition(parse_groups("", list(self.view.agents), name)))
 
     def action_partition(self) -> None:
-        if self._live() is None:
+        name = self._aim()
+        if name is None:
             return
         names = list(self.view.agents)
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.inject(Partition(parse_groups(text, names, self.selected)))
+                self.inject(Partition(parse_groups(text, names, name)))
 
-        self.push_screen(PromptScreen("Partition the team", f"groups like {names[0]},{names[-1]} | … (the rest form "
-                                      f"a group); Enter alone isolates {self.selected}",
-                                      lambda t: parse_groups(t, names, self.selected)), done)
+        self.ask("Partition the team", f"groups like {shown(names[0])},{shown(names[-1])} | … (names or numbers; "
+                 f"the rest form a group); Enter alone isolates {shown(name)}",
+                 lambda t: parse_groups(t, names, name), done)
+
+    # -- prompts -----------------------------------------------------------------------------------
+
+    def ask(self, title: str, hint: str, check: Callable[[str], object], done: Callable[[str | None], None]) -> None:
+        """Open a prompt; the clock stands still while it is open (and the prompt says so), and goes on when it
+        closes unless the user had paused it."""
+        held = self._prompt_hold()
+        self.prompt_paused = held
+        note = ("the run is paused while you type; it goes on when you press Enter or Escape" if held
+                else "the run is paused" if self._is_paused() else "")
+        self.w_status.note = "paused while you type" if held else ""
+
+        def closed(text: str | None) -> None:
+            try:
+                done(text)
+            finally:
+                if held:
+                    self._prompt_release()
+                self.prompt_paused = False
+                self.w_status.note = ""
+                self.frame()
+
+        self.push_screen(PromptScreen(title, hint, check, note=note), closed)
+
+    def _is_paused(self) -> bool:
+        return self.clock.paused
+
+    def _prompt_hold(self) -> bool:
+        """Pause the clock for a prompt; whether this paused it (False: it was paused already, or has no run)."""
+        if self.run_handle is None or self.ended or self.clock.paused:
+            return False
+        self.clock.pause()
+        return True
+
+    def _prompt_release(self) -> None:
+        if self.clock.paused:
+            self.clock.resume()
 
     def action_heal(self) -> None:
         self.inject(Heal())
@@ -342,7 +454,28 @@ class TeamApp(App[int]):
         panes = self.panes
         if 1 <= index <= len(panes):
             panes[index - 1].focus()
-            self.selected = panes[index - 1].agent
+            self.target = panes[index - 1].agent
+        elif panes:
+            self.notify(f"there is no agent {index}: agents go from 1 to {len(panes)}", severity="information")
+        else:
+            self.notify("no agent to focus yet: the team is starting", severity="information")
+
+    def action_goto_agent(self) -> None:
+        names = [p.agent for p in self.panes]
+        if not names:
+            self.notify("no agent to focus yet: the team is starting", severity="information")
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.action_focus_agent(names.index(parse_agent(text, names)) + 1)
+
+        self.ask("Focus an agent", f"a number from 1 to {len(names)} or a name", lambda t: parse_agent(t, names),
+                 done)
+
+    def action_leave_filter(self) -> None:
+        if isinstance(self.focused, Input) and self.focused.id == "log-filter":
+            self._focus_selected()
 
     def action_filter_log(self) -> None:
         self.w_log.query_one("#log-filter", Input).focus()
@@ -364,7 +497,8 @@ class TeamApp(App[int]):
 
         state, base, fault_free = await self._summary_inputs()
         if state.finished is None:
-            self.notify("the summary appears when the run ends", severity="information")
+            why = f"no summary: {self.error_line}" if self.error_line else "the summary appears when the run ends"
+            self.notify(why, severity="information")
             return
         outcome = self.run_handle.outcome if self.run_handle is not None else None
         metrics = outcome.metrics if outcome is not None else metrics_of(state, base, fault_free)
@@ -388,7 +522,7 @@ class TeamApp(App[int]):
             await asyncio.to_thread(run.wait, 10)
         if run is not None and run.done.is_set() and not self.ended:
             self._run_ended()
-        self.exit(return_code=0 if signum is None else 128 + signum)
+        self.exit(return_code=128 + signum if signum is not None else 2 if self.error_line else 0)
 
     async def action_interrupt(self) -> None:
         await self.action_quit_run(signal.SIGINT)
@@ -417,6 +551,8 @@ class TeamApp(App[int]):
         yield SystemCommand("Run: pause or resume", "Pause the run clock", self.action_pause)
         yield SystemCommand("Run: faster", "Double the speed", self.action_faster)
         yield SystemCommand("Run: slower", "Halve the speed", self.action_slower)
+        yield SystemCommand("View: focus an agent", "Make an agent the fault target, by number or name",
+                            self.action_goto_agent)
         yield SystemCommand("View: summary", "The end-of-run summary", self.action_summary)
         yield SystemCommand("View: keys", "Every key binding", self.action_help)
         yield SystemCommand("Log: filter", "Filter and search the event log", self.action_filter_log)

@@ -9,6 +9,8 @@ a point is the screen the live run showed there). The scrubber under the header 
 clicked. Fault keys stay in the footer, greyed out: a recording cannot be changed. `m` shows the summary
 of the whole recording, from its state at the end (through the checkpoints, so a long run is quick),
 measured against the baselines its stored metrics were computed with, so it says what they say.
+A stored event that cannot be read back ends the replay before it: the screen says so in one line (and
+the command prints it and exits 2 when you quit), while everything before it stays to be watched.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from teamtui.core.state import RunState
 from teamtui.metrics.summary import stored_baselines
 from teamtui.store.recording import CHECKPOINT_EVERY, MemoryRecording, Recording
 from teamtui.ui.app import TeamApp
-from teamtui.ui.screens.prompt import PromptScreen
+from teamtui.ui.parsers import parse_seek
 from teamtui.ui.view import LiveView, view_at
 
 
@@ -71,6 +73,8 @@ class ReplayApp(TeamApp):
         self._mark_cols: tuple[int, frozenset[int]] = (0, frozenset())
         """The timeline's width and the columns of its fault marks at that width."""
         self.view.baseline_makespan, self.fault_free_makespan = stored_baselines(self.recording.stored_metrics())
+        self._seeks = self._seeks_at_hold = 0
+        """Seeks to a typed time so far, and when the open prompt was opened (a seek leaves the replay paused)."""
         self._final: RunState | None = None
         """The state at the recording's end (for the summary), once asked for."""
 
@@ -86,7 +90,8 @@ class ReplayApp(TeamApp):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(1 / 20, self._tick)
+        self.w_status.display = False  # a recording has no fault target
+        self.screen.set_interval(1 / 20, self._tick)  # the screen's: stopped before its widgets go
 
     def on_unmount(self) -> None:
         self.recording.close()
@@ -105,9 +110,24 @@ class ReplayApp(TeamApp):
         if self.pos >= len(self.recording):
             self.playing = False
 
+    def _check_damage(self) -> None:
+        """Once the recording has met an event it cannot read: stop there and say so (and exit 2 at the end)."""
+        why = self.recording.damaged
+        if not why or self.error_line:
+            return
+        self.error_line = why
+        self.pos = min(self.pos, len(self.recording))
+        self.playing = self.playing and self.pos < len(self.recording)
+        if not len(self.recording):
+            self.exit(return_code=2)  # nothing at all can be shown
+            return
+        self.notify(why, title="this recording is damaged", severity="error", timeout=30)
+
     def seek(self, pos: int) -> None:
         """Show the recording as it stood after its first `pos` events."""
         pos = max(0, min(len(self.recording), pos))
+        self.recording.slice(pos - 1, pos)  # read the way there first: a damaged recording ends before it
+        pos = min(len(self.recording), pos)
         if pos < self.pos or pos - self.pos > CHECKPOINT_EVERY:
             self._install(view_at(self.recording, pos))
         else:
@@ -141,6 +161,19 @@ class ReplayApp(TeamApp):
         self._last = time.monotonic()
         self.frame()
 
+    def _is_paused(self) -> bool:
+        return not self.playing
+
+    def _prompt_hold(self) -> bool:
+        held, self.playing = self.playing, False
+        self._seeks_at_hold = self._seeks
+        return held
+
+    def _prompt_release(self) -> None:
+        if self._seeks == self._seeks_at_hold:  # a seek pauses, as every jump does: it stays paused there
+            self.playing = self.pos < len(self.recording)
+        self._last = time.monotonic()
+
     def action_step(self, delta: int) -> None:
         self.playing = False
         self.seek(self.pos + delta)
@@ -152,26 +185,19 @@ class ReplayApp(TeamApp):
     def seek_time(self, seconds: float) -> None:
         """Show the recording as it stood at run time `seconds` (every event up to it)."""
         self.playing = False
+        self._seeks += 1
         self.seek(self.recording.pos_at(seconds))
         self.cursor_t = seconds
 
     def action_seek_time(self) -> None:
         end = self.recording.end_t
 
-        def check(text: str) -> float:
-            try:
-                value = float(text.strip().rstrip("s"))
-            except ValueError:
-                raise ValueError(f"'{text}' is not a time; write seconds, e.g. 42 or 42.5") from None
-            if not 0 <= value <= end:
-                raise ValueError(f"the run lasted {end:.1f} s; give a time from 0 to that")
-            return value
-
         def done(text: str | None) -> None:
             if text is not None:
-                self.seek_time(check(text))
+                self.seek_time(parse_seek(text, end))
 
-        self.push_screen(PromptScreen("Seek to a run time", f"seconds from 0 to {end:.1f}", check), done)
+        self.ask("Seek to a run time", f"seconds from 0 to {end:.1f} (42, 42.5s) or m:ss (1:30)",
+                 lambda t: parse_seek(t, end), done)
 
     def action_mark(self, direction: int) -> None:
         self.playing = False
@@ -183,6 +209,7 @@ class ReplayApp(TeamApp):
 
     def frame(self) -> None:
         super().frame()
+        self._check_damage()
         if self.view.started is not None:
             total = len(self.recording)
             head = Text.assemble(

@@ -22,6 +22,7 @@ from teamtui.core.faults import (
     Scheduled,
     SlowNetwork,
     Stall,
+    Undelay,
 )
 from teamtui.scenario.load import with_overrides
 from teamtui.scenario.model import FaultDef
@@ -138,3 +139,14 @@ def test_a_setting_the_action_does_not_take_is_refused(entry: str, message: str)
     with pytest.raises(ScenarioError, match="faults") as err:
         scenario_from(HEAD + f"[[faults]]\nat = 1\n{entry}\n")
     assert message in str(err.value)
+
+
+def test_undelay_in_a_file_ends_the_delay_at_its_time() -> None:
+    s = scenario_from(HEAD + '[[faults]]\nat = 1\naction = "delay"\nagent = "cy"\nfactor = 5\n'
+                      '[[faults]]\nat = 4\naction = "undelay"\nagent = "cy"\n'
+                      '[[faults]]\nat = 5\naction = "undelay"\nagent = "bob"\n')
+    assert [f.fault for f in s.faults] == [Delay("cy", factor=5.0), Undelay("cy"), Undelay("bob")]
+    _, events = run_engine(s)
+    ended = [e for e in events if isinstance(e, ev.AgentDelayEnded)]
+    assert [(e.agent, e.t) for e in ended] == [("cy", 4.0)]  # bob had no delay: recorded, nothing ends
+    assert [e.fault for e in events if isinstance(e, ev.FaultInjected)] == ["delay", "undelay", "undelay"]

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from teamtui.core import events as ev
 from teamtui.launch import run_events
 from teamtui.scenario.spec import Scenario
+from teamtui.ui.app import TeamApp
 
 from ..conftest import scenario_from
 
@@ -76,3 +77,28 @@ async def until(pilot: Pilot[object], cond: Callable[[], bool], timeout: float =
             raise AssertionError("the condition did not come true while the app ran")
         await pilot.pause(0.05)
         waited += 0.05
+
+
+def manual_app(scenario: Scenario | None = None) -> TeamApp:
+    """The monitor on a live run whose virtual clock moves only when the test says (`advance`), never with the
+    wall clock: what a test sees cannot depend on how busy the machine is."""
+    app = TeamApp(scenario or live_scenario(), speed=1.0, summary_at_end=False)
+    assert app.run_handle is not None and app.run_handle.pace is not None
+    app.run_handle.pace.manual = True
+    return app
+
+
+async def advance(pilot: Pilot[object], app: TeamApp, t: float) -> None:
+    """Move the run's clock to run time `t` (at once), wait until its loop has parked there, and draw a frame."""
+    run = app.run_handle
+    assert run is not None and run.pace is not None
+    run.pace.advance_to(run.clock.origin + t)
+    await until(pilot, run.pace.reached.is_set)
+    await until(pilot, lambda: not app.pending and (app.view.started is None or bool(app.panes)), timeout=10)
+    app.frame()
+    await pilot.pause()
+
+
+def notices(app: TeamApp) -> list[str]:
+    """The messages of the notifications the app has shown (and not yet timed out)."""
+    return [n.message for n in app._notifications]

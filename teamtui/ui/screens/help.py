@@ -32,6 +32,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("escape", "Back", "close this screen or prompt")
         with VerticalScroll(id="help-body"):
             yield Static(table)
-            yield Static(Text("Faults act on the focused agent (highlighted border). Select an entry in "
-                              "'conflicts & faults' to jump the event log to it. Filter the log with words, "
-                              "agent:NAME and kind:KIND.", style="dim"))
+            yield Static(Text("Faults act on the target named in the status line over the footer: the last agent "
+                              "focused (1–9, 0 for agent 10, f for any agent by number or name, tab), which stays "
+                              "the target when tab moves on to other panes. A prompt (d, g, f, t) pauses the clock "
+                              "while it is open and lets it go on when it closes, unless you had paused it. d then "
+                              "clear ends an agent's delay. Select an entry in 'conflicts & faults' to jump the "
+                              "event log to it. Filter the log with words, agent:NAME and kind:KIND.", style="dim"))
