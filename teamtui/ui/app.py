@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events as tev
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -142,7 +143,8 @@ class TeamApp(App[int]):
                 with VerticalScroll(id="board-box"):
                     yield self.w_board
                 yield self.w_incidents
-                yield self.w_metrics
+                with VerticalScroll(id="metrics-box"):  # scrolls when a big team's matrix does not fit
+                    yield self.w_metrics
         yield Static(f"The terminal is too small for teamtui: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
                      "Enlarge the window or reduce the font size.", id="too-small")
         yield Footer()
@@ -150,7 +152,8 @@ class TeamApp(App[int]):
     def on_mount(self) -> None:
         self.query_one("#board-box").border_title = "task board"
         self.w_incidents.border_title = "conflicts & faults"
-        self.w_metrics.border_title = "metrics"
+        self.w_metrics_box = self.query_one("#metrics-box")
+        self.w_metrics_box.border_title = "metrics"
         self.w_log.border_title = "event log"
         self._app_loop = asyncio.get_running_loop()
         if self.run_handle is not None:
@@ -214,14 +217,18 @@ class TeamApp(App[int]):
         if key == self._drawn:
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
         self._drawn = key
-        self.w_header.update(render.header(self.view, self.clock.speed, self.clock.paused))
+        self.w_header.update(self.header_text())
         for pane in self.panes:
             pane.sync(self.view)
-        self.w_board.update(render.task_board(self.view))
+        self.w_board.update(render.task_board(self.view, self.w_board.size.width))
         self.w_incidents.sync(self.view)
-        self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width - 2)))
-        self.w_metrics.border_title = render.metrics_title(self.view)
+        self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width)))
+        self.w_metrics_box.border_title = render.metrics_title(self.view)
         self.w_log.sync(self.view)
+
+    def header_text(self) -> Text:
+        """The header for this frame, fitted to the terminal's width (replay adds where it stands)."""
+        return render.header(self.view, self.clock.speed, self.clock.paused, self.size.width)
 
     def _build_agents(self) -> None:
         names = list(self.view.agents)

@@ -27,7 +27,9 @@ from teamtui.core import events as ev
 from teamtui.core.state import RunState
 from teamtui.metrics.summary import stored_baselines
 from teamtui.store.recording import CHECKPOINT_EVERY, MemoryRecording, Recording
+from teamtui.ui import render
 from teamtui.ui.app import TeamApp
+from teamtui.ui.render import ReplayPosition
 from teamtui.ui.screens.prompt import PromptScreen
 from teamtui.ui.view import LiveView, view_at
 
@@ -106,8 +108,9 @@ class ReplayApp(TeamApp):
             self.playing = False
 
     def seek(self, pos: int) -> None:
-        """Show the recording as it stood after its first `pos` events."""
-        pos = max(0, min(len(self.recording), pos))
+        """Show the recording as it stood after its first `pos` events. The earliest point is its first event
+        (the run's start): before it there is no run to draw, and the screen would keep the last frame's header."""
+        pos = max(min(1, len(self.recording)), min(len(self.recording), pos))
         if pos < self.pos or pos - self.pos > CHECKPOINT_EVERY:
             self._install(view_at(self.recording, pos))
         else:
@@ -181,34 +184,24 @@ class ReplayApp(TeamApp):
             return
         self.seek(hit)
 
+    def header_text(self) -> Text:
+        where = ReplayPosition(self.run_id, self.playing, self.pos, len(self.recording), self.recording.end_t)
+        return render.header(self.view, self.clock.speed, not self.playing, self.size.width, replay=where)
+
     def frame(self) -> None:
         super().frame()
-        if self.view.started is not None:
-            total = len(self.recording)
-            head = Text.assemble(
-                (f" replay {self.run_id} ", "bold reverse"),
-                f" {'▶' if self.playing else '⏸'} ×{self.clock.speed:g}  ",
-                f" event {self.pos}/{total}  t = {self.view.now:.1f}s / {self.recording.end_t:.1f}s   ")
-            head.append_text(_short_header(self))
-            self.w_header.update(head)
-            width = max(1, self.w_scrubber.size.width)
-            if self._mark_cols[0] != width:  # marks never move: place them once per width
-                marks = self.recording.marks()
-                self._mark_cols = (width, frozenset(min(width - 1, width * m // total) for m in marks) if total
-                                   else frozenset())
-            self.w_scrubber.update(timeline(self.pos, total, self._mark_cols[1], width))
+        self.w_header.update(self.header_text())  # playing or paused is not in the frame's key: always redraw
+        total = len(self.recording)
+        width = max(1, self.w_scrubber.size.width)
+        if self._mark_cols[0] != width:  # marks never move: place them once per width
+            marks = self.recording.marks()
+            self._mark_cols = (width, frozenset(min(width - 1, width * m // total) for m in marks) if total
+                               else frozenset())
+        self.w_scrubber.update(timeline(self.pos, total, self._mark_cols[1], width))
 
     def _live(self) -> Any:
         self.notify("a replay cannot be changed: faults need a live run", severity="warning")
         return None
-
-
-def _short_header(app: ReplayApp) -> Text:
-    s = app.view.started
-    if s is None:
-        return Text()
-    end = f"  finished: {app.view.finished.status}" if app.view.finished and app.pos == len(app.recording) else ""
-    return Text(f"{s.scenario} · {s.architecture} · {s.execution} · {len(s.agents)} agents{end}", "dim")
 
 
 def timeline(pos: int, total: int, mark_cols: frozenset[int], width: int) -> Text:

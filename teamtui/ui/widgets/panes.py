@@ -92,8 +92,8 @@ class Incidents(OptionList):
 
     @staticmethod
     def _prompt(i: Incident) -> Text:
-        out = Text(f"{i.t:7.1f}s ", "dim")
-        out.append(f"{i.kind:<9} ", render.KIND_STYLE.get(i.kind, ""))
+        out = Text(f"{i.t:6.1f}s ", "dim")
+        out.append(f"{render.KIND_MARK.get(i.kind, '·')} ", render.KIND_STYLE.get(i.kind, ""))
         out.append(shown(incident_text(i)))
         return out
 
