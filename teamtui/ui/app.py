@@ -46,6 +46,10 @@ from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
 
 FPS = 10
 MIN_SIZE = (100, 30)
+PANE_MIN_ROWS = 6
+"""An agent pane's least height: its border, its title and three lines of its stream."""
+PANE_MIN_WIDTH = 28
+"""Four columns of panes only when each gets at least this many columns."""
 SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
@@ -65,7 +69,7 @@ class TeamApp(App[int]):
         _fault_binding("r", "restart", "Restart", "Restart the focused agent if it is dead (fresh memory)",
                        show=False),
         _fault_binding("d", "delay", "Delay", "Slow the focused agent: a factor (3x), a duration (20s), +latency"),
-        _fault_binding("s", "stall", "Stall/resume", "Freeze the focused agent mid-call, or let it go on"),
+        _fault_binding("s", "stall", "Stall", "Freeze the focused agent mid-call, or let it go on (resume)"),
         _fault_binding("x", "isolate", "Isolate", "Partition the focused agent from the rest of the team"),
         _fault_binding("g", "partition", "Partition…", "Split the team into groups that cannot talk", show=False),
         _fault_binding("h", "heal", "Heal", "Heal every partition and link fault"),
@@ -116,8 +120,23 @@ class TeamApp(App[int]):
         self.signal: int | None = None
         """The signal (SIGINT, SIGTERM, or ctrl+c as SIGINT) that interrupted the run, if one did."""
         self._app_loop: asyncio.AbstractEventLoop | None = None
+        self._over = False
+        """Whether the footer shows the keys of a run that has ended."""
         self._drawn: tuple[object, ...] = ()
         """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
+
+    FAULT_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"kill", "restart", "delay", "stall", "isolate", "partition", "heal"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer is contextual: while the run goes it shows the fault keys and pause, once the run has ended
+        the summary instead (a key it hides does nothing: there is nothing for it to act on)."""
+        over = self.view.finished is not None
+        if action in self.FAULT_ACTIONS or action == "pause":
+            return not over
+        if action == "summary":
+            return over
+        return True
 
     def pending_append(self, event: ev.Event) -> None:
         """The run's listener (called on the run's thread): queue the event for the next frame."""
@@ -132,7 +151,7 @@ class TeamApp(App[int]):
     def compose(self) -> ComposeResult:
         # The main screen's widgets are kept as attributes: `query_one` would search a modal screen on top.
         self.w_header, self.w_board, self.w_metrics = Static(id="header"), Static(id="board"), Static(id="metrics")
-        self.w_agents, self.w_log, self.w_incidents = Vertical(id="agents"), EventLog(), Incidents()
+        self.w_agents, self.w_log, self.w_incidents = VerticalScroll(id="agents"), EventLog(), Incidents()
         self.panes: list[AgentPane] = []
         yield self.w_header
         with Horizontal(id="body"):
@@ -147,7 +166,7 @@ class TeamApp(App[int]):
                     yield self.w_metrics
         yield Static(f"The terminal is too small for teamtui: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
                      "Enlarge the window or reduce the font size.", id="too-small")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p is in the help: the footer keeps its room for keys
 
     def on_mount(self) -> None:
         self.query_one("#board-box").border_title = "task board"
@@ -164,6 +183,7 @@ class TeamApp(App[int]):
 
     def on_resize(self, event: tev.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+        self.call_after_refresh(self._layout_agents)
 
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
@@ -213,9 +233,12 @@ class TeamApp(App[int]):
         if run is not None and not run.done.is_set() and self.view.finished is None:
             self.view.state.advance(self.clock.now())
         key = (self.view.seq, self.view.now, self.view.baseline_makespan, self.clock.speed, self.clock.paused,
-               self.size)
+               self.size, self.w_metrics.size.width, self.w_board.size.width)  # the panels are drawn to their width
         if key == self._drawn:
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
+        if (self.view.finished is not None) != self._over:  # the footer changes with the run's end
+            self._over = self.view.finished is not None
+            self.refresh_bindings()
         self._drawn = key
         self.w_header.update(self.header_text())
         for pane in self.panes:
@@ -232,12 +255,24 @@ class TeamApp(App[int]):
 
     def _build_agents(self) -> None:
         names = list(self.view.agents)
-        cols = 1 if len(names) == 1 else 2 if len(names) <= 4 else 3
-        self.w_agents.styles.grid_size_columns = cols
-        self.w_agents.styles.grid_size_rows = -(-len(names) // cols)
         self.panes = [AgentPane(n, i + 1) for i, n in enumerate(names)]
         self.w_agents.mount_all(self.panes)
+        self._layout_agents()
+        self.call_after_refresh(self._layout_agents)  # again once the panes area has its size
         self.selected = next((n for n, a in self.view.agents.items() if a.role != "lead"), names[0])
+
+    def _layout_agents(self) -> None:
+        """The panes' grid: 1–4 columns by team size and width; rows share the height while each still gets
+        PANE_MIN_ROWS, else rows are PANE_MIN_ROWS high and the panes area scrolls (focus scrolls to a pane)."""
+        n = len(self.panes)
+        if not n:
+            return
+        width, height = self.w_agents.size.width or self.size.width, self.w_agents.size.height
+        cols = 1 if n == 1 else 2 if n <= 4 else 3 if n <= 9 or width < 4 * PANE_MIN_WIDTH else 4
+        rows = -(-n // cols)
+        self.w_agents.styles.grid_size_columns = cols
+        self.w_agents.styles.grid_size_rows = rows
+        self.w_agents.styles.grid_rows = "1fr" if not height or height >= rows * PANE_MIN_ROWS else str(PANE_MIN_ROWS)
 
     def _focus_selected(self) -> None:
         for pane in self.panes:

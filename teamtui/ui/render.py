@@ -188,16 +188,16 @@ def _dependency_order(view: LiveView) -> list[str]:
 def metrics(view: LiveView, width: int = 40) -> RenderableType:
     st = view.state
     b = view.bounds()
-    fig = Table.grid(padding=(0, 1))
+    fig = Table.grid(padding=(0, 1, 0, 0))
     fig.add_column(style="dim")
     fig.add_column()
     t1, estimated = view.t1()
     pred = t1 / b.amdahl if t1 and b.amdahl else None
-    fig.add_row("elapsed / bound", f"{st.now:.1f}s / " + (f"{pred:.1f}s" if pred else "—"))
+    fig.add_row("elapsed/bound", f"{st.now:.1f}s / " + (f"{pred:.1f}s" if pred else "—"))
     running = st.finished is None
     sp = st.speedup_estimate(t1)
     est = " est." if (running or estimated) and sp is not None else ""
-    fig.add_row("speedup / bound", f"{text.times(sp)}{est} / {text.times(b.amdahl)}")
+    fig.add_row("speedup/bound", f"{text.times(sp)}{est} / {text.times(b.amdahl)}")
     fig.add_row("subtasks done", f"{st.done}/{st.subtasks}")
     per = st.messages_per_subtask
     fig.add_row("messages", f"{st.sent}" + (f" ({per:.1f}/subtask)" if per is not None else ""))
@@ -212,7 +212,7 @@ def metrics(view: LiveView, width: int = 40) -> RenderableType:
                     text.reclaim(held[-1].held, held[-1].reclaim_s))
     sim = st.started is not None and st.started.model == "sim"
     cost = "n/a (sim)" if sim else ("n/a" if st.cost is None else f"${st.cost:.4f}")
-    fig.add_row("tokens / cost", f"{st.tokens_in + st.tokens_out:,} / {cost}"
+    fig.add_row("tokens/cost", f"{st.tokens_in + st.tokens_out:,} / {cost}"
                 + (f" + {st.unpriced} unpriced calls" if st.unpriced else ""))
     return Group(fig, message_matrix(view, width), throughput(view, width))
 
@@ -220,7 +220,7 @@ def metrics(view: LiveView, width: int = 40) -> RenderableType:
 def metrics_title(view: LiveView) -> str:
     """The metrics pane's title: what the Amdahl bound in it is computed from."""
     b = view.bounds()
-    return f"metrics · p={b.p:g}, n={view.state.workers}" if view.started is not None else "metrics"
+    return f"metrics · p={round(b.p, 2):g}, n={view.state.workers}" if view.started is not None else "metrics"
 
 
 SHADES = "░▒▓█"
@@ -234,12 +234,14 @@ def message_matrix(view: LiveView, width: int = 44) -> Table:
     peak = max((n for row in matrix.values() for n in row.values()), default=0)
     cell = max(4, len(str(peak)))
     full = 6 + len(names) * (cell + 1) <= width
-    title = "messages from ↓ to →" + ("" if full else f" ({SHADES[0]}…{SHADES[-1]}: 1…{peak})")
+    title = "messages from ↓ to →" if full else f"messages ↓→ ({SHADES[-1]} = {peak})"
     table = Table(box=None, padding=(0, 1) if full else (0, 0), show_edge=False, title=title, title_style="dim",
                   title_justify="left")
     table.add_column("", style="bold", no_wrap=True)
     for i, n in enumerate(names, 1):
-        table.add_column(shown(n[:4]) if full else f"{i:>2}", justify="right", no_wrap=True)
+        # numbered columns are two cells wide: from ten agents on, a column's number is written down, tens on top
+        label = shown(n[:4]) if full else f"{i // 10 or ' '}\n{i % 10}" if len(names) >= 10 else str(i)
+        table.add_column(label, justify="right", no_wrap=True)
     for i, src in enumerate(names, 1):
         cells = []
         for dst in names:

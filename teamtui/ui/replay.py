@@ -6,7 +6,7 @@ to the monitor, exactly as a live run would have; a step moves one event; going 
 ahead, installs the view for that point: the run's state from the recording's nearest checkpoint, and the
 display rebuilt from the events just before it (the state is a pure fold of the events, so the screen at
 a point is the screen the live run showed there). The scrubber under the header seeks where it is
-clicked. Fault keys stay in the footer, greyed out: a recording cannot be changed. `m` shows the summary
+clicked. The footer shows the player's keys; fault keys are off (a recording cannot be changed). `m` shows the summary
 of the whole recording, from its state at the end (through the checkpoints, so a long run is quick),
 measured against the baselines its stored metrics were computed with, so it says what they say.
 """
@@ -46,21 +46,22 @@ class Scrubber(Static):
             app.seek(round(len(app.recording) * min(1.0, max(0.0, event.x / max(1, self.size.width - 1)))))
 
 
-class ReplayApp(TeamApp):
+class ReplayApp(TeamApp, inherit_bindings=False):
     """See the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *TeamApp.BINDINGS,
-        Binding("right,period", "step(1)", "Step", id="replay.step", tooltip="One event forwards (pauses)"),
+        Binding("space", "pause", "Play/pause", id="replay.play", tooltip="Play or pause the replay"),
         Binding("left,comma", "step(-1)", "Back", id="replay.back", tooltip="One event backwards (pauses)"),
-        Binding("home", "jump(0)", "Start", id="replay.start", show=False, tooltip="Jump to the start"),
+        Binding("right,period", "step(1)", "Step", id="replay.step", tooltip="One event forwards (pauses)"),
+        Binding("home", "jump(0)", "Start", id="replay.start", show=False, tooltip="Jump to the first event"),
         Binding("end", "jump(-1)", "End", id="replay.end", show=False, tooltip="Jump to the end"),
         Binding("t", "seek_time", "Seek…", id="replay.seek", tooltip="Jump to a run time, in seconds"),
         Binding("n", "mark(1)", "Next fault", id="replay.next", tooltip="Jump to the next fault or conflict"),
         Binding("p", "mark(-1)", "Prev fault", id="replay.prev", show=False,
                 tooltip="Jump to the previous fault or conflict"),
+        # the monitor's keys but its faults (a recording cannot be changed) and its pause (play/pause above)
+        *(b for b in TeamApp.BINDINGS if isinstance(b, Binding) and b.action not in (*TeamApp.FAULT_ACTIONS, "pause")),
     ]
-    FAULT_ACTIONS = frozenset({"kill", "restart", "delay", "stall", "isolate", "partition", "heal"})
 
     def __init__(self, recording: Recording | Sequence[ev.Event], run_id: str = "", speed: float = 1.0) -> None:
         super().__init__(events=(), summary_at_end=False, speed=speed)
@@ -77,9 +78,8 @@ class ReplayApp(TeamApp):
         """The state at the recording's end (for the summary), once asked for."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.FAULT_ACTIONS:
-            return None  # shown, greyed out
-        return True
+        """The replay's footer shows the player's keys only: a recording cannot be changed, so no fault key."""
+        return action not in self.FAULT_ACTIONS
 
     def compose(self) -> ComposeResult:
         self.w_scrubber = Scrubber(id="scrubber")
