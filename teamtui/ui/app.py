@@ -42,7 +42,7 @@ from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
 from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.view import LiveView
-from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
+from teamtui.ui.widgets.panes import AgentGrid, AgentPane, EventLog, Incidents
 
 FPS = 10
 MIN_SIZE = (100, 30)
@@ -151,7 +151,7 @@ class TeamApp(App[int]):
     def compose(self) -> ComposeResult:
         # The main screen's widgets are kept as attributes: `query_one` would search a modal screen on top.
         self.w_header, self.w_board, self.w_metrics = Static(id="header"), Static(id="board"), Static(id="metrics")
-        self.w_agents, self.w_log, self.w_incidents = VerticalScroll(id="agents"), EventLog(), Incidents()
+        self.w_agents, self.w_log, self.w_incidents = AgentGrid(id="agents"), EventLog(), Incidents()
         self.panes: list[AgentPane] = []
         yield self.w_header
         with Horizontal(id="body"):

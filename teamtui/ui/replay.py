@@ -51,8 +51,10 @@ class ReplayApp(TeamApp, inherit_bindings=False):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "Play/pause", id="replay.play", tooltip="Play or pause the replay"),
-        Binding("left,comma", "step(-1)", "Back", id="replay.back", tooltip="One event backwards (pauses)"),
-        Binding("right,period", "step(1)", "Step", id="replay.step", tooltip="One event forwards (pauses)"),
+        Binding("left", "step(-1)", "Back", id="replay.back", tooltip="One event backwards (pauses)"),
+        Binding("right", "step(1)", "Step", id="replay.step", tooltip="One event forwards (pauses)"),
+        Binding("comma", "step(-1)", "Back", id="replay.back_alt", show=False, tooltip="One event backwards (pauses)"),
+        Binding("period", "step(1)", "Step", id="replay.step_alt", show=False, tooltip="One event forwards (pauses)"),
         Binding("home", "jump(0)", "Start", id="replay.start", show=False, tooltip="Jump to the first event"),
         Binding("end", "jump(-1)", "End", id="replay.end", show=False, tooltip="Jump to the end"),
         Binding("t", "seek_time", "Seek…", id="replay.seek", tooltip="Jump to a run time, in seconds"),
