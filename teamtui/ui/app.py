@@ -46,6 +46,9 @@ from teamtui.ui.widgets.panes import AgentGrid, AgentPane, EventLog, Incidents
 
 FPS = 10
 MIN_SIZE = (100, 30)
+RIGHT_COLUMN = (37, 46)
+"""The right column's width, least and most. Narrowing the terminal takes columns from it first: the panes
+keep their width (the terminal's least width less its least) until it is down to its least, at MIN_SIZE."""
 PANE_MIN_ROWS = 6
 """An agent pane's least height: its border, its title and three lines of its stream."""
 PANE_MIN_WIDTH = 28
@@ -158,7 +161,7 @@ class TeamApp(App[int]):
             with Vertical(id="left"):
                 yield self.w_agents
                 yield self.w_log
-            with Vertical(id="right"):
+            with Vertical(id="right") as self.w_right:
                 with VerticalScroll(id="board-box"):
                     yield self.w_board
                 yield self.w_incidents
@@ -187,6 +190,8 @@ class TeamApp(App[int]):
 
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        least, most = RIGHT_COLUMN
+        self.w_right.styles.width = max(least, min(most, width - (MIN_SIZE[0] - least)))
 
     def _run_ended(self) -> None:
         """Once, when the run's thread is done: say what became of the recording, then show the summary."""
