@@ -60,7 +60,7 @@ def header(view: LiveView, speed: float, paused: bool, width: int = 200,
         return Text(" replay: before the first event" if replay else " starting…", no_wrap=True)
     must = Text()
     if replay is not None:
-        must.append(f" {'▶' if replay.playing else '⏸'} event {replay.pos}/{replay.total}")
+        must.append(f" event {replay.pos}/{replay.total}")
         must.append(f"  t = {view.now:.1f}s/{replay.end_t:.1f}s", "bold")
     else:
         must.append(f" t = {view.now:.1f}s", "bold")
@@ -72,7 +72,7 @@ def header(view: LiveView, speed: float, paused: bool, width: int = 200,
     elif paused:
         must.append(" PAUSED ", "bold black on yellow")
     else:
-        must.append(" running ", "bold black on green")
+        must.append(" playing " if replay else " running ", "bold black on green")
     extras: list[Text] = []
     if s.execution == "rounds" and not view.finished:
         waiting = [a for a in view.state.waiting_on if a in view.agents and view.agent_state(a) == "thinking"]
@@ -123,7 +123,8 @@ def agent_title(view: LiveView, name: str, index: int) -> Text:
     out.append(shown(name), "bold")
     if a.role == "lead":  # peers and workers are the rule: only the lead is named
         out.append(" lead", "bold dim")
-    out.append(f"  {state} ", f"reverse {BADGE_STYLE[state]}")
+    out.append(" ")
+    out.append(f" {state} ", f"reverse {BADGE_STYLE[state]}")
     if a.delay is not None:
         out.append(f" delayed {delay_text(a.delay.factor, a.delay.extra_s, a.delay.duration)}", "#ff8700")
     if any(name in g for g in view.state.partitioned) and len(view.state.partitioned) > 1:
