@@ -183,9 +183,9 @@ def _agent_fault(v: LiveView, e: ev.Event) -> None:
     elif isinstance(e, ev.AgentRestarted):
         v._say(e.agent, f"{e.t:6.1f} ↻ restarted (incarnation {e.incarnation})")
     elif isinstance(e, ev.AgentDelayed):
-        v._say(e.agent, f"{e.t:6.1f} ⏱ delayed {delay_text(e.factor, e.extra_s, e.duration)}")
+        v._say(e.agent, f"{e.t:6.1f} ◷ delayed {delay_text(e.factor, e.extra_s, e.duration)}")
     elif isinstance(e, ev.AgentDelayEnded):
-        v._say(e.agent, f"{e.t:6.1f} ⏱ delay over")
+        v._say(e.agent, f"{e.t:6.1f} ◷ delay over")
     elif isinstance(e, ev.AgentStallInjected):
         v._say(e.agent, f"{e.t:6.1f} ‖ stalled" + (f" for {e.duration:g}s" if e.duration else ""))
     elif isinstance(e, ev.AgentResumed):
