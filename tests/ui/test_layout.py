@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from functools import cache
 
+import msgspec
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
@@ -133,7 +134,8 @@ async def test_after_the_end_the_header_says_completed_at_100_and_140_columns(fa
 async def test_at_140_columns_the_header_names_whom_the_barrier_waits_on(faulty: list[ev.Event]) -> None:
     events = faulty
     at = first(events, lambda v: v.now > 5 and bool(waiting(v)))  # some agents replied, others are thinking
-    app = TeamApp(events=events[:at])
+    long_name = msgspec.structs.replace(events[0], scenario="quickstart: 4 peers, one killed, one slowed")
+    app = TeamApp(events=[long_name, *events[1:at]])  # the quickstart's name, as long as names get
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
         thinking = waiting(app.view)
