@@ -7,7 +7,6 @@ Used by `teamtui.core.fold`; the figures are defined in `teamtui.core.state`.
 from __future__ import annotations
 
 from teamtui.core import events as ev
-from teamtui.core.faults import params_text
 from teamtui.core.parts import Delay, Incident, Recovery, RunFacts
 
 INCIDENTS = 1_000
@@ -85,7 +84,7 @@ def fault(s: RunFacts, e: ev.FaultInjected) -> None:
     s.faults += 1
     b = int(e.t // BIN_S)
     s.fault_bins[b] = s.fault_bins.get(b, 0) + 1
-    incident(s, Incident(e.seq, e.t, "fault", e.agent, cause=e.fault, other=e.source, note=params_text(e.params)))
+    incident(s, Incident(e.seq, e.t, "fault", e.agent, cause=e.fault, other=e.source, note=ev.params_text(e.params)))
     if e.fault not in RECOVERABLE or not e.agent:
         return
     held = tuple(t.id for t in s.tasks.values() if t.holder == e.agent)

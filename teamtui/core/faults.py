@@ -9,7 +9,6 @@ into them, and the nemesis applies them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -171,28 +170,3 @@ class Scheduled:
     at: float | None = None
     round: int | None = None
 
-
-def _value(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
-
-
-def params_text(params: Mapping[str, Any]) -> str:
-    """How a fault's recorded parameters read, everywhere they are shown: `×3 for 20s`, `ada,bob | cy,dee for 10s`,
-    `rate 0.2`, `+5s per call` ("" for none); a key this module does not know reads `key value`."""
-    parts = []
-    groups = params.get("groups")
-    if isinstance(groups, list | tuple):
-        parts.append(" | ".join(",".join(map(str, g)) if isinstance(g, list | tuple) else str(g) for g in groups))
-    if "factor" in params:
-        parts.append(f"×{_value(params['factor'])}")
-    if "latency_s" in params:
-        parts.append(f"+{_value(params['latency_s'])}s per call")
-    if "rate" in params:
-        parts.append(f"rate {_value(params['rate'])}")
-    if "seconds" in params:
-        parts.append(f"for {_value(params['seconds'])}s")
-    parts += [f"{k} {_value(v)}" for k, v in params.items() if k not in _KNOWN]
-    return " ".join(parts)
-
-
-_KNOWN = frozenset({"groups", "factor", "latency_s", "rate", "seconds"})

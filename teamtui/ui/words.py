@@ -13,7 +13,6 @@ from typing import Any
 import msgspec
 
 from teamtui.core import events as ev
-from teamtui.core.faults import params_text
 from teamtui.core.state import Incident
 
 NOT_MEASURED = "not measured"
@@ -178,7 +177,7 @@ _EVENT_WORDS: dict[type, Callable[[Any], str]] = {
     ev.StragglerDetected: lambda e: f"{e.latency:.1f}s per call vs team median {e.team_median:.1f}s",
     ev.StragglerCleared: lambda e: f"{e.latency:.1f}s per call",
     ev.LeaderElected: lambda e: f"replaces {e.previous}" if e.previous else "the first lead",
-    ev.FaultInjected: lambda e: " ".join(x for x in (e.fault, params_text(e.params), f"({e.source})") if x),
+    ev.FaultInjected: lambda e: " ".join(x for x in (e.fault, ev.params_text(e.params), f"({e.source})") if x),
     ev.AgentKilled: lambda e: f"held {_list(e.held)}" if e.held else "held nothing",
     ev.AgentRestarted: lambda e: f"incarnation {e.incarnation}",
     ev.AgentDelayed: _delay,

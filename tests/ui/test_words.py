@@ -11,7 +11,6 @@ from textual.widgets import Input, OptionList, RichLog
 
 from teamtui.cli.headless import describe_event, ticker
 from teamtui.core import events as ev
-from teamtui.core.faults import params_text
 from teamtui.core.parts import Incident
 from teamtui.core.state import RunState
 from teamtui.metrics.summary import metrics_of
@@ -79,12 +78,12 @@ def test_incidents_have_no_repr_and_missing_times_read_not_measured(faulty: list
 
 
 def test_fault_parameters_read_as_words() -> None:
-    assert params_text({}) == ""
-    assert params_text({"seconds": 20.0, "factor": 3.0}) == "×3 for 20s"
-    assert params_text({"latency_s": 5}) == "+5s per call"
-    assert params_text({"rate": 0.2, "seconds": 4}) == "rate 0.2 for 4s"
-    assert params_text({"groups": [["a"], ["b", "c"]]}) == "a | b,c"
-    assert params_text({"odd": (1, 2)}) == "odd (1, 2)" or "odd" in params_text({"odd": (1, 2)})
+    assert ev.params_text({}) == ""
+    assert ev.params_text({"seconds": 20.0, "factor": 3.0}) == "×3 for 20s"
+    assert ev.params_text({"latency_s": 5}) == "+5s per call"
+    assert ev.params_text({"rate": 0.2, "seconds": 4}) == "rate 0.2 for 4s"
+    assert ev.params_text({"groups": [["a"], ["b", "c"]]}) == "a | b,c"
+    assert ev.params_text({"odd": (1, 2)}) == "odd (1, 2)" or "odd" in ev.params_text({"odd": (1, 2)})
 
 
 def test_counts_agree_with_their_nouns() -> None:
