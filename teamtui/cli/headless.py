@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,6 +26,7 @@ from teamtui.metrics import text
 from teamtui.metrics.tables import summary_table
 from teamtui.scenario.spec import Scenario
 from teamtui.store.schema import RecorderError
+from teamtui.ui.words import event_words, plural
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
@@ -40,15 +40,14 @@ TICK_EVENTS = 50
 def ticker(state: RunState) -> str:
     """The live figures of a headless run, read from its state like the monitor's panel."""
     gap = f" · straggler gap {text.secs(state.straggler_gap())}" if state.rounds_mode else ""
-    return (f"idle {text.pct(state.idle_fraction())}{gap} · {state.conflicts} conflicts · "
-            f"{sum(1 for r in state.recoveries if r.held and r.reclaim_s is not None)} recoveries")
+    recoveries = sum(1 for r in state.recoveries if r.held and r.reclaim_s is not None)
+    return (f"idle {text.pct(state.idle_fraction())}{gap} · {plural(state.conflicts, 'conflict')} · "
+            f"{plural(recoveries, 'recovery', 'recoveries')}")
 
 
 def describe_event(e: ev.Event) -> str:
-    """One short line for a notable event."""
-    fields = {k: v for k, v in msgspec.structs.asdict(e).items() if k not in ("seq", "t", "agent")}
-    detail = " ".join(f"{k}={v}" for k, v in fields.items() if v not in ("", (), None))
-    return f"[{e.t:7.1f}s] {e.agent + ' ' if e.agent else ''}{e.kind} {detail}".rstrip()
+    """One short line for a notable event: its time, agent and kind, then its words (as the monitor's log has them)."""
+    return f"[{e.t:7.1f}s] {e.agent + ' ' if e.agent else ''}{e.kind} {event_words(e)}".rstrip()
 
 
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,

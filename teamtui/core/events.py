@@ -10,6 +10,7 @@ on the virtual clock yields the same log byte for byte.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -284,6 +285,32 @@ class FaultInjected(Event, frozen=True):
     fault: str
     source: str  # schedule | user
     params: dict[str, Any] = {}
+
+
+def _param(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+
+_PARAMS = frozenset({"groups", "factor", "latency_s", "rate", "seconds"})
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    """How a fault's recorded parameters read, everywhere they are shown: `×3 for 20s`, `ada,bob | cy,dee for 10s`,
+    `rate 0.2`, `+5s per call` ("" for none); a key not known here reads `key value`."""
+    parts = []
+    groups = params.get("groups")
+    if isinstance(groups, list | tuple):
+        parts.append(" | ".join(",".join(map(str, g)) if isinstance(g, list | tuple) else str(g) for g in groups))
+    if "factor" in params:
+        parts.append(f"×{_param(params['factor'])}")
+    if "latency_s" in params:
+        parts.append(f"+{_param(params['latency_s'])}s per call")
+    if "rate" in params:
+        parts.append(f"rate {_param(params['rate'])}")
+    if "seconds" in params:
+        parts.append(f"for {_param(params['seconds'])}s")
+    parts += [f"{k} {_param(v)}" for k, v in params.items() if k not in _PARAMS]
+    return " ".join(parts)
 
 
 class AgentKilled(Event, frozen=True):

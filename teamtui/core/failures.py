@@ -87,8 +87,7 @@ def fault(s: RunFacts, e: ev.FaultInjected) -> None:
     s.faults += 1
     b = min(int(e.t // BIN_S), MAX_BINS - 1)
     s.fault_bins[b] = s.fault_bins.get(b, 0) + 1
-    params = ", ".join(f"{k}={v}" for k, v in e.params.items())
-    incident(s, Incident(e.seq, e.t, "fault", e.agent, cause=e.fault, other=e.source, note=params))
+    incident(s, Incident(e.seq, e.t, "fault", e.agent, cause=e.fault, other=e.source, note=ev.params_text(e.params)))
     if e.fault not in RECOVERABLE or not e.agent:
         return
     held = tuple(t.id for t in s.tasks.values() if t.holder == e.agent)
@@ -115,6 +114,8 @@ def agent_fault(s: RunFacts, e: ev.Event) -> None:
             a.alive_since = None
     elif isinstance(e, ev.AgentRestarted):
         a.alive, a.restarting, a.task, a.incarnation = True, True, "", e.incarnation
+        if a.role == "lead" and any(b.role == "lead" for b in s.agents.values() if b is not a):
+            a.role = "worker"  # a lead that died and was replaced comes back as a worker (as the engine has it)
         a.restarts += 1
         if a.alive_since is None:
             a.alive_since = e.t
@@ -137,7 +138,7 @@ def network(s: RunFacts, e: ev.Event) -> None:
 
 def leader(s: RunFacts, e: ev.LeaderElected) -> None:
     for a in s.agents.values():
-        if a.role == "lead":
+        if a.role == "lead" and a.alive:  # a dead lead keeps its label (it died as the lead) until it restarts
             a.role = "worker"
     if e.agent in s.agents:
         s.agents[e.agent].role = "lead"

@@ -214,3 +214,4 @@ class Scheduled:
     fault: Fault
     at: float | None = None
     round: int | None = None
+

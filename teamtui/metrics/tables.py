@@ -52,7 +52,8 @@ def summary_table(m: RunMetrics) -> Table:
     for r in m.recoveries:
         taken = (f"held {', '.join(r.held)}; " if r.held else "") + text.reclaim(r.held, r.reclaim_s)
         rows.append((f"fault: {text.fault_label(r.fault, r.agent, r.at)}",
-                     f"{taken}; next completion after {text.secs(r.next_completion_s, '.1f')}"))
+                     f"{taken}; " + (f"next completion after {text.secs(r.next_completion_s, '.1f')}"
+                                     if r.next_completion_s is not None else "no subtask completed after it")))
     if m.fault_cost is not None:
         rows.append(("fault cost", f"{m.fault_cost:+.1f} s of makespan vs the same seed without faults"))
     for k, v in rows:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events as tev
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -45,11 +46,18 @@ from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen
 from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.view import LiveView
-from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
+from teamtui.ui.widgets.panes import AgentGrid, AgentPane, EventLog, Incidents
 from teamtui.ui.widgets.status import StatusLine
 
 FPS = 10
 MIN_SIZE = (100, 30)
+RIGHT_COLUMN = (37, 46)
+"""The right column's width, least and most. Narrowing the terminal takes columns from it first: the panes
+keep their width (the terminal's least width less its least) until it is down to its least, at MIN_SIZE."""
+PANE_MIN_ROWS = 6
+"""An agent pane's least height: its border, its title and three lines of its stream."""
+PANE_MIN_WIDTH = 28
+"""Four columns of panes only when each gets at least this many columns."""
 SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
 
@@ -75,7 +83,7 @@ class TeamApp(App[int]):
                        show=False),
         _fault_binding("d", "delay", "Delay/clear", "Slow the target: a factor (3x), a duration (20s), +latency; "
                        "'clear' ends its delay"),
-        _fault_binding("s", "stall", "Stall/resume", "Freeze the target mid-call, or let it go on"),
+        _fault_binding("s", "stall", "Stall", "Freeze the target mid-call, or let it go on (resume)"),
         _fault_binding("x", "isolate", "Isolate", "Partition the target from the rest of the team"),
         _fault_binding("g", "partition", "Partition…", "Split the team into groups that cannot talk", show=False),
         _fault_binding("h", "heal", "Heal", "Heal every partition and link fault"),
@@ -132,6 +140,8 @@ class TeamApp(App[int]):
         self.signal: int | None = None
         """The signal (SIGINT, SIGTERM, or ctrl+c as SIGINT) that interrupted the run, if one did."""
         self._app_loop: asyncio.AbstractEventLoop | None = None
+        self._over = False
+        """Whether the footer shows the keys of a run that has ended."""
         self._drawn: tuple[object, ...] = ()
         """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
         self.frame_timer: Timer | None = None
@@ -153,6 +163,19 @@ class TeamApp(App[int]):
             self.w_status.target = name
             self.w_status.index = next((p.index for p in self.panes if p.agent == name), 0)
 
+    FAULT_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"kill", "restart", "delay", "stall", "isolate", "partition", "heal"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer is contextual: while the run goes it shows the fault keys and pause, once the run has ended
+        the summary instead (a key it hides does nothing: there is nothing for it to act on)."""
+        over = self.view.finished is not None
+        if action in self.FAULT_ACTIONS or action == "pause":
+            return not over
+        if action == "summary":
+            return over
+        return True
+
     def pending_append(self, event: ev.Event) -> None:
         """The run's listener (called on the run's thread): queue the event for the next frame."""
         self.pending.append(event)
@@ -166,7 +189,7 @@ class TeamApp(App[int]):
     def compose(self) -> ComposeResult:
         # The main screen's widgets are kept as attributes: `query_one` would search a modal screen on top.
         self.w_header, self.w_board, self.w_metrics = Static(id="header"), Static(id="board"), Static(id="metrics")
-        self.w_agents, self.w_log, self.w_incidents = Vertical(id="agents"), EventLog(), Incidents()
+        self.w_agents, self.w_log, self.w_incidents = AgentGrid(id="agents"), EventLog(), Incidents()
         self.w_status = StatusLine(id="status")
         self.panes: list[AgentPane] = []
         yield self.w_header
@@ -174,20 +197,22 @@ class TeamApp(App[int]):
             with Vertical(id="left"):
                 yield self.w_agents
                 yield self.w_log
-            with Vertical(id="right"):
+            with Vertical(id="right") as self.w_right:
                 with VerticalScroll(id="board-box"):
                     yield self.w_board
                 yield self.w_incidents
-                yield self.w_metrics
+                with VerticalScroll(id="metrics-box"):  # scrolls when a big team's matrix does not fit
+                    yield self.w_metrics
         yield Static(f"The terminal is too small for teamtui: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
                      "Enlarge the window or reduce the font size.", id="too-small")
         yield self.w_status
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p is in the help: the footer keeps its room for keys
 
     def on_mount(self) -> None:
         self.query_one("#board-box").border_title = "task board"
         self.w_incidents.border_title = "conflicts & faults"
-        self.w_metrics.border_title = "metrics"
+        self.w_metrics_box = self.query_one("#metrics-box")
+        self.w_metrics_box.border_title = "metrics"
         self.w_log.border_title = "event log"
         self._app_loop = asyncio.get_running_loop()
         if self.run_handle is not None:
@@ -200,9 +225,12 @@ class TeamApp(App[int]):
 
     def on_resize(self, event: tev.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+        self.call_after_refresh(self._layout_agents)
 
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        least, most = RIGHT_COLUMN
+        self.w_right.styles.width = max(least, min(most, width - (MIN_SIZE[0] - least)))
 
     def _run_ended(self) -> None:
         """Once, when the run's thread is done: say what became of the recording, then show the summary."""
@@ -251,27 +279,46 @@ class TeamApp(App[int]):
         if run is not None and not run.done.is_set() and self.view.finished is None:
             self.view.state.advance(self.clock.now())
         key = (self.view.seq, self.view.now, self.view.baseline_makespan, self.clock.speed, self.clock.paused,
-               self.size)
+               self.size, self.w_metrics.size.width, self.w_board.size.width)  # the panels are drawn to their width
         if key == self._drawn:
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
+        if (self.view.finished is not None) != self._over:  # the footer changes with the run's end
+            self._over = self.view.finished is not None
+            self.refresh_bindings()
         self._drawn = key
-        self.w_header.update(render.header(self.view, self.clock.speed, self.clock.paused))
+        self.w_header.update(self.header_text())
         for pane in self.panes:
             pane.sync(self.view)
-        self.w_board.update(render.task_board(self.view))
+        self.w_board.update(render.task_board(self.view, self.w_board.size.width))
         self.w_incidents.sync(self.view)
-        self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width - 2)))
-        self.w_metrics.border_title = render.metrics_title(self.view)
+        self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width)))
+        self.w_metrics_box.border_title = render.metrics_title(self.view)
         self.w_log.sync(self.view)
+
+    def header_text(self) -> Text:
+        """The header for this frame, fitted to the terminal's width (replay adds where it stands)."""
+        return render.header(self.view, self.clock.speed, self.clock.paused, self.size.width)
 
     def _build_agents(self) -> None:
         names = list(self.view.agents)
-        cols = 1 if len(names) == 1 else 2 if len(names) <= 4 else 3
-        self.w_agents.styles.grid_size_columns = cols
-        self.w_agents.styles.grid_size_rows = -(-len(names) // cols)
         self.panes = [AgentPane(n, i + 1) for i, n in enumerate(names)]
         self.w_agents.mount_all(self.panes)
+        self._layout_agents()
+        self.call_after_refresh(self._layout_agents)  # again once the panes area has its size
         self.target = next((n for n, a in self.view.agents.items() if a.role != "lead"), names[0])
+
+    def _layout_agents(self) -> None:
+        """The panes' grid: 1–4 columns by team size and width; rows share the height while each still gets
+        PANE_MIN_ROWS, else rows are PANE_MIN_ROWS high and the panes area scrolls (focus scrolls to a pane)."""
+        n = len(self.panes)
+        if not n:
+            return
+        width, height = self.w_agents.size.width or self.size.width, self.w_agents.size.height
+        cols = 1 if n == 1 else 2 if n <= 4 else 3 if n <= 9 or width < 4 * PANE_MIN_WIDTH else 4
+        rows = -(-n // cols)
+        self.w_agents.styles.grid_size_columns = cols
+        self.w_agents.styles.grid_size_rows = rows
+        self.w_agents.styles.grid_rows = "1fr" if not height or height >= rows * PANE_MIN_ROWS else str(PANE_MIN_ROWS)
 
     def _focus_selected(self) -> None:
         for pane in self.panes:

@@ -6,7 +6,7 @@ to the monitor, exactly as a live run would have; a step moves one event; going 
 ahead, installs the view for that point: the run's state from the recording's nearest checkpoint, and the
 display rebuilt from the events just before it (the state is a pure fold of the events, so the screen at
 a point is the screen the live run showed there). The scrubber under the header seeks where it is
-clicked. Fault keys stay in the footer, greyed out: a recording cannot be changed. `m` shows the summary
+clicked. The footer shows the player's keys; fault keys are off (a recording cannot be changed). `m` shows the summary
 of the whole recording, from its state at the end (through the checkpoints, so a long run is quick),
 measured against the baselines its stored metrics were computed with, so it says what they say.
 A stored event that cannot be read back ends the replay before it: the screen says so in one line (and
@@ -29,8 +29,10 @@ from teamtui.core import events as ev
 from teamtui.core.state import RunState
 from teamtui.metrics.summary import stored_baselines
 from teamtui.store.recording import CHECKPOINT_EVERY, MemoryRecording, Recording
+from teamtui.ui import render
 from teamtui.ui.app import TeamApp
 from teamtui.ui.parsers import parse_seek
+from teamtui.ui.render import ReplayPosition
 from teamtui.ui.view import LiveView, view_at
 
 
@@ -46,21 +48,24 @@ class Scrubber(Static):
             app.seek(round(len(app.recording) * min(1.0, max(0.0, event.x / max(1, self.size.width - 1)))))
 
 
-class ReplayApp(TeamApp):
+class ReplayApp(TeamApp, inherit_bindings=False):
     """See the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *TeamApp.BINDINGS,
-        Binding("right,period", "step(1)", "Step", id="replay.step", tooltip="One event forwards (pauses)"),
-        Binding("left,comma", "step(-1)", "Back", id="replay.back", tooltip="One event backwards (pauses)"),
-        Binding("home", "jump(0)", "Start", id="replay.start", show=False, tooltip="Jump to the start"),
+        Binding("space", "pause", "Play/pause", id="replay.play", tooltip="Play or pause the replay"),
+        Binding("left", "step(-1)", "Back", id="replay.back", tooltip="One event backwards (pauses)"),
+        Binding("right", "step(1)", "Step", id="replay.step", tooltip="One event forwards (pauses)"),
+        Binding("comma", "step(-1)", "Back", id="replay.back_alt", show=False, tooltip="One event backwards (pauses)"),
+        Binding("period", "step(1)", "Step", id="replay.step_alt", show=False, tooltip="One event forwards (pauses)"),
+        Binding("home", "jump(0)", "Start", id="replay.start", show=False, tooltip="Jump to the first event"),
         Binding("end", "jump(-1)", "End", id="replay.end", show=False, tooltip="Jump to the end"),
         Binding("t", "seek_time", "Seek…", id="replay.seek", tooltip="Jump to a run time, in seconds"),
         Binding("n", "mark(1)", "Next fault", id="replay.next", tooltip="Jump to the next fault or conflict"),
         Binding("p", "mark(-1)", "Prev fault", id="replay.prev", show=False,
                 tooltip="Jump to the previous fault or conflict"),
+        # the monitor's keys but its faults (a recording cannot be changed) and its pause (play/pause above)
+        *(b for b in TeamApp.BINDINGS if isinstance(b, Binding) and b.action not in (*TeamApp.FAULT_ACTIONS, "pause")),
     ]
-    FAULT_ACTIONS = frozenset({"kill", "restart", "delay", "stall", "isolate", "partition", "heal"})
 
     def __init__(self, recording: Recording | Sequence[ev.Event], run_id: str = "", speed: float = 1.0) -> None:
         super().__init__(events=(), summary_at_end=False, speed=speed)
@@ -79,9 +84,8 @@ class ReplayApp(TeamApp):
         """The state at the recording's end (for the summary), once asked for."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.FAULT_ACTIONS:
-            return None  # shown, greyed out
-        return True
+        """The replay's footer shows the player's keys only: a recording cannot be changed, so no fault key."""
+        return action not in self.FAULT_ACTIONS
 
     def compose(self) -> ComposeResult:
         self.w_scrubber = Scrubber(id="scrubber")
@@ -124,10 +128,11 @@ class ReplayApp(TeamApp):
         self.notify(why, title="this recording is damaged", severity="error", timeout=30)
 
     def seek(self, pos: int) -> None:
-        """Show the recording as it stood after its first `pos` events."""
-        pos = max(0, min(len(self.recording), pos))
+        """Show the recording as it stood after its first `pos` events. The earliest point is its first event
+        (the run's start): before it there is no run to draw, and the screen would keep the last frame's header."""
+        pos = max(min(1, len(self.recording)), min(len(self.recording), pos))
         self.recording.slice(pos - 1, pos)  # read the way there first: a damaged recording ends before it
-        pos = min(len(self.recording), pos)
+        pos = max(min(1, len(self.recording)), min(len(self.recording), pos))
         if pos < self.pos or pos - self.pos > CHECKPOINT_EVERY:
             self._install(view_at(self.recording, pos))
         else:
@@ -207,35 +212,25 @@ class ReplayApp(TeamApp):
             return
         self.seek(hit)
 
+    def header_text(self) -> Text:
+        where = ReplayPosition(self.run_id, self.playing, self.pos, len(self.recording), self.recording.end_t)
+        return render.header(self.view, self.clock.speed, not self.playing, self.size.width, replay=where)
+
     def frame(self) -> None:
         super().frame()
         self._check_damage()
-        if self.view.started is not None:
-            total = len(self.recording)
-            head = Text.assemble(
-                (f" replay {self.run_id} ", "bold reverse"),
-                f" {'▶' if self.playing else '⏸'} ×{self.clock.speed:g}  ",
-                f" event {self.pos}/{total}  t = {self.view.now:.1f}s / {self.recording.end_t:.1f}s   ")
-            head.append_text(_short_header(self))
-            self.w_header.update(head)
-            width = max(1, self.w_scrubber.size.width)
-            if self._mark_cols[0] != width:  # marks never move: place them once per width
-                marks = self.recording.marks()
-                self._mark_cols = (width, frozenset(min(width - 1, width * m // total) for m in marks) if total
-                                   else frozenset())
-            self.w_scrubber.update(timeline(self.pos, total, self._mark_cols[1], width))
+        self.w_header.update(self.header_text())  # playing or paused is not in the frame's key: always redraw
+        total = len(self.recording)
+        width = max(1, self.w_scrubber.size.width)
+        if self._mark_cols[0] != width:  # marks never move: place them once per width
+            marks = self.recording.marks()
+            self._mark_cols = (width, frozenset(min(width - 1, width * m // total) for m in marks) if total
+                               else frozenset())
+        self.w_scrubber.update(timeline(self.pos, total, self._mark_cols[1], width))
 
     def _live(self) -> Any:
         self.notify("a replay cannot be changed: faults need a live run", severity="warning")
         return None
-
-
-def _short_header(app: ReplayApp) -> Text:
-    s = app.view.started
-    if s is None:
-        return Text()
-    end = f"  finished: {app.view.finished.status}" if app.view.finished and app.pos == len(app.recording) else ""
-    return Text(f"{s.scenario} · {s.architecture} · {s.execution} · {len(s.agents)} agents{end}", "dim")
 
 
 def timeline(pos: int, total: int, mark_cols: frozenset[int], width: int) -> Text:

@@ -25,7 +25,7 @@ from teamtui.ui.words import delay_text, incident_text
 STREAM_LINES = 200
 LOG_EVENTS = 5_000
 ACT_WINDOW_S = 0.8
-BADGES = ("thinking", "acting", "waiting", "idle", "stalled", "straggler", "killed", "restarting")
+BADGES = ("thinking", "acting", "waiting", "idle", "stalled", "straggler", "killed", "restarting", "done", "stopped")
 
 
 @dataclass
@@ -92,11 +92,15 @@ class LiveView:
             lines.seq += 1
 
     def agent_state(self, name: str, now: float | None = None) -> str:
-        """The badge of an agent at run time `now` (default: the state's now)."""
+        """The badge of an agent at run time `now` (default: the state's now). Once the run has ended, an agent's
+        final state: killed, stalled by a fault, or done (the run completed) / stopped (it ended otherwise)."""
         a = self.state.agents[name]
         now = self.state.now if now is None else now
         if not a.alive:
             return "killed"
+        end = self.state.finished
+        if end is not None:
+            return "stalled" if a.stall_injected else "done" if end.status == "completed" else "stopped"
         if a.restarting:
             return "restarting"
         if a.stalled or a.stall_injected:
@@ -179,9 +183,9 @@ def _agent_fault(v: LiveView, e: ev.Event) -> None:
     elif isinstance(e, ev.AgentRestarted):
         v._say(e.agent, f"{e.t:6.1f} ↻ restarted (incarnation {e.incarnation})")
     elif isinstance(e, ev.AgentDelayed):
-        v._say(e.agent, f"{e.t:6.1f} ⏱ delayed {delay_text(e.factor, e.extra_s, e.duration)}")
+        v._say(e.agent, f"{e.t:6.1f} ◷ delayed {delay_text(e.factor, e.extra_s, e.duration)}")
     elif isinstance(e, ev.AgentDelayEnded):
-        v._say(e.agent, f"{e.t:6.1f} ⏱ delay over")
+        v._say(e.agent, f"{e.t:6.1f} ◷ delay over")
     elif isinstance(e, ev.AgentStallInjected):
         v._say(e.agent, f"{e.t:6.1f} ‖ stalled" + (f" for {e.duration:g}s" if e.duration else ""))
     elif isinstance(e, ev.AgentResumed):

@@ -252,7 +252,7 @@ async def test_a_frame_with_nothing_new_draws_nothing(recorded: list[ev.Event],
         await until(pilot, lambda: bool(app.panes) and app.view.finished is not None)
         drawn: list[int] = []
         real = render.task_board
-        monkeypatch.setattr(render, "task_board", lambda view: drawn.append(view.seq) or real(view))
+        monkeypatch.setattr(render, "task_board", lambda view, *a: drawn.append(view.seq) or real(view, *a))
         await pilot.pause(0.5)  # five frame ticks
         app.frame()
         assert drawn == []

@@ -66,7 +66,7 @@ def figures(panel: str, summary: str) -> list[tuple[str, str]]:
     return [
         (value(panel, "idle fraction"), value(summary, "idle fraction")),
         (value(panel, "straggler gap"), value(summary, "straggler gap")),
-        (value(panel, "speedup / bound").split()[0], value(summary, "speedup").split()[0]),
+        (value(panel, "speedup/bound").split()[0], value(summary, "speedup").split()[0]),
         (reclaimed(panel, "kill bob @ 23s"), reclaimed(summary, "kill bob @ 23s")),
     ]
 
@@ -103,7 +103,7 @@ async def test_the_panel_at_the_end_and_the_summary_show_the_same_figures(
                 text.reclaim(state.recoveries[0].held, state.recoveries[0].reclaim_s)]
     assert [p for p, _ in pairs] == expected
     assert (expected[2] == "n/a") is not with_baseline and expected[3].startswith("reclaimed after")
-    assert "est." not in value(panel, "speedup / bound")
+    assert "est." not in value(panel, "speedup/bound")
 
 
 async def test_the_live_monitor_shows_the_summary_speedup_in_its_panel_once_the_summary_is_shown() -> None:
@@ -114,12 +114,12 @@ async def test_the_live_monitor_shows_the_summary_speedup_in_its_panel_once_the_
             return app.view.finished is None and app.view.state.done_work > 0
 
         await until(pilot, going_with_work_done, timeout=60)  # and no await since: the panel drew that state
-        assert value(text_of(app.w_metrics), "speedup / bound").split()[1] == "est."  # while it runs: an estimate
+        assert value(text_of(app.w_metrics), "speedup/bound").split()[1] == "est."  # while it runs: an estimate
         summary = await summary_of(app, pilot)
         speedup = value(summary, "speedup").split()[0]
         assert speedup.endswith("×")  # the sim's 1-agent baseline was run for the summary
         app.frame()
-        assert value(text_of(app.w_metrics), "speedup / bound").split()[0] == speedup
+        assert value(text_of(app.w_metrics), "speedup/bound").split()[0] == speedup
         await pilot.press("q")
 
 

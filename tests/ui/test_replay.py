@@ -62,7 +62,7 @@ async def test_step_back_and_forth_and_jump_between_faults(recorded: list[ev.Eve
         await until(pilot, lambda: app.pos == at + 1)
         assert app.view.seq == recorded[at].seq
         await pilot.press("home")
-        await until(pilot, lambda: app.pos == 0)
+        await until(pilot, lambda: app.pos == 1)  # the first event: the run's start
         await pilot.press("n")
         await until(pilot, lambda: app.pos > 0)
         assert isinstance(recorded[app.pos - 1], ev.FaultInjected | ev.ClaimConflicted | ev.LockDenied
@@ -77,7 +77,7 @@ async def test_fault_keys_are_disabled_and_playing_reaches_the_end(recorded: lis
     app = ReplayApp(recorded, run_id="r1", speed=64)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.focused, AgentPane))
-        assert app.check_action("kill", ()) is None and app.check_action("heal", ()) is None
+        assert app.check_action("kill", ()) is False and app.check_action("heal", ()) is False
         before = len(app.view.state.incident_list())
         await pilot.press("k", "x", "h")
         await pilot.pause(0.1)
@@ -119,6 +119,6 @@ async def test_clicking_the_timeline_seeks_there_and_marks_show_faults(recorded:
         await pilot.click("#scrubber", offset=(width - 1, 0))
         assert app.pos == len(recorded)
         await pilot.click("#scrubber", offset=(0, 0))
-        assert app.pos == 0
+        assert app.pos == 1  # the run's first event: before it there is no run to show
         app.frame()
         assert "◆" in text_of(app.w_scrubber)  # the recorded kill is marked on the timeline

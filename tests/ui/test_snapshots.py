@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from teamtui.core import events as ev
 from teamtui.ui.app import TeamApp
 
@@ -41,3 +43,29 @@ def test_replay_screen_at_the_first_fault(snap_compare: Any, recorded: list[ev.E
     # pause, go to the start, then jump to the first fault or conflict: the same screen whatever the timing
     app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1)
     assert snap_compare(app, press=["space", "home", "n", "n"], terminal_size=SIZE)
+
+
+# -- the least size the monitor supports (100×30) and a wide terminal (160×48): live mid-run, after the end, and
+# replay after `home` (the header back at the first event). Every moment comes from the virtual-clock run.
+
+SIZES = {"100x30": (100, 30), "160x48": (160, 48)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_mid_run(snap_compare: Any, recorded: list[ev.Event], size: str) -> None:
+    events = upto(recorded, lambda e: e.t >= 21.0)  # bob killed at 9 s, the team going on without him
+    assert snap_compare(TeamApp(events=events), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_after_the_end(snap_compare: Any, recorded: list[ev.Event], size: str) -> None:
+    assert isinstance(recorded[-1], ev.RunFinished)
+    assert snap_compare(TeamApp(events=recorded), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_replay_after_home(snap_compare: Any, recorded: list[ev.Event], size: str) -> None:
+    from teamtui.ui.replay import ReplayApp
+
+    app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1)
+    assert snap_compare(app, press=["space", "end", "home"], terminal_size=SIZES[size])

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
@@ -21,6 +21,11 @@ from teamtui.ui.words import incident_text
 PANE_LINES = 200
 LOG_LINES = 2_000
 PER_FRAME = 300
+
+
+class AgentGrid(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """The agent panes in a grid that scrolls when a big team's panes do not fit; it takes no keys (arrows step a
+    replay, digits focus a pane, and focus scrolls a pane into view)."""
 
 
 class AgentPane(Vertical, can_focus=True):
@@ -92,8 +97,8 @@ class Incidents(OptionList):
 
     @staticmethod
     def _prompt(i: Incident) -> Text:
-        out = Text(f"{i.t:7.1f}s ", "dim")
-        out.append(f"{i.kind:<9} ", render.KIND_STYLE.get(i.kind, ""))
+        out = Text(f"{i.t:6.1f}s ", "dim")
+        out.append(f"{render.KIND_MARK.get(i.kind, '·')} ", render.KIND_STYLE.get(i.kind, ""))
         out.append(shown(incident_text(i)))
         return out
 
