@@ -70,8 +70,9 @@ def main() -> None:
     sim, paper = analyze(rows_s, meta_s), analyze(rows_p, meta_p)
     result = compare.compare_tables(sim.paper_table, paper.paper_table)
     when = datetime.now(UTC).strftime("%Y-%m-%d")
-    head = (f"*Generated on {when} by `python scripts/sim_vs_paper.py --paper-db PAPER_DB --write` at commit "
-            f"{commit()}{' --profiles' if args.profiles else ''}: A = the sim's paper grid (`{grid}`, "
+    flag = " --profiles" if args.profiles else ""
+    head = (f"*Generated on {when} by `python scripts/sim_vs_paper.py --paper-db PAPER_DB{flag} --write` at commit "
+            f"{commit()}: A = the sim's paper grid (`{grid}`, "
             f"sweep `{meta_s['id']}`, {sim.done} runs), B = the paper's "
             f"imported runs (sweep `{meta_p['id']}`, {paper.done} runs). Mean [95 % CI] (runs).*")
     sweeps_md = "\n".join([head, "", compare.markdown(result, "sim", "paper"), "",
