@@ -36,7 +36,7 @@ from teamtui.core.state import RunState
 from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
-from teamtui.ui import render
+from teamtui.ui import redraw, render
 from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
 from teamtui.ui.screens.summary import SummaryScreen
@@ -44,6 +44,8 @@ from teamtui.ui.view import LiveView
 from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
 
 FPS = 10
+BODY_EVERY = 3
+"""The frame timer redraws all but the header (which shows the clock) at most every third frame."""
 MIN_SIZE = (100, 30)
 SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 
@@ -117,6 +119,9 @@ class TeamApp(App[int]):
         self._app_loop: asyncio.AbstractEventLoop | None = None
         self._drawn: tuple[object, ...] = ()
         """What the last frame showed (view position, clock, size); a frame with nothing new draws nothing."""
+        self.drawn = redraw.Drawn()
+        self._ticks = 0
+        """What each widget last drew: a frame redraws only the widgets whose content changed."""
 
     def pending_append(self, event: ev.Event) -> None:
         """The run's listener (called on the run's thread): queue the event for the next frame."""
@@ -156,7 +161,7 @@ class TeamApp(App[int]):
         if self.run_handle is not None:
             self.run_handle.start()
         self.frame()
-        self.set_interval(1 / FPS, self.frame)
+        self.set_interval(1 / FPS, self._tick)
         self._check_size(self.size.width, self.size.height)
 
     def on_resize(self, event: tev.Resize) -> None:
@@ -192,8 +197,13 @@ class TeamApp(App[int]):
         while self.pending:
             self.view.apply(self.pending.popleft())
 
-    def frame(self) -> None:
-        """Fold pending events into the view and redraw what they changed."""
+    def _tick(self) -> None:
+        """The frame timer: the header (the clock) every frame, the rest at most every `BODY_EVERY`-th."""
+        self._ticks += 1
+        self.frame(body=self._ticks % BODY_EVERY == 0)
+
+    def frame(self, body: bool = True) -> None:
+        """Fold pending events into the view and redraw what they changed (with `body` False: only the header)."""
         self._fold_pending()
         run = self.run_handle
         if run is not None and not self.ended and run.done.is_set() and run.outcome is None:
@@ -213,15 +223,36 @@ class TeamApp(App[int]):
                self.size)
         if key == self._drawn:
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
-        self._drawn = key
-        self.w_header.update(render.header(self.view, self.clock.speed, self.clock.paused))
+        if body:
+            self._drawn = key
+        self._redraw(body)
+
+    def _redraw(self, body: bool = True) -> None:
+        """Refresh the widgets whose content changed (`teamtui.ui.redraw`). While the run goes most frames only
+        move the clock: the header shows it to a tenth of a second; everything else changes with events, and
+        with the clock only in whole run seconds (a pane's "acting", the elapsed time, idle fraction and
+        speedup estimate of the metrics), so that those redraw together, in one screen update a second; the
+        frame timer draws them at most every `BODY_EVERY`-th frame (an intent draws them at once), so that a
+        burst of events makes one screen update, not several."""
+        v, drawn = self.view, self.drawn
+        events = (v.seq, v.baseline_makespan)  # what only events (and the baseline) change
+        redraw.put(self.w_header, drawn, "header", (*events, f"{v.now:.1f}", self.clock.speed, self.clock.paused),
+                   lambda: render.header(v, self.clock.speed, self.clock.paused))
+        if not body or not drawn.changed("body", (id(v), *events, int(v.now), self.size)):
+            return
         for pane in self.panes:
-            pane.sync(self.view)
-        self.w_board.update(render.task_board(self.view))
-        self.w_incidents.sync(self.view)
-        self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width - 2)))
-        self.w_metrics.border_title = render.metrics_title(self.view)
-        self.w_log.sync(self.view)
+            pane.sync(v)
+        width = self.w_board.size.width
+        redraw.put(self.w_board, drawn, "board", (v.seq, width), lambda: render.task_board(v),
+                   rows=(len(v.state.tasks), width))
+        self.w_incidents.sync(v)
+        width = max(20, self.w_metrics.size.width - 2)
+        if redraw.put(self.w_metrics, drawn, "metrics", (*events, int(v.now), width),
+                      lambda: render.metrics(v, width), rows=redraw.HEIGHT):
+            title = render.metrics_title(v)
+            if self.w_metrics.border_title != title:
+                self.w_metrics.border_title = title
+        self.w_log.sync(v)
 
     def _build_agents(self) -> None:
         names = list(self.view.agents)
