@@ -181,8 +181,8 @@ class ReplayApp(TeamApp):
             return
         self.seek(hit)
 
-    def frame(self) -> None:
-        super().frame()
+    def frame(self, body: bool = True) -> None:
+        super().frame(body)
         if self.view.started is not None:
             total = len(self.recording)
             head = Text.assemble(

@@ -110,7 +110,7 @@ class Incidents(OptionList):
         super().__init__(id="incidents")
         self.rev = -1
         self.seqs: list[int] = []
-        self.keys: list[object] = []
+        self.keys: list[tuple[str, tuple[object, ...], str]] = []
 
     def sync(self, view: LiveView) -> None:
         if view.state.incidents_rev == self.rev:
