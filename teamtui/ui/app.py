@@ -161,7 +161,7 @@ class TeamApp(App[int]):
         if self.run_handle is not None:
             self.run_handle.start()
         self.frame()
-        self.set_interval(1 / FPS, self._tick)
+        self.set_interval(1 / FPS, self._frame_tick)
         self._check_size(self.size.width, self.size.height)
 
     def on_resize(self, event: tev.Resize) -> None:
@@ -197,7 +197,7 @@ class TeamApp(App[int]):
         while self.pending:
             self.view.apply(self.pending.popleft())
 
-    def _tick(self) -> None:
+    def _frame_tick(self) -> None:
         """The frame timer: the header (the clock) every frame, the rest at most every `BODY_EVERY`-th."""
         self._ticks += 1
         self.frame(body=self._ticks % BODY_EVERY == 0)
