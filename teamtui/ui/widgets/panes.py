@@ -41,6 +41,10 @@ class QuietLog(RichLog):
     def write_lines(self, lines: Iterable[Text]) -> None:
         """Append lines, then follow the end once, in this frame (`write` scrolls after the next refresh, for
         each line: a second screen update)."""
+        if not self.size:  # not laid out yet: the log keeps the lines until it is, and follows the end then
+            for line in lines:
+                self.write(line)
+            return
         for line in lines:
             self.write(line, scroll_end=False)
         if self.auto_scroll:
