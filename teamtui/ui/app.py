@@ -242,9 +242,8 @@ class TeamApp(App[int]):
             return
         for pane in self.panes:
             pane.sync(v)
-        width = self.w_board.size.width
-        redraw.put(self.w_board, drawn, "board", (v.seq, width), lambda: render.task_board(v),
-                   rows=(len(v.state.tasks), width))
+        redraw.put(self.w_board, drawn, "board", v.seq, lambda: render.task_board(v),
+                   rows=len(v.state.tasks))  # one row per subtask, never wrapped
         self.w_incidents.sync(v)
         width = max(20, self.w_metrics.size.width - 2)
         if redraw.put(self.w_metrics, drawn, "metrics", (*events, int(v.now), width),
