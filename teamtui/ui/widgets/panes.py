@@ -34,9 +34,11 @@ class QuietLog(RichLog):
     takes a column.)"""
 
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    _batch = False
 
     def watch_virtual_size(self, size: Size) -> None:
-        self._scroll_update(size)  # what a layout would do for this widget alone: the scrollbars
+        if not self._batch:
+            self._scroll_update(size)  # what a layout would do for this widget alone: the scrollbars
 
     def write_lines(self, lines: Iterable[Text]) -> None:
         """Append lines, then follow the end once, in this frame (`write` scrolls after the next refresh, for
@@ -45,8 +47,13 @@ class QuietLog(RichLog):
             for line in lines:
                 self.write(line)
             return
-        for line in lines:
-            self.write(line, scroll_end=False)
+        self._batch = True  # the scrollbars once for the batch, not once a line
+        try:
+            for line in lines:
+                self.write(line, scroll_end=False)
+        finally:
+            self._batch = False
+        self._scroll_update(self.virtual_size)
         if self.auto_scroll:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
