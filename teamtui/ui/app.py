@@ -43,9 +43,10 @@ from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.view import LiveView
 from teamtui.ui.widgets.panes import AgentPane, EventLog, Incidents
 
-FPS = 10
-BODY_EVERY = 3
-"""The frame timer redraws all but the header (which shows the clock) at most every third frame."""
+FPS = 5
+"""Frames a second: the header's clock (shown to a tenth of a second) moves on at this rate."""
+BODY_EVERY = 2
+"""The frame timer redraws all but the header at most every second frame (2.5 times a second)."""
 MIN_SIZE = (100, 30)
 SPEEDS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 

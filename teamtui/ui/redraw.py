@@ -1,6 +1,6 @@
 """Redraw on change: each of the monitor's widgets is refreshed only when what it shows has changed.
 
-A frame comes ten times a second, but while a run goes at speed 1 most frames bring no event: only the
+A frame comes five times a second, but while a run goes at speed 1 most frames bring no event: only the
 clock moves. Drawing a widget again (Rich rendering its tables, Textual laying the screen out) is what
 costs, building its renderable is cheap. So a widget is first gated by a key of what its content depends
 on (the reducer's version counter `RunState.seq` for what only events change, the shown clock for what

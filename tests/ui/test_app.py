@@ -256,7 +256,7 @@ async def test_a_frame_with_nothing_new_draws_nothing(recorded: list[ev.Event],
         drawn: list[int] = []
         real = render.task_board
         monkeypatch.setattr(render, "task_board", lambda view: drawn.append(view.seq) or real(view))
-        await pilot.pause(0.5)  # five frame ticks
+        await pilot.pause(0.5)  # a few frame ticks
         app.frame()
         assert drawn == []
         app.pending.append(ev.RoundStarted(seq=len(recorded), t=recorded[-1].t, round=99, waiting_on=()))

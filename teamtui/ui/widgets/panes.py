@@ -17,7 +17,7 @@ from teamtui.core import events as ev
 from teamtui.core.printable import shown
 from teamtui.core.state import Incident
 from teamtui.ui import redraw, render
-from teamtui.ui.view import BADGES, LiveView
+from teamtui.ui.view import LiveView
 from teamtui.ui.words import incident_text
 
 PANE_LINES = 200
@@ -58,6 +58,12 @@ class QuietLog(RichLog):
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
 
+CONDITIONS = ("stalled", "straggler", "killed", "restarting")
+"""The badges an agent pane also carries as a state class (`-killed`...), for the CSS to style the pane. The
+activity badges (thinking, acting, waiting, idle) change with every call, and are shown by the title alone:
+a class change restyles the pane's whole subtree, which at each call would cost more than the rest of a frame."""
+
+
 class AgentPane(Vertical, can_focus=True):
     """One agent: a title line (name, role, state badge, subtask, delay) over a stream of what it does."""
 
@@ -88,11 +94,13 @@ class AgentPane(Vertical, can_focus=True):
     def sync(self, view: LiveView) -> None:
         a = view.lines_of(self.agent)
         state = view.agent_state(self.agent)
-        if state != self.state:  # one restyle of the pane, not one per class (each restyles its whole subtree)
-            self.remove_class(*(f"-{b}" for b in BADGES if b != state), update=False)
-            self.add_class(f"-{state}", update=False)
+        styled = state if state in CONDITIONS else "none"  # ("": not known, after replay reinstalls a view)
+        if styled != self.state:  # one restyle of the pane, not one per class (each restyles its whole subtree)
+            self.remove_class(*(f"-{b}" for b in CONDITIONS if b != styled), update=False)
+            if styled in CONDITIONS:
+                self.add_class(f"-{styled}", update=False)
             self.update_node_styles()
-            self.state = state
+            self.state = styled
         title = render.agent_title(view, self.agent, self.index)
         if redraw.text_key(title) != self.shown_title:  # most frames change only the clock, not the title
             self.shown_title = redraw.text_key(title)
