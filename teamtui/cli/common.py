@@ -136,12 +136,10 @@ def load(path: Path, seed: int | None, size: int | None, arch: str | None, execu
         scenario = replace(scenario, unsafe_host_exec=True)
     if any(a.model != "sim" for a in scenario.agents):
         from teamtui.llm import preflight
-        from teamtui.llm.keys import check_keys
         from teamtui.runtime.sandbox import for_run
 
-        check_keys(scenario)  # a missing API key first: one line at once, before litellm is even imported
         for_run(True, True, scenario.unsafe_host_exec)  # a machine that cannot sandbox model code: one line now
-        preflight(scenario)  # so is a missing API key or cassette, before any run or UI
+        preflight(scenario)  # so is a missing API key (checked before litellm is imported) or cassette
     return scenario
 
 
