@@ -60,3 +60,38 @@ def test_bad_scenario_is_one_line_and_exit_2(case: str, tmp_path: Path) -> None:
     assert str(path) in lines[0]
     for bit in expected:
         assert bit in lines[0], f"{bit!r} not in {lines[0]!r}"
+
+
+MANY = (GOOD_HEAD.replace('name = "t"\n', 'name = "t"\nseed = -1\n') + "[team]\nsize = 0\nsise = 3\n"
+        'execution = "parallel"\n[task]\npack = "math_utils"\n[[faults]]\nat = "soon"\naction = "kill"\nagent = 1.5\n'
+        "[limits]\nlease_s = nan\nmax_rounds = inf\n")
+MANY_EXPECTED = [(":3:", "scenario.seed"), (":5:", "team.size"), (":6:", 'unknown key "sise"'),
+                 (":7:", "team.execution"), (":11:", "faults[0].at"), (":13:", "faults[0].agent"),
+                 (":15:", "limits.lease_s"), (":16:", "limits.max_rounds")]
+
+
+def test_validate_prints_every_problem_of_a_file_one_line_each_in_file_order(tmp_path: Path) -> None:
+    bad = tmp_path / "many.toml"
+    bad.write_text(MANY)
+    good = tmp_path / "good.toml"
+    good.write_text(GOOD_HEAD + INLINE)
+    proc = subprocess.run([sys.executable, "-m", "teamtui", "validate", str(bad), str(good)], capture_output=True,
+                          text=True, check=False, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == len(MANY_EXPECTED), proc.stderr
+    for line, (where, what) in zip(lines, MANY_EXPECTED, strict=True):
+        assert line.startswith(f"teamtui: {bad}{where} ") and what in line, line
+    assert "more problem" not in proc.stderr
+    assert proc.stdout.strip().startswith(f"{good}: ok")
+
+
+def test_a_run_of_a_file_with_many_problems_names_the_first_and_how_to_see_the_rest(tmp_path: Path) -> None:
+    bad = tmp_path / "many.toml"
+    bad.write_text(MANY)
+    proc = subprocess.run([sys.executable, "-m", "teamtui", "run", str(bad), "--headless", "--no-record"],
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "scenario.seed" in lines[0], proc.stderr
+    assert f"(and 7 more problems: teamtui validate {bad} lists every one)" in lines[0]

@@ -139,7 +139,7 @@ def load(path: Path, seed: int | None, size: int | None, arch: str | None, execu
         from teamtui.runtime.sandbox import for_run
 
         for_run(True, True, scenario.unsafe_host_exec)  # a machine that cannot sandbox model code: one line now
-        preflight(scenario)  # so is a missing API key or cassette, before any run or UI
+        preflight(scenario)  # so is a missing API key (checked before litellm is imported) or cassette
     return scenario
 
 

@@ -84,7 +84,7 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
 @guard
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario files; print one line per problem and exit 2 if any is invalid."""
-    from teamtui.core.errors import TeamtuiError
+    from teamtui.core.errors import ScenarioError, TeamtuiError
     from teamtui.core.printable import shown
     from teamtui.scenario.load import load_scenario
 
@@ -92,6 +92,11 @@ def validate(files: tuple[Path, ...]) -> None:
     for f in files:
         try:
             s = load_scenario(f)
+        except ScenarioError as exc:
+            bad += 1
+            for line in exc.lines:  # every problem of the file, one line each
+                click.echo(f"teamtui: {shown(line)}", err=True)
+            continue
         except TeamtuiError as exc:
             bad += 1
             click.echo(f"teamtui: {shown(str(exc))}", err=True)

@@ -122,14 +122,22 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
 
 
 @click.command()
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Only the newest N runs (0: all).")
+@click.option("--sweep", "sweep_ref", metavar="SWEEP", help="Only the cells of one sweep (an id, a prefix, or latest).")
+@click.option("--sweeps/--no-sweeps", default=False, show_default=True,
+              help="Also list the runs of sweeps' cells (by default only the runs you made by hand).")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON list of objects on stdout.")
 @db_option
 @guard
-def runs(db: Path | None) -> None:
-    """List recorded runs, newest first."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+def runs(limit: int | None, sweep_ref: str | None, sweeps: bool, as_json: bool, db: Path | None) -> None:
+    """List recorded runs, newest first: those made by hand, unless --sweeps or --sweep SWEEP."""
+    import json
+    import os
 
+    from rich.console import Console
+
+    from teamtui.cli.runlist import as_json as runs_json
+    from teamtui.cli.runlist import select, table
     from teamtui.core.printable import shown
     from teamtui.store.integrity import damage
     from teamtui.store.reader import list_runs
@@ -145,21 +153,36 @@ def runs(db: Path | None) -> None:
             hurt = None
         raise (exc if hurt is None else RecorderError(hurt.describe(path))) from None
     hurt = damage(path) if rows else None
-    if not rows:
-        click.echo(f"no recorded runs in {path}")
-        return
-    table = Table(title=escape(f"runs in {shown(str(path))}"), title_justify="left")
-    for col in ("id", "when", "scenario", "team", "architecture", "status", "makespan", "speedup", "faults"):
-        table.add_column(col, no_wrap=True, max_width=36 if col == "scenario" else None, overflow="ellipsis")
+    sweep_id = None
+    if sweep_ref is not None:
+        from teamtui.experiments.table import connect, resolve_sweep
+
+        with connect(path) as conn:
+            sweep_id = resolve_sweep(conn, sweep_ref, path)
+    chosen = select(rows, sweep_id, sweeps, limit or None)
     bad = set(hurt.runs) if hurt else set()
-    for r in rows:  # every cell escaped: a name is neither markup nor a command to the terminal
-        cells = (r.id, r.started.replace("T", " ")[:16], r.scenario, f"{r.size} · {r.execution}", r.architecture,
-                 "damaged" if r.id in bad else r.status, f"{r.makespan:.1f} s" if r.makespan is not None else "—",
-                 f"{r.speedup:.2f}×" if r.speedup is not None else "—", str(r.faults))
-        table.add_row(*(escape(shown(str(c))) for c in cells))
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)  # piped: do not squeeze the table into 80 columns
-    console.print(table)
+    notes = []
+    if chosen.cut:
+        notes.append(f"{chosen.cut} older run{'s' if chosen.cut > 1 else ''} not shown (--limit {limit})")
+    if chosen.hidden_cells:
+        notes.append(f"{chosen.hidden_cells} sweep cell{'s' if chosen.hidden_cells > 1 else ''} hidden (--sweeps "
+                     "shows them, --sweep ID one sweep's)")
+    if as_json:
+        click.echo(json.dumps(runs_json(chosen.runs, bad), indent=1))
+        for note in notes:
+            click.echo(f"teamtui: {note}", err=True)
+    elif not chosen.runs:
+        what = f"in sweep {sweep_id}" if sweep_id else "made by hand" if chosen.hidden_cells else ""
+        click.echo(f"no recorded runs {what + ' ' if what else ''}in {shown(str(path))}")
+        for note in notes:
+            click.echo(note)
+    else:
+        console = Console()
+        if not console.is_terminal and not os.environ.get("COLUMNS"):
+            console = Console(width=160)  # piped: do not squeeze the table into 80 columns
+        title = f"runs in {shown(str(path))}" + (f", sweep {sweep_id}" if sweep_id else "")
+        console.print(table(chosen.runs, bad, console.width, title))
+        for note in notes:
+            click.echo(note)
     if hurt is not None:
         raise RecorderError(hurt.describe(path))

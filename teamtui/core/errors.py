@@ -25,13 +25,33 @@ class TeamtuiError(Exception):
 class ScenarioError(TeamtuiError):
     """A scenario file is invalid; the message names the file, line, key path, bad value and the fix."""
 
-    def __init__(self, file: Path | str, message: str, key: str = "", line: int | None = None) -> None:
+    def __init__(self, file: Path | str, message: str, key: str = "", line: int | None = None,
+                 others: Sequence[ScenarioError] = ()) -> None:
         self.file = str(file)
         self.key = key
         self.line = line
         self.message = message
+        self.others = tuple(others)
+        """Further problems of the same file, found in the same pass (`teamtui validate` prints each)."""
         where = self.file if line is None else f"{self.file}:{line}"
-        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+        self.text = f"{where}: {key}: {message}" if key else f"{where}: {message}"
+        """This one problem, on one line."""
+        more = ""
+        if self.others:
+            n = len(self.others)
+            more = f" (and {n} more problem{'s' if n > 1 else ''}: teamtui validate {self.file} lists every one)"
+        super().__init__(self.text + more)
+
+    @classmethod
+    def of(cls, problems: Sequence[ScenarioError]) -> ScenarioError:
+        """One error carrying several problems of a file: the first, with the rest as `others`."""
+        first, *rest = problems
+        return cls(first.file, first.message, first.key, first.line, others=[*first.others, *rest])
+
+    @property
+    def lines(self) -> list[str]:
+        """Every problem, one line each."""
+        return [self.text, *(o.text for o in self.others)]
 
 
 class TaskPackError(TeamtuiError):

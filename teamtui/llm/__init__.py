@@ -39,8 +39,9 @@ def preflight(scenario: Scenario) -> None:
     models = sorted({a.model for a in scenario.agents})
     real = [m for m in models if m != "sim" and not m.startswith("cassette:")]
     if real:
-        from teamtui.llm import litellm_backend
+        from teamtui.llm import keys, litellm_backend
 
+        keys.check_keys(scenario)  # without litellm: a missing key is reported before its slow import
         litellm_backend.check_keys(scenario)
     for m in models:
         if m.startswith("cassette:"):

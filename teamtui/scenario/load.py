@@ -35,7 +35,7 @@ from teamtui.core.faults import (
 )
 from teamtui.scenario import profiles
 from teamtui.scenario.architectures import ARCHITECTURES
-from teamtui.scenario.model import FaultDef, ScenarioFile, non_finite, outside
+from teamtui.scenario.model import FaultDef, ScenarioFile, every_non_finite, outside
 from teamtui.scenario.simconfig import SimConfig
 from teamtui.scenario.spec import AgentSpec, Scenario, TestLimits
 from teamtui.scenario.tasks import Subtask, TaskGraph, find_pack, load_pack, load_paper_json, parse_p
@@ -75,40 +75,48 @@ def scenario_from_data(data: dict[str, Any], text: str, path: Path) -> Scenario:
 
 
 def _validate(data: dict[str, Any], text: str, path: Path) -> Scenario:
-    if (bad := non_finite(data)) is not None:
-        where, value = bad
-        raise ScenarioError(path, f"{value} is not allowed: give a finite number", key=key_path(where),
-                            line=locate(text, where))
+    """Every per-key problem of the file at once (non-finite numbers, then the model's checks, one per key);
+    the checks that need the whole file run once each key is valid."""
+    problems = [ScenarioError(path, f"{value} is not allowed: give a finite number", key=key_path(where),
+                              line=locate(text, where)) for where, value in every_non_finite(data)]
     try:
         model = ScenarioFile.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise _from_pydantic(exc, text, path) from None
+        seen = {p.key for p in problems}
+        for err in exc.errors():
+            problem = _from_pydantic(err, text, path)
+            if problem.key not in seen:  # one line per key (a union type fails once per member type)
+                seen.add(problem.key)
+                problems.append(problem)
+    if problems:  # in the file's order
+        raise ScenarioError.of(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
     return _resolve(model, text, path)
 
 
-def _from_pydantic(exc: pydantic.ValidationError, text: str, path: Path) -> ScenarioError:
-    err = exc.errors()[0]
+def _from_pydantic(err: Any, text: str, path: Path) -> ScenarioError:
+    """One line for one of pydantic's errors (an `ErrorDetails`)."""
     loc = [p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or "[" in p))]
+    if len(loc) > 1 and loc[-1] in ("str", "int", "float", "bool"):  # a union member's name, not a key
+        loc = loc[:-1]
     key = key_path(loc)
     line = locate(text, loc)
-    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
     if err["type"] == "extra_forbidden":
         parent_loc = loc[:-1]
         allowed = _allowed_keys(parent_loc)
         name = str(loc[-1])
         hint = did_you_mean(name, allowed)
-        return ScenarioError(path, f'unknown key "{name}"{hint}; allowed here: {", ".join(allowed)}{more}',
+        return ScenarioError(path, f'unknown key "{name}"{hint}; allowed here: {", ".join(allowed)}',
                              key=key, line=line)
     if err["type"] == "missing":
         what = "a [task] table: pack = ..., path = ... or [[task.subtasks]]" if loc == ["task"] else f'"{loc[-1]}"'
-        return ScenarioError(path, f"is missing; add {what}{more}", key=key, line=line)
+        return ScenarioError(path, f"is missing; add {what}", key=key, line=line)
     value = err.get("input")
     shown = repr(value) if not isinstance(value, dict) else "a table"
     msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
     for long, short in (("greater than or equal to", "at least"), ("less than or equal to", "at most"),
                         ("greater than", "more than"), ("less than", "under")):
         msg = msg.replace(long, short)
-    return ScenarioError(path, f"{shown} is not allowed: {msg}{more}", key=key, line=line)
+    return ScenarioError(path, f"{shown} is not allowed: {msg}", key=key, line=line)
 
 
 def _allowed_keys(loc: list[str | int]) -> list[str]:

@@ -29,16 +29,22 @@ class _Strict(BaseModel):
 
 def non_finite(data: object) -> tuple[list[str | int], float] | None:
     """The key path and value of the first nan or inf in parsed TOML (any table, `[team.sim]` included), or None."""
+    return next(iter(every_non_finite(data)), None)
+
+
+def every_non_finite(data: object) -> list[tuple[list[str | int], float]]:
+    """The key path and value of every nan or inf in parsed TOML, in the file's order."""
+    found: list[tuple[list[str | int], float]] = []
     stack: list[tuple[list[str | int], object]] = [([], data)]
     while stack:
         loc, value = stack.pop()
         if isinstance(value, float) and not math.isfinite(value):
-            return loc, value
+            found.append((loc, value))
         if isinstance(value, dict):
             stack.extend(([*loc, k], v) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
             stack.extend(([*loc, i], v) for i, v in reversed(list(enumerate(value))))
-    return None
+    return found
 
 
 def outside(name: str) -> str:

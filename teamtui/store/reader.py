@@ -29,6 +29,8 @@ class RunRow:
     makespan: float | None
     faults: int
     speedup: float | None
+    sweep: str | None = None
+    """The sweep the run is a cell of (None: a run made by hand)."""
 
 
 def list_runs(path: Path) -> list[RunRow]:
@@ -42,21 +44,25 @@ def list_runs(path: Path) -> list[RunRow]:
             version_row = conn.execute("PRAGMA user_version").fetchone()
             if int(version_row[0]) > SCHEMA_VERSION:
                 raise RecorderError(f"{path}: this run database was written by a newer teamtui; upgrade teamtui")
-            rows = conn.execute("SELECT id, scenario, architecture, execution, size, status, started, makespan,"
-                                " faults, metrics FROM runs ORDER BY started DESC, rowid DESC").fetchall()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            cells = ("(SELECT run_id, MIN(sweep_id) AS sweep_id FROM sweep_cells WHERE run_id IS NOT NULL GROUP BY"
+                     " run_id)" if "sweep_cells" in tables else "(SELECT NULL AS run_id, NULL AS sweep_id)")
+            rows = conn.execute("SELECT r.id, r.scenario, r.architecture, r.execution, r.size, r.status, r.started,"
+                                " r.makespan, r.faults, r.metrics, c.sweep_id FROM runs r LEFT JOIN " + cells +
+                                " c ON c.run_id = r.id ORDER BY r.started DESC, r.rowid DESC").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise RecorderError(explain(path, exc)) from None
     out = []
-    for rid, name, arch, execu, size, status, started, makespan, faults, metrics in rows:
+    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, sweep in rows:
         if status == "running" and not is_live(path, rid) and _still_running(path, rid):
             status = "interrupted"
         try:
             speedup = json.loads(metrics).get("speedup") if metrics else None
         except (ValueError, AttributeError):  # a damaged row: listed, its speedup unknown
             speedup = None
-        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup))
+        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup, sweep))
     return out
 
 

@@ -40,7 +40,7 @@ from teamtui.core.state import RunState
 from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
-from teamtui.ui import render
+from teamtui.ui import redraw, render
 from teamtui.ui.parsers import filter_problem, parse_agent, parse_delay, parse_groups
 from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen
@@ -49,7 +49,10 @@ from teamtui.ui.view import LiveView
 from teamtui.ui.widgets.panes import AgentGrid, AgentPane, EventLog, Incidents
 from teamtui.ui.widgets.status import StatusLine
 
-FPS = 10
+FPS = 5
+"""Frames a second: the header's clock (shown to a tenth of a second) moves on at this rate."""
+BODY_EVERY = 2
+"""The frame timer redraws all but the header at most every second frame (2.5 times a second)."""
 MIN_SIZE = (100, 30)
 RIGHT_COLUMN = (37, 46)
 """The right column's width, least and most. Narrowing the terminal takes columns from it first: the panes
@@ -148,6 +151,9 @@ class TeamApp(App[int]):
         """The frame timer; it belongs to the main screen, so it stops before the screen's widgets go."""
         self.prompt_paused = False
         """Whether an open prompt paused the clock (it resumes when the prompt closes)."""
+        self.drawn = redraw.Drawn()
+        self._ticks = 0
+        """What each widget last drew: a frame redraws only the widgets whose content changed."""
 
     @property
     def selected(self) -> str:
@@ -220,7 +226,7 @@ class TeamApp(App[int]):
         self.frame()
         # On the main screen, not the app: a screen stops its timers before its widgets are removed, while the
         # app's own timers run until every screen has gone (a frame then met an event log without its #log).
-        self.frame_timer = self.screen.set_interval(1 / FPS, self.frame)
+        self.frame_timer = self.screen.set_interval(1 / FPS, self._frame_tick)
         self._check_size(self.size.width, self.size.height)
 
     def on_resize(self, event: tev.Resize) -> None:
@@ -259,8 +265,13 @@ class TeamApp(App[int]):
         while self.pending:
             self.view.apply(self.pending.popleft())
 
-    def frame(self) -> None:
-        """Fold pending events into the view and redraw what they changed."""
+    def _frame_tick(self) -> None:
+        """The frame timer: the header (the clock) every frame, the rest at most every `BODY_EVERY`-th."""
+        self._ticks += 1
+        self.frame(body=self._ticks % BODY_EVERY == 0)
+
+    def frame(self, body: bool = True) -> None:
+        """Fold pending events into the view and redraw what they changed (with `body` False: only the header)."""
         if not self.w_log.is_attached:
             return  # the app is closing: its widgets are going or gone
         self._fold_pending()
@@ -285,15 +296,38 @@ class TeamApp(App[int]):
         if (self.view.finished is not None) != self._over:  # the footer changes with the run's end
             self._over = self.view.finished is not None
             self.refresh_bindings()
-        self._drawn = key
-        self.w_header.update(self.header_text())
+        if body:
+            self._drawn = key
+        self._redraw(body)
+
+    def _redraw(self, body: bool = True) -> None:
+        """Refresh the widgets whose content changed (`teamtui.ui.redraw`). While the run goes most frames only
+        move the clock: the header shows it to a tenth of a second; everything else changes with events, and
+        with the clock only in whole run seconds (a pane's "acting", the elapsed time, idle fraction and
+        speedup estimate of the metrics), so that those redraw together, in one screen update a second; the
+        frame timer draws them at most every `BODY_EVERY`-th frame (an intent draws them at once), so that a
+        burst of events makes one screen update, not several."""
+        v, drawn = self.view, self.drawn
+        events = (v.seq, v.baseline_makespan)  # what only events (and the baseline) change
+        redraw.put(self.w_header, drawn, "header",
+                   (*events, f"{v.now:.1f}", self.clock.speed, self.clock.paused, self.size.width),
+                   self.header_text)
+        widths = (self.size, self.w_metrics.size.width, self.w_board.size.width)  # panels are drawn to their width
+        if not body or not drawn.changed("body", (id(v), *events, int(v.now), widths)):
+            return
         for pane in self.panes:
-            pane.sync(self.view)
-        self.w_board.update(render.task_board(self.view, self.w_board.size.width))
-        self.w_incidents.sync(self.view)
-        self.w_metrics.update(render.metrics(self.view, max(20, self.w_metrics.size.width)))
-        self.w_metrics_box.border_title = render.metrics_title(self.view)
-        self.w_log.sync(self.view)
+            pane.sync(v)
+        board_width = self.w_board.size.width
+        redraw.put(self.w_board, drawn, "board", (v.seq, board_width), lambda: render.task_board(v, board_width),
+                   rows=len(v.state.tasks))  # one row per subtask, never wrapped
+        self.w_incidents.sync(v)
+        width = max(20, self.w_metrics.size.width)
+        if redraw.put(self.w_metrics, drawn, "metrics", (*events, int(v.now), width),
+                      lambda: render.metrics(v, width), rows=redraw.HEIGHT):
+            title = render.metrics_title(v)
+            if self.w_metrics_box.border_title != title:
+                self.w_metrics_box.border_title = title
+        self.w_log.sync(v)
 
     def header_text(self) -> Text:
         """The header for this frame, fitted to the terminal's width (replay adds where it stands)."""

@@ -216,8 +216,8 @@ class ReplayApp(TeamApp, inherit_bindings=False):
         where = ReplayPosition(self.run_id, self.playing, self.pos, len(self.recording), self.recording.end_t)
         return render.header(self.view, self.clock.speed, not self.playing, self.size.width, replay=where)
 
-    def frame(self) -> None:
-        super().frame()
+    def frame(self, body: bool = True) -> None:
+        super().frame(body)
         self._check_damage()
         self.w_header.update(self.header_text())  # playing or paused is not in the frame's key: always redraw
         total = len(self.recording)

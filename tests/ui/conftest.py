@@ -1,14 +1,20 @@
-"""Shared UI fixtures: a small live scenario, a deterministic event log, and a wait-for-condition helper."""
+"""Shared UI fixtures: a small live scenario, a deterministic event log, a wait-for-condition helper, and a run
+clock the test advances (`Stepped`), so that no test races the wall clock."""
 
 from __future__ import annotations
 
+import contextlib
+import selectors
+import threading
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from teamtui.core import events as ev
+from teamtui.core.clock import Pace, VirtualEventLoop
 from teamtui.launch import run_events
 from teamtui.scenario.spec import Scenario
 from teamtui.ui.app import TeamApp
@@ -102,3 +108,69 @@ async def advance(pilot: Pilot[object], app: TeamApp, t: float) -> None:
 def notices(app: TeamApp) -> list[str]:
     """The messages of the notifications the app has shown (and not yet timed out)."""
     return [n.message for n in app._notifications]
+
+
+class Stepped(Pace):
+    """A run clock the test advances: run time passes only up to the horizon the test has granted (`grant`), as
+    fast as the run goes, and there the run stands still (`at_horizon`) until the next grant. Keys, prompts and
+    injected faults act while it stands still, so nothing the test does races the run."""
+
+    def __init__(self) -> None:
+        super().__init__(1.0)
+        self.horizon = 0.0
+        self.at = 0.0
+        """The run loop's time when it last waited."""
+        self.at_horizon = threading.Event()
+
+    def grant(self, seconds: float) -> None:
+        """Let `seconds` more of run time pass (from where the run stands)."""
+        with self._lock:
+            self.horizon = max(self.horizon, self.at) + seconds
+            self.at_horizon.clear()
+            loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(lambda: None)
+
+    def wait(self, loop: VirtualEventLoop, inner: selectors.BaseSelector,
+             timeout: float | None) -> list[tuple[selectors.SelectorKey, Any]]:
+        with self._lock:
+            self._loop, self._waiting, self.at = loop, None, loop.time()
+            room, paused = self.horizon - loop.time(), self.paused
+        if paused or room <= 0 or timeout is None:
+            self.parked = True
+            if room <= 0:
+                self.at_horizon.set()
+            try:
+                return inner.select(None)  # a grant, a fault, a pause or real work moves things on
+            finally:
+                self.parked = False
+        if timeout <= room:
+            loop.advance(timeout)
+        else:
+            loop.advance_by(room)
+        return []
+
+
+def stepped(app: Any) -> Stepped:
+    """Put a live `TeamApp`'s run on a clock the test advances (before the app starts it)."""
+    pace = Stepped()
+    app.run_handle.pace = pace
+    return pace
+
+
+async def step_until(pilot: Pilot[object], pace: Stepped, cond: Callable[[], bool], step: float = 0.5,
+                  limit: float = 900.0) -> None:
+    """Advance the run `step` run-seconds at a time until `cond()` holds (after the app folded what happened),
+    failing after `limit` run seconds. The wall clock only bounds how long a step may take to be run."""
+    granted = 0.0
+    app: Any = pilot.app
+    while True:
+        app.frame()
+        if cond():
+            return
+        if granted >= limit or app.run_handle.done.is_set():
+            raise AssertionError(f"the condition did not come true in {granted:g} s of run time")
+        pace.grant(step)
+        granted += step
+        await until(pilot, lambda: pace.at_horizon.is_set() or app.run_handle.done.is_set())

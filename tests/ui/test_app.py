@@ -1,4 +1,5 @@
-"""Pilot tests: the real monitor on a live engine at a fast wall clock, driven by real key presses."""
+"""Pilot tests: the real monitor on a live engine, driven by real key presses; the run's clock moves only when the
+test advances it (`Stepped`), so no test races the wall clock."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
 from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.widgets.panes import AgentPane, EventLog
 
-from .conftest import advance, live_scenario, manual_app, until
+from .conftest import live_scenario, step_until, stepped, until
 
 SIZE = (140, 44)
 
@@ -34,9 +35,10 @@ def text_of(widget: Static) -> str:
 
 
 async def test_focus_agent_two_and_kill_it() -> None:
-    app = TeamApp(live_scenario(), speed=20)
+    app = TeamApp(live_scenario(), speed=1)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view.now > 1.0 and isinstance(app.focused, AgentPane))
+        await step_until(pilot, pace, lambda: app.view.now > 1.0 and isinstance(app.focused, AgentPane))
         await pilot.press("2", "k")
         await until(pilot, lambda: bool(of(app, ev.AgentKilled)))
         killed = of(app, ev.AgentKilled)
@@ -52,19 +54,20 @@ async def test_focus_agent_two_and_kill_it() -> None:
 
 
 async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> None:
-    app = TeamApp(live_scenario(), speed=5, summary_at_end=False)
+    app = TeamApp(live_scenario(), speed=1, summary_at_end=False)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
         assert app.engine is not None
         await until(pilot, lambda: isinstance(app.focused, AgentPane))
         await pilot.press("2")
-        await until(pilot, lambda: bool(app.engine.board.held_by("bob")))  # type: ignore[union-attr]
-        await pilot.press("k")
+        await step_until(pilot, pace, lambda: bool(app.engine.board.held_by("bob")))  # type: ignore[union-attr]
+        await pilot.press("k")  # the run stands still until the test advances it: bob still holds the work
         await until(pilot, lambda: bool(of(app, ev.AgentKilled)))
         killed = of(app, ev.AgentKilled, "bob")
         assert len(killed) == 1, (of(app, ev.AgentKilled), app.selected, app.focused, app.engine.finished)
         held = killed[0].held  # type: ignore[attr-defined]
         assert held, "bob held nothing when the key was pressed"
-        await until(pilot, lambda: any(i.kind == "recovery" for i in app.view.state.incident_list()))
+        await step_until(pilot, pace, lambda: any(i.kind == "recovery" for i in app.view.state.incident_list()))
         reclaimed = [e for e in app.engine.events if isinstance(e, ev.TaskClaimed) and e.task in held
                      and e.seq > killed[0].seq]  # type: ignore[union-attr]
         assert reclaimed and all(e.agent != "bob" for e in reclaimed)
@@ -75,11 +78,11 @@ async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> Non
 
 
 async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
-    """On a clock the test moves (never a wall clock at speed N): the detector's flag is seen the moment it comes."""
-    app = manual_app(live_scenario(subtasks=48))
+    app = TeamApp(live_scenario(subtasks=48), speed=1, summary_at_end=False)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
-        await advance(pilot, app, 0.5)
-        await pilot.press("3", "d")
+        await step_until(pilot, pace, lambda: app.view.now > 0.5 and isinstance(app.focused, AgentPane))
+        await pilot.press("3", "d")  # the run stands still while we type: it moves only when advanced
         await until(pilot, lambda: isinstance(app.screen, PromptScreen) and isinstance(app.focused, Input))
         await pilot.press(*"nonsense", "enter")  # a bad value is explained, not applied
         await until(pilot, lambda: "not a delay" in text_of(app.screen.query_one("#prompt-hint", Static)))
@@ -91,11 +94,8 @@ async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
         await until(pilot, lambda: bool(of(app, ev.AgentDelayed)))
         delayed = of(app, ev.AgentDelayed, "cy")
         assert len(delayed) == 1 and delayed[0].factor == 6 and delayed[0].duration == 2000  # type: ignore[attr-defined]
-        t = 0.5
-        while not of(app, ev.StragglerDetected, "cy"):
-            assert t < 300, "cy was never flagged as a straggler"
-            t += 1.0
-            await advance(pilot, app, t)
+        await step_until(pilot, pace, lambda: bool(of(app, ev.StragglerDetected, "cy")), step=2.0)
+        app.frame()
         pane = app.query_one("#agent-cy", AgentPane)
         title = text_of(pane.title_line)
         assert "delayed ×6 for 2000s" in title
@@ -104,9 +104,10 @@ async def test_delay_prompt_then_the_agent_becomes_a_straggler() -> None:
 
 
 async def test_isolate_then_heal() -> None:
-    app = TeamApp(live_scenario(), speed=20, summary_at_end=False)
+    app = TeamApp(live_scenario(), speed=1, summary_at_end=False)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view.now > 0.5 and isinstance(app.focused, AgentPane))
+        await step_until(pilot, pace, lambda: app.view.now > 0.5 and isinstance(app.focused, AgentPane))
         await pilot.press("4", "x")
         await until(pilot, lambda: bool(of(app, ev.NetworkPartitioned)))
         parts = of(app, ev.NetworkPartitioned)
@@ -143,11 +144,10 @@ async def test_pause_stops_the_clock_and_resume_restarts_it() -> None:
 
 
 async def test_the_palette_runs_a_fault() -> None:
-    app = TeamApp(live_scenario(), speed=10, summary_at_end=False)
+    app = TeamApp(live_scenario(), speed=1, summary_at_end=False)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view.now > 0.3 and isinstance(app.focused, AgentPane))
-        await pilot.press("space")
-        await until(pilot, lambda: app.clock.paused)
+        await step_until(pilot, pace, lambda: app.view.now > 0.3 and isinstance(app.focused, AgentPane))
         await pilot.press("ctrl+p")
         await until(pilot, lambda: isinstance(app.focused, Input))
         await pilot.press(*"kill cy")
@@ -172,9 +172,10 @@ async def test_help_lists_every_binding(recorded: list[ev.Event]) -> None:
 
 
 async def test_quit_stops_the_run_cleanly_with_a_final_event() -> None:
-    app = TeamApp(live_scenario(), speed=10)
+    app = TeamApp(live_scenario(), speed=1)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view.now > 0.5)
+        await step_until(pilot, pace, lambda: app.view.now > 0.5)
         await pilot.press("q")
         await until(pilot, lambda: app.return_code is not None)
     assert app.engine is not None
@@ -184,8 +185,10 @@ async def test_quit_stops_the_run_cleanly_with_a_final_event() -> None:
 
 
 async def test_the_summary_opens_at_the_end_and_the_ui_stays() -> None:
-    app = TeamApp(live_scenario(), speed=50)
+    app = TeamApp(live_scenario(), speed=1)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
+        await step_until(pilot, pace, lambda: app.run_handle is not None and app.run_handle.done.is_set(), step=20.0)
         await until(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=60)
         assert app.engine is not None and app.engine.status == "completed"
         await pilot.press("escape")

@@ -28,7 +28,7 @@ from teamtui.ui.replay import ReplayApp
 from teamtui.ui.screens.summary import SummaryScreen
 
 from ..conftest import ROOT
-from .conftest import live_scenario, until
+from .conftest import live_scenario, step_until, stepped, until
 
 SIZE = (140, 44)
 
@@ -107,14 +107,13 @@ async def test_the_panel_at_the_end_and_the_summary_show_the_same_figures(
 
 
 async def test_the_live_monitor_shows_the_summary_speedup_in_its_panel_once_the_summary_is_shown() -> None:
-    app = TeamApp(live_scenario(), speed=50)
+    app = TeamApp(live_scenario(), speed=1)
+    pace = stepped(app)
     async with app.run_test(size=SIZE) as pilot:
-        def going_with_work_done() -> bool:
-            app.frame()  # fold what is pending first, so the check sees what the panel will show
-            return app.view.finished is None and app.view.state.done_work > 0
-
-        await until(pilot, going_with_work_done, timeout=60)  # and no await since: the panel drew that state
+        await step_until(pilot, pace, lambda: app.view.state.done_work > 0)  # the run then stands still
+        assert app.view.finished is None
         assert value(text_of(app.w_metrics), "speedup/bound").split()[1] == "est."  # while it runs: an estimate
+        await step_until(pilot, pace, lambda: app.run_handle is not None and app.run_handle.done.is_set(), step=20.0)
         summary = await summary_of(app, pilot)
         speedup = value(summary, "speedup").split()[0]
         assert speedup.endswith("×")  # the sim's 1-agent baseline was run for the summary

@@ -183,7 +183,7 @@ async def test_after_the_end_no_agent_reads_acting_or_thinking(faulty: list[ev.E
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
         assert app.view.finished is not None and app.view.finished.status == "completed"
-        badges = {p.agent: p.state for p in app.panes}
+        badges = {p.agent: app.view.agent_state(p.agent) for p in app.panes}  # the badge each title shows
         assert badges == {"ada": "done", "bob": "killed", "cy": "done", "dee": "done"}
         for pane in app.panes:
             title = shown(app, pane.title_line)
