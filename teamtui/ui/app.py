@@ -228,10 +228,12 @@ class TeamApp(App[int]):
         # app's own timers run until every screen has gone (a frame then met an event log without its #log).
         self.frame_timer = self.screen.set_interval(1 / FPS, self._frame_tick)
         self._check_size(self.size.width, self.size.height)
+        self.call_after_refresh(self.frame)  # the panels are drawn to their width: draw again once laid out
 
     def on_resize(self, event: tev.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
         self.call_after_refresh(self._layout_agents)
+        self.call_after_refresh(self.frame)  # at once in the new widths, not at the next timer tick
 
     def _check_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")

@@ -253,6 +253,8 @@ async def test_a_frame_with_nothing_new_draws_nothing(recorded: list[ev.Event],
     app = TeamApp(events=recorded)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: bool(app.panes) and app.view.finished is not None)
+        await pilot.pause(0.3)  # the panels' first layout (a width that changes redraws them, rightly)
+        app.frame()
         drawn: list[int] = []
         real = render.task_board
         monkeypatch.setattr(render, "task_board", lambda view, *a: drawn.append(view.seq) or real(view, *a))

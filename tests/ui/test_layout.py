@@ -236,7 +236,7 @@ async def test_the_replay_footer_shows_the_players_keys_whole_at_100_columns(fau
     app = ReplayApp(faulty, run_id="20261125-000000-ml", speed=1)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("space")
-        await until(pilot, lambda: bool(app.panes))
+        await until(pilot, lambda: bool(app.panes) and "q Quit" in screen(app)[-1])  # the footer drawn
         foot = screen(app)[-1]
         for key in ("space Play/pause", "← Back", "→ Step", "t Seek…", "n Next fault", "m Summary", "? Help",
                     "q Quit"):
