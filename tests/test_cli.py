@@ -3,7 +3,9 @@ identical event logs for identical seeds, and clean failures."""
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,7 @@ SHIPPED = sorted(p.relative_to(ROOT) for p in (ROOT / "scenarios").rglob("*.toml
 
 
 RUNS_DB = Path(tempfile.mkdtemp(prefix="teamtui-test-")) / "runs.db"  # never the checkout's .teamtui/
+atexit.register(shutil.rmtree, RUNS_DB.parent, True)  # each test process removes its own
 
 
 def teamtui(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
