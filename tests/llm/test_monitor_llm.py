@@ -32,6 +32,5 @@ async def test_a_streaming_reply_shows_in_the_agents_pane_as_it_arrives(mini_pac
             await until(pilot, lambda: pane.live.display and "Let me look" in text_of(pane.live), timeout=60)
             await until(pilot, lambda: app.engine is not None and app.engine.finished, timeout=60)
             assert app.engine is not None
-            await pilot.pause(0.3)
-            assert not pane.live.display  # the finished reply moved into the stream
+            await until(pilot, lambda: not pane.live.display, timeout=30)  # the finished reply moved into the stream
             assert any(isinstance(e, ev.LLMTokensStreamed) for e in app.engine.events)
