@@ -96,6 +96,8 @@ class ReplayApp(TeamApp, inherit_bindings=False):
         super().on_mount()
         self.w_status.display = False  # a recording has no fault target
         self.screen.set_interval(1 / 20, self._tick)  # the screen's: stopped before its widgets go
+        if len(self.recording) and self.pos == 0:
+            self.seek(1)  # the run's start at once: before its first event there is no run to draw
 
     def on_unmount(self) -> None:
         self.recording.close()
