@@ -297,6 +297,7 @@ class TeamApp(App[int]):
             return  # nothing changed (a finished or paused run): redrawing every pane would only burn CPU
         if (self.view.finished is not None) != self._over:  # the footer changes with the run's end
             self._over = self.view.finished is not None
+            self.w_status.over = self._over
             self.refresh_bindings()
         if body:
             self._drawn = key

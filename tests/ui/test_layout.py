@@ -188,6 +188,8 @@ async def test_after_the_end_no_agent_reads_acting_or_thinking(faulty: list[ev.E
         for pane in app.panes:
             title = shown(app, pane.title_line)
             assert not any(w in title for w in ("acting", "thinking", "waiting", "idle")), title
+        line = app.w_status.render().plain  # the status line no longer offers fault keys that do nothing
+        assert "run has ended" in line and "k kill" not in line, line
 
 
 async def test_twelve_agents_keep_usable_panes_and_a_whole_message_matrix_at_100x30(faulty12: list[ev.Event]) -> None:

@@ -27,10 +27,14 @@ class StatusLine(Static):
     """Its position from 1 (its digit key), 0 when unknown."""
     note: reactive[str] = reactive("")
     """What the clock is doing while a prompt is open ("" otherwise)."""
+    over: reactive[bool] = reactive(False)
+    """Whether the run has ended (fault keys then do nothing, so the line does not offer them)."""
 
     def render(self) -> Text:
         out = Text()
-        if self.target:
+        if self.over:
+            out.append("the run has ended: faults no longer apply · m summary · 1–9 0 f: focus a pane", "dim")
+        elif self.target:
             out.append("target: ", "dim")
             out.append(shown(self.target), "bold")
             if self.index:
