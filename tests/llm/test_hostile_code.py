@@ -426,11 +426,8 @@ def test_a_sandboxed_run_names_its_sandbox_and_a_run_without_code_names_none(sit
     assert isinstance(start, ev.RunStarted) and start.sandbox == ""
 
 
-def test_the_cli_refuses_a_real_model_run_in_one_line(site: Site, tmp_path: Path) -> None:
-    import subprocess
-
-    from tests.conftest import ROOT
-
+def real_scenario(tmp_path: Path, site: Site) -> Path:
+    """A one-agent scenario with a real model (its key in TEAMTUI_TEST_KEY) on the site's pack."""
     scenario = tmp_path / "real.toml"
     scenario.write_text(textwrap.dedent(f"""
         [scenario]
@@ -442,6 +439,15 @@ def test_the_cli_refuses_a_real_model_run_in_one_line(site: Site, tmp_path: Path
         [task]
         pack = "{site.pack}"
     """))
+    return scenario
+
+
+def test_the_cli_refuses_a_real_model_run_in_one_line(site: Site, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    scenario = real_scenario(tmp_path, site)
     env = {"PATH": "/usr/bin:/bin", "CI": "true", "TEAMTUI_TEST_KEY": "sk-x", sandbox.DISABLE_ENV: "1"}
     proc = subprocess.run([sys.executable, "-m", "teamtui", "run", str(scenario), "--headless", "--no-record"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, env=env, check=False)
@@ -489,17 +495,7 @@ def test_unsafe_host_exec_on_the_command_line_lets_the_run_start(site: Site, tmp
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from teamtui.cli.common import load
 
-    scenario = tmp_path / "real.toml"
-    scenario.write_text(textwrap.dedent(f"""
-        [scenario]
-        name = "real"
-        [team]
-        size = 1
-        model = "openai/gpt-4o-mini"
-        api_key_env = "TEAMTUI_TEST_KEY"
-        [task]
-        pack = "{site.pack}"
-    """))
+    scenario = real_scenario(tmp_path, site)
     # the key check would import litellm into this worker, whose first use then warns (an error here)
     monkeypatch.setattr("teamtui.llm.preflight", lambda scenario: None)
     monkeypatch.setenv(sandbox.DISABLE_ENV, "1")
