@@ -15,7 +15,8 @@ Fitted to the paper's recorded runs (`teamtui calibrate`), it differs from the m
   too: the file was written for nothing (a concurrent write).
 * **Idle turns.** With `idle_rate` a turn does nothing although there is work; with nothing the agent may
   do, it does nothing either (no messages: the harness's teammates do not message each other).
-* **Foreign writes.** With `foreign_writes` a peer also rewrites the file of a subtask another agent holds.
+* **Foreign writes.** With `foreign_writes` a peer also rewrites the file of a subtask another agent holds; a
+  pre-assigned worker writes a ready subtask given to a teammate.
 * **Lost claims.** With `abandon_rate` a peer loses track of a subtask it claims and never completes it.
 * **Tests.** With `test_rate` a coding turn runs the whole suite (advisory).
 """
@@ -145,10 +146,15 @@ class HarnessPolicy:
         return batch, claims
 
     def _foreign(self, obs: Observation, rng: random.Random, mine: set[str]) -> list[TaskView]:
-        """`foreign_writes` files on average (Poisson) of unfinished subtasks another agent holds or was given."""
+        """`foreign_writes` files on average (Poisson) of unfinished subtasks another agent holds or was given.
+
+        A peer picks among all of them; a pre-assigned worker only among the ready ones (the teammate's part it
+        sees is next, which the teammate is likely writing in the same round)."""
         me = obs.agent
         others = [t for t in obs.tasks if t.state != "done" and t.id not in mine
                   and ((t.holder and t.holder != me) or (not t.holder and t.assigned_to not in ("", me)))]
+        if obs.architecture != "decentralized":
+            others = [t for t in others if t.state == "ready"]
         count = min(len(others), _poisson(rng, self.cfg.foreign_writes))
         return rng.sample(others, count) if count else []
 

@@ -181,6 +181,26 @@ def test_foreign_writes_rewrite_files_other_agents_hold() -> None:
     assert foreign
 
 
+def test_a_preassigned_worker_writes_only_ready_subtasks_of_its_teammates() -> None:
+    foreign_ready = foreign_waiting = 0
+    for seed in range(1, 9):
+        _, events = run_engine(harness(size=3, sim="foreign_writes = 3.0", tasks=CHAIN5, seed=seed))
+        assigned = {e.task: e.to for e in kinds_of(events, ev.TaskAssigned)}  # type: ignore[attr-defined]
+        done: set[str] = set()
+        for e in events:
+            if isinstance(e, ev.RoundStarted):
+                ready_at_round = {t for t, d in {"a": "", "b": "a", "c": "", "d": "", "e": "b"}.items()
+                                  if t not in done and (not d or d in done)}
+            elif isinstance(e, ev.TaskCompleted):
+                done.add(e.task)
+            elif isinstance(e, ev.FileWritten) and assigned.get(e.task) != e.agent:
+                if e.task in ready_at_round:
+                    foreign_ready += 1
+                else:
+                    foreign_waiting += 1
+    assert foreign_ready > 0 and foreign_waiting == 0
+
+
 def test_latency_follows_the_model_and_its_random_effects() -> None:
     sim = ("[team.sim.latency]\nintercept = 1.0\nfiles_slope = 1.0\nidle_intercept = 0.0\nsigma = 0.0\n"
            "round_sigma = 0.0\nagent_sigma = 0.0\nrun_sigma = 0.0\n")

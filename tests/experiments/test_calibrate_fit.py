@@ -19,6 +19,7 @@ from teamtui.experiments.calibrate.select import Filters, select
 from teamtui.experiments.calibrate.simulate import observed
 from teamtui.experiments.paper_table import paper_table
 from teamtui.experiments.speedup import rule_speedups
+from teamtui.experiments.table import CellParams, CellRun
 from teamtui.scenario.simconfig import SimConfig
 from tests.experiments.calibrate_data import LATENCY, TRUTH, truth_db
 
@@ -141,3 +142,16 @@ def test_a_knob_without_a_profile_interval_gets_its_axis_curvature_and_says_so()
         knobs[1].to_u(x["b"]) - 3) ** 2 + 30 * (knobs[2].to_u(x["c"]) - 1) ** 2 for x in xs], knobs, best, [], 10.0)
     assert set(kinds2.values()) == {"profile"}  # a real bowl keeps its profile intervals
     assert bowl["a"] == pytest.approx(cis["a"], rel=1e-3)  # no trade-off: profile = conditional
+
+
+def _imported(paper_run: dict[str, object]) -> CellRun:
+    params = CellParams("math_utils", 0.5, 3, "preassigned", "rounds", "claude", trial=0)
+    metrics = {"success": True, "makespan": 10.0, "paper": {"messages": 4, "idle_rounds": 1, "concurrent_writes": 9},
+               "paper_run": paper_run}
+    return CellRun(params, "r1", "done", metrics)
+
+
+def test_concurrent_writes_are_the_harness_count_where_the_import_kept_it() -> None:
+    both = observed([_imported({"concurrent_writes": 2, "concurrent_writes_events": 5})])
+    events_only = observed([_imported({"concurrent_writes_events": 5})])
+    assert [r.concurrent_writes for r in both + events_only] == [2.0, 5.0]

@@ -77,14 +77,16 @@ class SimCell:
 
 
 def observed(rows: Iterable[CellRun]) -> list[RunRecord]:
-    """The selected runs as records. Concurrent writes are the definition's, recomputed from the events where an
-    import kept that number (`concurrent_writes_events`; the harness's own table disagrees with it in about a
-    third of the paper's runs), as the sim computes them."""
+    """The selected runs as records. Concurrent writes are the harness's own count where an import kept it
+    (`paper_run.concurrent_writes`: the figure the paper reports, counted with the writers' names, which the
+    published events lack), else the number recomputed from the events (`concurrent_writes_events`, which
+    has to guess each write's agent and disagrees with the harness in about a third of the paper's runs)."""
     out = []
     for r in rows:
         m = r.metrics or {}
         pr = m.get("paper_run") if isinstance(m.get("paper_run"), dict) else None
-        cw = pr.get("concurrent_writes_events") if pr is not None else None
+        cw = None if pr is None else next((pr[k] for k in ("concurrent_writes", "concurrent_writes_events")
+                                           if isinstance(pr.get(k), int | float)), None)
         rounds = pr.get("total_rounds") if pr is not None else (m.get("paper") or {}).get("rounds")
         c = r.params
         out.append(RunRecord(c.architecture, c.size, c.pack, c.p, c.trial, succeeded(r), value(r, "makespan") or 0.0,
