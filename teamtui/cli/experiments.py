@@ -161,6 +161,9 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
 @click.option("--seeds", type=click.IntRange(min=1), default=4, show_default=True, help="Seeds per simulated cell.")
 @click.option("--knobs", help="Behavioural knobs to fit, comma-separated (default: all of them).")
 @click.option("--resume", is_flag=True, help="Reuse the evaluations cached by an earlier, interrupted calibration.")
+@click.option("--start", "start", metavar="PROFILE",
+              help="Start from this profile (a name or a .toml file), e.g. to refit after a change to the sim: "
+                   "the knobs being fitted start at its values, the other behavioural knobs keep them.")
 @click.option("--validate", is_flag=True, help="Instead of writing a profile: fit on some packs (reps) and "
                                                "predict the others, and report coverage, signs and distances.")
 @click.option("--predict-seeds", type=click.IntRange(min=2), default=20, show_default=True,
@@ -170,8 +173,8 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
 @guard
 def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: str | None, sizes: str | None,
               packs: str | None, output: Path | None, name: str | None, jobs: int | None, budget: int | None,
-              seeds: int, knobs: str | None, resume: bool, validate: bool, predict_seeds: int, fmt: str,
-              db: Path | None) -> None:
+              seeds: int, knobs: str | None, resume: bool, start: str | None, validate: bool, predict_seeds: int,
+              fmt: str, db: Path | None) -> None:
     """Fit a sim profile to recorded RUNS (run ids, a sweep id or prefix, or latest; an imported sweep too):
     direct knobs from the calls, behavioural knobs by simulation, one profile per model.
 
@@ -184,6 +187,7 @@ def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: st
 
     from teamtui.core.errors import TeamtuiError
     from teamtui.experiments.calibrate.command import calibrate as run_calibrate
+    from teamtui.experiments.calibrate.command import start_from
     from teamtui.experiments.calibrate.fit import Options
     from teamtui.experiments.calibrate.knobs import chosen
     from teamtui.experiments.calibrate.select import Filters
@@ -204,7 +208,8 @@ def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: st
     except ValueError as exc:
         raise TeamtuiError(str(exc)) from None
     options = Options(budget=budget or (100 if validate else 300), seeds=seeds, jobs=jobs or os.cpu_count() or 1,
-                      knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty())
+                      knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty(),
+                      start=start_from(start) if start else ())
     command = "teamtui calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     run_calibrate(db or default_db(), list(runs), filters, options, output, name, command, validate, fmt,
                   predict_seeds)

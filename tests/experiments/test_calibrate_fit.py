@@ -155,3 +155,23 @@ def test_concurrent_writes_are_the_harness_count_where_the_import_kept_it() -> N
     both = observed([_imported({"concurrent_writes": 2, "concurrent_writes_events": 5})])
     events_only = observed([_imported({"concurrent_writes_events": 5})])
     assert [r.concurrent_writes for r in both + events_only] == [2.0, 5.0]
+
+
+def test_start_puts_the_search_where_an_earlier_profile_left_it(db: Path) -> None:
+    sel = select(db, ["latest"], Filters())
+    start = (("files_per_turn", 2.5), ("idle_rate", 0.2), ("herding", 0.9))  # herding is not being fitted
+    fit = fit_model(sel, Options(budget=1, seeds=2, jobs=1, knobs=KNOBS, quiet=True, knob_ci=False, start=start), None)
+    assert fit.search.evaluations == 1
+    assert fit.sim["files_per_turn"] == pytest.approx(2.5) and fit.sim["idle_rate"] == pytest.approx(0.2)
+    assert fit.sim["herding"] == pytest.approx(0.9)  # held at the profile's value, not the default
+
+
+def test_start_names_a_profile_that_is_not_there(tmp_path: Path) -> None:
+    from teamtui.core.errors import TeamtuiError
+    from teamtui.experiments.calibrate.command import start_from
+
+    assert dict(start_from("claude-sonnet-4-6"))["files_per_turn"] > 0
+    with pytest.raises(TeamtuiError, match="--start: no sim profile"):
+        start_from("no-such-profile")
+    with pytest.raises(TeamtuiError, match="--start: no profile file"):
+        start_from(str(tmp_path / "gone.toml"))

@@ -18,6 +18,22 @@ from teamtui.experiments.report import strict_json
 OPTIMISER = "compass search with shrinking per-knob steps in asin(sqrt(x)) / sqrt(x) space, fixed seeds"
 
 
+def start_from(profile: str) -> tuple[tuple[str, float], ...]:
+    """The behavioural knobs' values in a profile (a name, or a .toml file), for `--start`."""
+    from teamtui.core.errors import TeamtuiError
+    from teamtui.experiments.calibrate.knobs import chosen
+    from teamtui.scenario import profiles
+
+    try:
+        path = Path(profile) if profile.endswith(".toml") else profiles.find(profile, Path.cwd())
+        if not path.is_file():
+            raise profiles.ProfileError(f"no profile file {path}; give a profile's name or its .toml file")
+        sim = profiles.load(path)["sim"]
+    except profiles.ProfileError as exc:
+        raise TeamtuiError(f"--start: {exc}") from None
+    return tuple((k.name, float(sim[k.name])) for k in chosen(()) if isinstance(sim.get(k.name), int | float))
+
+
 def of_model(sel: Selection, model: str) -> Selection:
     return replace(sel, runs=tuple(r for r in sel.runs if r.params.model == model))
 

@@ -47,6 +47,9 @@ class Options:
     quiet: bool = False
     knob_ci: bool = True
     """Also the behavioural knobs' intervals (`knob_ci`: 6 evaluations per knob, and a quadratic fit)."""
+    start: tuple[tuple[str, float], ...] = ()
+    """An earlier profile's behavioural knobs (`--start`): the fitted ones start there instead of at the
+    defaults and the calls' hints, the others are held there instead of at the defaults."""
 
 
 @dataclass
@@ -94,8 +97,11 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
     calls = list(read_calls(sel.db, [r.run_id for r in records]).values())
     direct = fit_direct(calls, {r.run_id: r.success for r in records}, resamples=options.resamples)
     knobs = chosen(options.knobs)
-    problem = Problem(tuple(plan(records)), seeds_of(options.seeds), direct.sim_values(), figures(records))
-    start = {**defaults(knobs), **hints(calls, records, knobs)}
+    fitted = {knob.name for knob in knobs}
+    held = {k: v for k, v in options.start if k not in fitted}
+    problem = Problem(tuple(plan(records)), seeds_of(options.seeds), {**held, **direct.sim_values()},
+                      figures(records))
+    start = {**defaults(knobs), **hints(calls, records, knobs), **{k: v for k, v in options.start if k in fitted}}
     cache = Cache(cache_file, fingerprint({**problem.describe(), "knobs": [k.name for k in knobs]}), options.resume)
     total = (options.budget + (6 * len(knobs) if options.knob_ci else 0)) * problem.runs
     with bar(f"calibrating {model}", total, options.quiet) as progress, \
@@ -110,7 +116,7 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
             ({}, {}, 0)
         fresh = evaluate.evaluations
     simulated = from_summary(list(problem.observed), cache.entries[cache.key(best)]["stats"])
-    sim = {"verify": "harness", **direct.sim_values(), **best}
+    sim = {"verify": "harness", **direct.sim_values(), **held, **best}
     return Fit(model, direct, result, sim, problem.observed, simulated, len(records), time.monotonic() - started,
                len(problem.cells), len(problem.seeds), cache.reused, fresh, worst(problem.observed, simulated),
                {k: (round(a, 5), round(b, 5)) for k, (a, b) in cis.items()}, kinds, ci_evals)
