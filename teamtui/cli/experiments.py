@@ -208,8 +208,7 @@ def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: st
     except ValueError as exc:
         raise TeamtuiError(str(exc)) from None
     options = Options(budget=budget or (100 if validate else 300), seeds=seeds, jobs=jobs or os.cpu_count() or 1,
-                      knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty(),
-                      start=start_from(start) if start else ())
+                      knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty())
     command = "teamtui calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     run_calibrate(db or default_db(), list(runs), filters, options, output, name, command, validate, fmt,
-                  predict_seeds)
+                  predict_seeds, start_from(start) if start else None)

@@ -170,8 +170,20 @@ def test_start_names_a_profile_that_is_not_there(tmp_path: Path) -> None:
     from teamtui.core.errors import TeamtuiError
     from teamtui.experiments.calibrate.command import start_from
 
-    assert dict(start_from("claude-sonnet-4-6"))["files_per_turn"] > 0
+    claude = start_from("claude-sonnet-4-6")
+    assert dict(claude.values)["files_per_turn"] > 0 and claude.knob_ci["files_per_turn"][0] > 0
     with pytest.raises(TeamtuiError, match="--start: no sim profile"):
         start_from("no-such-profile")
     with pytest.raises(TeamtuiError, match="--start: no profile file"):
         start_from(str(tmp_path / "gone.toml"))
+
+
+def test_held_knobs_keep_the_start_profiles_intervals_labelled_as_held() -> None:
+    from teamtui.experiments.calibrate.command import Start
+
+    start = Start("old", (("herding", 0.5), ("idle_rate", 0.1)), {"herding": [0.2, 0.7], "idle_rate": [0.0, 1.0]},
+                  {"herding": "profile"})
+    prov: dict[str, dict[str, object]] = {"knob_ci": {"idle_rate": [0.05, 0.15]}, "knob_ci_kind": {"idle_rate": "profile"}}
+    start.carried({"idle_rate"}, prov)
+    assert prov["knob_ci"] == {"idle_rate": [0.05, 0.15], "herding": [0.2, 0.7]}
+    assert prov["knob_ci_kind"]["herding"] == "held from old (profile)" and prov["knob_ci_kind"]["idle_rate"] == "profile"

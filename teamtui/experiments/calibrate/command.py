@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,24 @@ from teamtui.experiments.report import strict_json
 OPTIMISER = "compass search with shrinking per-knob steps in asin(sqrt(x)) / sqrt(x) space, fixed seeds"
 
 
-def start_from(profile: str) -> tuple[tuple[str, float], ...]:
+@dataclass(frozen=True)
+class Start:
+    """An earlier profile to refit from (`--start`): its behavioural knobs and their intervals."""
+
+    name: str
+    values: tuple[tuple[str, float], ...]
+    knob_ci: dict[str, Any]
+    knob_ci_kind: dict[str, Any]
+
+    def carried(self, fitted: set[str], prov: dict[str, Any]) -> None:
+        """Keep the intervals of the knobs held at this profile's values, labelled as held, in `prov`."""
+        for name, _ in self.values:
+            if name not in fitted and name in self.knob_ci:
+                prov["knob_ci"][name] = self.knob_ci[name]
+                prov["knob_ci_kind"][name] = f"held from {self.name} ({self.knob_ci_kind.get(name, 'no kind')})"
+
+
+def start_from(profile: str) -> Start:
     """The behavioural knobs' values in a profile (a name, or a .toml file), for `--start`."""
     from teamtui.core.errors import TeamtuiError
     from teamtui.experiments.calibrate.knobs import chosen
@@ -28,10 +45,14 @@ def start_from(profile: str) -> tuple[tuple[str, float], ...]:
         path = Path(profile) if profile.endswith(".toml") else profiles.find(profile, Path.cwd())
         if not path.is_file():
             raise profiles.ProfileError(f"no profile file {path}; give a profile's name or its .toml file")
-        sim = profiles.load(path)["sim"]
+        data = profiles.load(path)
     except profiles.ProfileError as exc:
         raise TeamtuiError(f"--start: {exc}") from None
-    return tuple((k.name, float(sim[k.name])) for k in chosen(()) if isinstance(sim.get(k.name), int | float))
+    sim = data["sim"]
+    prov: dict[str, Any] = data["profile"] if isinstance(data.get("profile"), dict) else {}
+    values = tuple((k.name, float(sim[k.name])) for k in chosen(()) if isinstance(sim.get(k.name), int | float))
+    table = {key: dict(prov[key]) if isinstance(prov.get(key), dict) else {} for key in ("knob_ci", "knob_ci_kind")}
+    return Start(path.stem, values, table["knob_ci"], table["knob_ci_kind"])
 
 
 def of_model(sel: Selection, model: str) -> Selection:
@@ -40,8 +61,10 @@ def of_model(sel: Selection, model: str) -> Selection:
 
 def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, output: Path | None,
               name: str | None, command: str, validate: bool = False, fmt: str = "text",
-              predict_seeds: int = 20) -> list[dict[str, Any]]:
+              predict_seeds: int = 20, start: Start | None = None) -> list[dict[str, Any]]:
     """Fit (or, with `validate`, validate) one profile per selected model; print text or JSON; return the data."""
+    if start is not None:
+        options = replace(options, start=start.values)
     sel = select(db, refs, filters)
     models = sel.models()
     out: list[dict[str, Any]] = []
@@ -67,7 +90,9 @@ def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, out
                             "loss near the fitted knobs; conditional: the same from the curvature along the knob's "
                             "own axis, the others held (narrower where knobs trade off); unbounded: the whole range "
                             "(teamtui.experiments.calibrate.knob_ci)",
-            "worst_terms": fit.worst})
+            "worst_terms": fit.worst, **({"start": start.name} if start is not None else {})})
+        if start is not None:
+            start.carried(set(fit.knob_ci) | set(fit.search.best), prov)
         write_profile(path, fit.sim, prov)
         if fmt == "text":
             print_fit(fit, path)
