@@ -36,6 +36,10 @@ CASES = {
                              ["faults[0].agent", "agent 3 does not exist", "from 1 to 2"]),
     "fault-after-end": (GOOD_HEAD + INLINE + '[[faults]]\nat = 99999\naction = "kill"\nagent = 1\n'
                         "[limits]\nmax_time_s = 600\n", ["faults[0].at", "after the run's end", "max_time_s = 600"]),
+    "sweep-override-unknown-limit": (GOOD_HEAD + INLINE + "[[sweep.overrides]]\nsizes = 2\nlimits = { max_round = 9 }\n",
+                                     ["sweep.overrides[0].limits.max_round", 'did you mean "max_rounds"', "lease_s"]),
+    "sweep-override-no-limits": (GOOD_HEAD + INLINE + "[[sweep.overrides]]\nsizes = 2\nlimits = {}\n",
+                                 ["sweep.overrides[0]", "needs at least one [limits] key"]),
     "fault-needs-agent": (GOOD_HEAD + INLINE + '[[faults]]\nat = 5\naction = "kill"\n',
                           ["faults[0]", "kill needs agent"]),
     "unknown-pack": (GOOD_HEAD + '[task]\npack = "math_util"\n', ['unknown task pack "math_util"', 'did you mean "math_utils"']),

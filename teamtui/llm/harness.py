@@ -47,6 +47,7 @@ class Mind(Protocol):
     """What the policy remembers of one agent between its turns (`teamtui.llm.sim.Memory`)."""
 
     rng: random.Random
+    foreign: random.Random
     lagged: list[str]
     stuck: str
     abandoned: set[str]
@@ -82,7 +83,7 @@ class HarnessPolicy:
             lost = 1.0 - (1.0 - self.cfg.abandon_rate) ** len(obs.team)
             m.abandoned.update(t.id for t in claims if rng.random() < lost)
         written = [self._write(t, obs, rng) for t in fresh]
-        written.extend(self._write(t, obs, rng) for t in self._foreign(obs, rng, {t.id for t in batch}))
+        written.extend(self._write(t, obs, m.foreign) for t in self._foreign(obs, m.foreign, {t.id for t in batch}))
         out.extend(written)
         out.extend(Claim(t.id) for t in claims)
         if fresh and rng.random() < self.cfg.derail_rate:

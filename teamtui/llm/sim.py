@@ -71,6 +71,9 @@ class Memory:
     """Subtasks this incarnation claimed and lost track of: it holds them and never declares them done."""
     effect: float = 0.0
     """This agent's random effect on log latency for the run (`latency.agent_sigma`)."""
+    foreign: random.Random = field(default_factory=random.Random)
+    """The draws of foreign writes alone (`foreign_writes`), so that a small change of that knob changes only
+    them, not every later draw of the run (common random numbers: a calibration compares nearby knob values)."""
 
 
 class SimBackend:
@@ -128,7 +131,8 @@ class SimBackend:
                           tokens_out=tokens_out, cost_usd=None, coding=coding)
 
     def _memory(self, agent: str, incarnation: int) -> Memory:
-        m = Memory(random.Random(f"{self.seed}:{agent}:{incarnation}"))
+        m = Memory(random.Random(f"{self.seed}:{agent}:{incarnation}"),
+                   foreign=random.Random(f"{self.seed}:{agent}:{incarnation}:foreign"))
         lat = self.cfg.latency
         if lat is not None and lat.agent_sigma > 0:
             m.effect = random.Random(f"{self.seed}:{agent}:effect").gauss(0.0, lat.agent_sigma)

@@ -111,11 +111,13 @@ def _from_pydantic(err: Any, text: str, path: Path) -> ScenarioError:
         what = "a [task] table: pack = ..., path = ... or [[task.subtasks]]" if loc == ["task"] else f'"{loc[-1]}"'
         return ScenarioError(path, f"is missing; add {what}", key=key, line=line)
     value = err.get("input")
-    shown = repr(value) if not isinstance(value, dict) else "a table"
+    shown = repr(value)
     msg = err["msg"].replace("Input should be", "must be").replace("Value error, ", "")
     for long, short in (("greater than or equal to", "at least"), ("less than or equal to", "at most"),
                         ("greater than", "more than"), ("less than", "under")):
         msg = msg.replace(long, short)
+    if isinstance(value, dict):  # a check of the whole table: its message says what is wrong
+        return ScenarioError(path, msg, key=key, line=line)
     return ScenarioError(path, f"{shown} is not allowed: {msg}", key=key, line=line)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -217,6 +217,41 @@ class NetworkConfig(_Strict):
     """One-way latency of every message."""
 
 
+class SweepOverride(_Strict):
+    """`[[sweep.overrides]]`: `[limits]` values for the cells that match every axis given here (a later entry
+    wins over an earlier one), e.g. the round limit the paper's harness gave teams of one size."""
+
+    architectures: list[str] | None = None
+    sizes: str | int | list[int] | None = None
+    p: list[float | str] | None = None
+    packs: list[str] | None = None
+    models: list[str] | None = None
+    limits: Limits
+    """Keys of [limits] (max_rounds, max_time_s, ...); only the keys given here change a cell's [limits]."""
+
+    def given(self) -> dict[str, Any]:
+        return self.limits.model_dump(include=self.limits.model_fields_set)
+
+    @model_validator(mode="after")
+    def _axes(self) -> SweepOverride:
+        if not self.limits.model_fields_set:
+            raise ValueError("an override needs at least one [limits] key, e.g. limits = { max_rounds = 30 }")
+        if self.architectures is not None:
+            axes.parse_architectures(self.architectures)
+        if self.sizes is not None:
+            axes.parse_sizes(self.sizes)
+        if self.p is not None:
+            axes.parse_ps(self.p)
+        return self
+
+    def matches(self, architecture: str, size: int, p: float, pack: str, model: str) -> bool:
+        return ((self.architectures is None or architecture in axes.parse_architectures(self.architectures))
+                and (self.sizes is None or size in axes.parse_sizes(self.sizes))
+                and (self.p is None or any(abs(p - q) < 1e-9 for q in axes.parse_ps(self.p)))
+                and (self.packs is None or pack in self.packs)
+                and (self.models is None or model in self.models))
+
+
 class SweepConfig(_Strict):
     """The grid `teamtui sweep FILE` runs (every combination of these); `teamtui run` ignores this table.
     An axis left out takes the one value the rest of the file gives (its [team] architecture, ...)."""
@@ -233,6 +268,8 @@ class SweepConfig(_Strict):
     """Runs per grid point; trial i runs with seed = [scenario] seed + i."""
     faults: list[str] = ["none"]
     """Fault conditions: "none", or ACTION[:AGENT]@SECONDS[+DURATION][xFACTOR], e.g. "stall:1@40+30"."""
+    overrides: list[SweepOverride] = []
+    """Per-cell [limits] values (`[[sweep.overrides]]`)."""
 
     @field_validator("sizes")
     @classmethod

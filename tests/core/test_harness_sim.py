@@ -201,6 +201,14 @@ def test_a_preassigned_worker_writes_only_ready_subtasks_of_its_teammates() -> N
     assert foreign_ready > 0 and foreign_waiting == 0
 
 
+def test_foreign_writes_draw_from_their_own_stream_so_a_tiny_rate_changes_nothing_else() -> None:
+    sim = "files_per_turn = 1.0\nburst_rate = 0.2\nidle_rate = 0.1\nherding = 0.5\nfix = {}"
+    for arch in ("preassigned", "decentralized"):
+        runs = [ev.to_jsonl(run_engine(harness(size=3, arch=arch, seed=4, sim=sim.replace("fix = {}", extra)))[1])
+                for extra in ("", "foreign_writes = 0.000001")]
+        assert runs[0] == runs[1], arch  # no foreign write was drawn, and no other draw moved
+
+
 def test_latency_follows_the_model_and_its_random_effects() -> None:
     sim = ("[team.sim.latency]\nintercept = 1.0\nfiles_slope = 1.0\nidle_intercept = 0.0\nsigma = 0.0\n"
            "round_sigma = 0.0\nagent_sigma = 0.0\nrun_sigma = 0.0\n")

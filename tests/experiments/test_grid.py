@@ -67,3 +67,37 @@ def test_toml_writer_round_trips_every_shipped_scenario() -> None:
             continue
         data = tomllib.loads(path.read_text())
         assert tomllib.loads(dumps(data)) == data, path
+
+
+def test_sweep_overrides_set_the_limits_of_the_cells_they_match_later_entries_winning() -> None:
+    data = tomllib.loads('''
+[scenario]
+name = "g"
+seed = 1
+[task]
+pack = "math_utils"
+[limits]
+max_rounds = 40
+lease_s = 30
+[sweep]
+sizes = "1-3"
+[[sweep.overrides]]
+architectures = ["decentralized"]
+sizes = "2-3"
+limits = { max_rounds = 20 }
+[[sweep.overrides]]
+sizes = 3
+p = [0.5]
+limits = { max_rounds = 9 }
+''')
+
+    def limits(size: int, arch: str, p: float) -> dict[str, object]:
+        s = cell_scenario(data, str(ROOT / "g.toml"), CellParams("math_utils", p, size, arch, "rounds", "sim"))
+        return {"max_rounds": s.max_rounds, "lease_s": s.lease_s}
+
+    assert limits(1, "decentralized", 0.5) == {"max_rounds": 40, "lease_s": 30}
+    assert limits(2, "decentralized", 0.5) == {"max_rounds": 20, "lease_s": 30}  # lease_s not given: kept
+    assert limits(2, "preassigned", 0.5) == {"max_rounds": 40, "lease_s": 30}
+    assert limits(3, "decentralized", 0.5) == {"max_rounds": 9, "lease_s": 30}
+    assert limits(3, "decentralized", 0.2) == {"max_rounds": 20, "lease_s": 30}
+    assert limits(3, "preassigned", 0.5) == {"max_rounds": 9, "lease_s": 30}
