@@ -166,6 +166,8 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
                    "the knobs being fitted start at its values, the other behavioural knobs keep them.")
 @click.option("--validate", is_flag=True, help="Instead of writing a profile: fit on some packs (reps) and "
                                                "predict the others, and report coverage, signs and distances.")
+@click.option("--folds", "fold_kinds", type=click.Choice(["all", "pack", "rep"]), default="all", show_default=True,
+              help="With --validate: the held-out packs, the held-out repetitions, or both.")
 @click.option("--predict-seeds", type=click.IntRange(min=2), default=20, show_default=True,
               help="With --validate: seeds per held-out cell.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -173,8 +175,8 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
 @guard
 def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: str | None, sizes: str | None,
               packs: str | None, output: Path | None, name: str | None, jobs: int | None, budget: int | None,
-              seeds: int, knobs: str | None, resume: bool, start: str | None, validate: bool, predict_seeds: int,
-              fmt: str, db: Path | None) -> None:
+              seeds: int, knobs: str | None, resume: bool, start: str | None, validate: bool, fold_kinds: str,
+              predict_seeds: int, fmt: str, db: Path | None) -> None:
     """Fit a sim profile to recorded RUNS (run ids, a sweep id or prefix, or latest; an imported sweep too):
     direct knobs from the calls, behavioural knobs by simulation, one profile per model.
 
@@ -211,4 +213,5 @@ def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: st
                       knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty())
     command = "teamtui calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     run_calibrate(db or default_db(), list(runs), filters, options, output, name, command, validate, fmt,
-                  predict_seeds, start_from(start) if start else None)
+                  predict_seeds, start_from(start) if start else None,
+                  ("pack", "rep") if fold_kinds == "all" else (fold_kinds,))

@@ -101,3 +101,10 @@ def test_validation_on_a_small_split(db: Path, tmp_path: Path) -> None:
     assert pack["coverage"][1] == sum(f["coverage"][1] for f in data["folds"] if f["kind"] == "pack")
     assert pack["coverage_share"] >= 0.5  # the sim that made the runs, fitted on one knob: most figures covered
     assert len(list(tmp_path.glob("v.validate-*.jsonl"))) == 4  # one cache per fold
+
+
+def test_folds_option_validates_only_the_held_out_packs(db: Path, tmp_path: Path) -> None:
+    sel = select(db, ["latest"], Filters())
+    options = Options(budget=1, seeds=2, jobs=1, knobs=("idle_rate",), quiet=True, knob_ci=False)
+    results = validate_model(sel, options, tmp_path / "v", predict_seeds=2, kinds=("pack",))
+    assert [r.fold.name for r in results] == ["pack math_utils", "pack svg_render"]

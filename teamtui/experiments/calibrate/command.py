@@ -61,7 +61,8 @@ def of_model(sel: Selection, model: str) -> Selection:
 
 def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, output: Path | None,
               name: str | None, command: str, validate: bool = False, fmt: str = "text",
-              predict_seeds: int = 20, start: Start | None = None) -> list[dict[str, Any]]:
+              predict_seeds: int = 20, start: Start | None = None,
+              folds: tuple[str, ...] = ("pack", "rep")) -> list[dict[str, Any]]:
     """Fit (or, with `validate`, validate) one profile per selected model; print text or JSON; return the data."""
     if start is not None:
         options = replace(options, start=start.values)
@@ -72,7 +73,7 @@ def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, out
         sub = of_model(sel, model)
         path = profile_path(model, output, name, len(models) > 1)
         if validate:
-            results = validate_model(sub, options, cache_path(path), predict_seeds)
+            results = validate_model(sub, options, cache_path(path), predict_seeds, folds)
             data = validation_data(model, results)
             if fmt == "text":
                 print_validation(data)

@@ -103,9 +103,9 @@ def run_fold(sel: Selection, fold: Fold, options: Options, cache_file: Path | No
 
 
 def validate_model(sel: Selection, options: Options, cache_stem: Path | None,
-                   predict_seeds: int) -> list[FoldResult]:
+                   predict_seeds: int, kinds: tuple[str, ...] = ("pack", "rep")) -> list[FoldResult]:
     out = []
-    for fold in folds(sel):
+    for fold in (f for f in folds(sel) if f.kind in kinds):
         cache = cache_stem.with_name(f"{cache_stem.name}.validate-{fold.kind}-{_slug(fold.name)}.jsonl") \
             if cache_stem is not None else None
         result = run_fold(sel, fold, replace(options, knob_ci=False), cache, predict_seeds)
