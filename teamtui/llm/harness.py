@@ -15,8 +15,8 @@ Fitted to the paper's recorded runs (`teamtui calibrate`), it differs from the m
   too: the file was written for nothing (a concurrent write).
 * **Idle turns.** With `idle_rate` a turn does nothing although there is work; with nothing the agent may
   do, it does nothing either (no messages: the harness's teammates do not message each other).
-* **Foreign writes.** With `foreign_writes` a peer also rewrites the file of a subtask another agent holds; a
-  pre-assigned worker writes a ready subtask given to a teammate.
+* **Foreign writes.** With `foreign_writes` a peer also rewrites the file of a subtask another agent holds or
+  finished; with `assist_writes` a pre-assigned worker writes a ready subtask given to a teammate.
 * **Lost claims.** With `abandon_rate` a peer loses track of a subtask it claims and never completes it.
 * **Tests.** With `test_rate` a coding turn runs the whole suite (advisory).
 """
@@ -147,16 +147,19 @@ class HarnessPolicy:
         return batch, claims
 
     def _foreign(self, obs: Observation, rng: random.Random, mine: set[str]) -> list[TaskView]:
-        """`foreign_writes` files on average (Poisson) of unfinished subtasks another agent holds or was given.
-
-        A peer picks among all of them; a pre-assigned worker only among the ready ones (the teammate's part it
-        sees is next, which the teammate is likely writing in the same round)."""
+        """Files of other agents' subtasks a turn also writes: a peer `foreign_writes` on average (Poisson) among
+        the subtasks others hold or finished (it rewrites their files), a worker given its subtasks
+        `assist_writes` among the ready ones given to teammates (which they are likely writing in the same
+        round)."""
         me = obs.agent
-        others = [t for t in obs.tasks if t.state != "done" and t.id not in mine
-                  and ((t.holder and t.holder != me) or (not t.holder and t.assigned_to not in ("", me)))]
-        if obs.architecture != "decentralized":
-            others = [t for t in others if t.state == "ready"]
-        count = min(len(others), _poisson(rng, self.cfg.foreign_writes))
+        if obs.architecture == "decentralized":  # what others hold or finished: the board shows their claims
+            others = [t for t in obs.tasks if t.id not in mine and t.holder and t.holder != me]
+            mean = self.cfg.foreign_writes
+        else:
+            others = [t for t in obs.tasks if t.state == "ready" and t.id not in mine and not t.holder
+                      and t.assigned_to not in ("", me)]
+            mean = self.cfg.assist_writes
+        count = min(len(others), _poisson(rng, mean))
         return rng.sample(others, count) if count else []
 
 

@@ -4,9 +4,9 @@ Two families of knobs live here. The *mechanism demonstrator* (the default): thi
 coordination messages, bugs found by tests, completion only on passing tests. The *harness-faithful*
 mechanisms, fitted to the paper's recorded runs by `teamtui calibrate` and shipped as profiles
 (`profile = "NAME"`): several subtasks per coding turn (`files_per_turn`), completion in the same turn with
-advisory whole-suite tests (`verify = "harness"`), writes to files other agents hold (`foreign_writes`),
-idle replies (`idle_rate`), claims lost track of (`abandon_rate`), and a latency model with random effects
-(`latency`).
+advisory whole-suite tests (`verify = "harness"`), writes to files other agents hold (`foreign_writes`,
+`assist_writes`), idle replies (`idle_rate`), claims lost track of (`abandon_rate`), and a latency model with
+random effects (`latency`).
 """
 
 from __future__ import annotations
@@ -101,8 +101,12 @@ class SimConfig(_Strict):
     idle_rate: float = Field(default=0.0, ge=0, le=1)
     """Chance that a turn does nothing although the agent has work it could do."""
     foreign_writes: float = Field(default=0.0, ge=0, le=20)
-    """Files of unfinished subtasks other agents hold (or were given) that a coding turn also rewrites, on
-    average (Poisson; possible only under consistency = "none", as in the harness, where locks are per write)."""
+    """Files of subtasks other agents hold or finished that a self-coordinating peer's coding turn also
+    rewrites, on average (Poisson; possible only under consistency = "none", as in the harness, where locks are
+    per write)."""
+    assist_writes: float = Field(default=0.0, ge=0, le=20)
+    """The same for a worker given its subtasks (pre-assigned, or by a lead): files of ready subtasks given to
+    teammates (the ones they are writing in the same round) that its coding turn also writes, on average."""
     burst_rate: float = Field(default=0.0, ge=0, le=1)
     """Chance that a coding turn takes on everything the agent can (all its doable subtasks; a peer: every ready
     one): real batches are bimodal, mostly one file, sometimes all of them."""

@@ -173,18 +173,31 @@ def test_a_lagged_turn_declares_done_in_the_next_turn() -> None:
     assert all(declared[t] > written[t] for t in declared)  # never in the turn that wrote it
 
 
-def test_foreign_writes_rewrite_files_other_agents_hold() -> None:
-    s = harness(size=3, sim="foreign_writes = 3.0", tasks=CHAIN5)
-    _, events = run_engine(s)
-    assigned = {e.task: e.to for e in kinds_of(events, ev.TaskAssigned)}  # type: ignore[attr-defined]
-    foreign = [w for w in kinds_of(events, ev.FileWritten) if assigned.get(w.task) != w.agent]  # type: ignore[attr-defined]
-    assert foreign
+def test_foreign_writes_rewrite_files_other_peers_hold_and_only_peers_make_them() -> None:
+    def foreign(arch: str, sim: str) -> int:
+        count = 0
+        for seed in range(1, 6):
+            _, events = run_engine(harness(size=3, arch=arch, sim=sim + "\nfiles_per_turn = 0.0", tasks=CHAIN5,
+                                           seed=seed))
+            holder: dict[str, str] = {}
+            for e in events:
+                if isinstance(e, ev.TaskClaimed | ev.TaskAssigned):
+                    holder[e.task] = e.agent if isinstance(e, ev.TaskClaimed) else e.to  # type: ignore[attr-defined]
+                elif isinstance(e, ev.FileWritten) and e.task in holder and holder[e.task] != e.agent:
+                    count += 1
+        return count
+
+    races = foreign("decentralized", "")  # a claim lost in the same round: its file was written anyway
+    assert foreign("decentralized", "foreign_writes = 3.0") > races
+    assert foreign("decentralized", "assist_writes = 3.0") == races  # a peer's rate is foreign_writes
+    assert foreign("preassigned", "foreign_writes = 3.0") == 0  # a worker's rate is assist_writes
+    assert foreign("preassigned", "assist_writes = 3.0") > 0
 
 
 def test_a_preassigned_worker_writes_only_ready_subtasks_of_its_teammates() -> None:
     foreign_ready = foreign_waiting = 0
     for seed in range(1, 9):
-        _, events = run_engine(harness(size=3, sim="foreign_writes = 3.0", tasks=CHAIN5, seed=seed))
+        _, events = run_engine(harness(size=3, sim="assist_writes = 3.0", tasks=CHAIN5, seed=seed))
         assigned = {e.task: e.to for e in kinds_of(events, ev.TaskAssigned)}  # type: ignore[attr-defined]
         done: set[str] = set()
         for e in events:
@@ -205,7 +218,7 @@ def test_foreign_writes_draw_from_their_own_stream_so_a_tiny_rate_changes_nothin
     sim = "files_per_turn = 1.0\nburst_rate = 0.2\nidle_rate = 0.1\nherding = 0.5\nfix = {}"
     for arch in ("preassigned", "decentralized"):
         runs = [ev.to_jsonl(run_engine(harness(size=3, arch=arch, seed=4, sim=sim.replace("fix = {}", extra)))[1])
-                for extra in ("", "foreign_writes = 0.000001")]
+                for extra in ("", "foreign_writes = 0.000001\nassist_writes = 0.000001")]
         assert runs[0] == runs[1], arch  # no foreign write was drawn, and no other draw moved
 
 
