@@ -13,8 +13,9 @@ Fitted to the paper's recorded runs (`teamtui calibrate`), it differs from the m
   order in the same reply, as the harness processes tags; under `verify = "harness"` the engine accepts
   the completion without tests. A claim another agent won in the same round fails, so its completion does
   too: the file was written for nothing (a concurrent write).
-* **Idle turns.** With `idle_rate` a turn does nothing although there is work; with nothing the agent may
-  do, it does nothing either (no messages: the harness's teammates do not message each other).
+* **Idle turns.** With `idle_rate` a turn does nothing although there is work (each run draws its own rate
+  around it with `idle_spread`); with nothing the agent may do, it does nothing either (no messages: the
+  harness's teammates do not message each other).
 * **Foreign writes.** With `foreign_writes` a peer also rewrites the file of a subtask another agent holds or
   finished; with `assist_writes` a pre-assigned worker writes a ready subtask given to a teammate.
 * **Lost claims.** With `abandon_rate` a peer loses track of a subtask it claims and never completes it.
@@ -56,9 +57,11 @@ class Mind(Protocol):
 class HarnessPolicy:
     """See the module docstring. `decide` fills a turn's actions and returns how many files it writes."""
 
-    def __init__(self, cfg: SimConfig, content: Content) -> None:
+    def __init__(self, cfg: SimConfig, content: Content, seed: int = 0) -> None:
         self.cfg = cfg
         self.content = content
+        self.idle = run_idle_rate(cfg, random.Random(f"{seed}:idle"))
+        """This run's idle chance (`idle_rate`, `idle_spread`)."""
 
     def decide(self, obs: Observation, m: Mind, out: list[Action]) -> int:
         rng, tasks = m.rng, {t.id: t for t in obs.tasks}
@@ -66,7 +69,7 @@ class HarnessPolicy:
             out.append(self._write(tasks[m.stuck], obs, rng))  # derailed: rewrites it, never declares it done
             out.append(RunTests(""))
             return 1
-        if rng.random() < self.cfg.idle_rate:
+        if rng.random() < self.idle:
             out.append(Wait())
             return 0
         lagged = [tasks[i] for i in m.lagged if i in tasks and tasks[i].state != "done"]
@@ -161,6 +164,15 @@ class HarnessPolicy:
             mean = self.cfg.assist_writes
         count = min(len(others), _poisson(rng, mean))
         return rng.sample(others, count) if count else []
+
+
+def run_idle_rate(cfg: SimConfig, rng: random.Random) -> float:
+    """A run's idle chance: `idle_rate`, or with `idle_spread` a beta draw with that mean and dispersion."""
+    m, s = cfg.idle_rate, cfg.idle_spread
+    if s <= 0 or m <= 0 or m >= 1:
+        return m
+    k = 1.0 / s - 1.0  # a + b, so that 1 / (a + b + 1) = s
+    return rng.betavariate(m * k, (1.0 - m) * k)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -86,7 +86,7 @@ class SimBackend:
         self.mem: dict[str, Memory] = {}
         self._code: dict[str, str] = {}
         self._rank = _remaining_path(scenario.task.subtasks)
-        self.harness = HarnessPolicy(self.cfg, self._content) if self.cfg.verify == "harness" else None
+        self.harness = HarnessPolicy(self.cfg, self._content, self.seed) if self.cfg.verify == "harness" else None
         lat = self.cfg.latency
         self.run_effect = random.Random(f"{self.seed}:run").gauss(0.0, lat.run_sigma) if lat else 0.0
         self._round_effect: dict[int, float] = {}

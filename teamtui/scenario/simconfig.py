@@ -99,7 +99,11 @@ class SimConfig(_Strict):
     claims_per_turn: float = Field(default=0.0, ge=0, le=50)
     """Ready subtasks a self-coordinating peer claims in one turn beyond the first, on average (geometric)."""
     idle_rate: float = Field(default=0.0, ge=0, le=1)
-    """Chance that a turn does nothing although the agent has work it could do."""
+    """Chance that a turn does nothing although the agent has work it could do (the mean over runs)."""
+    idle_spread: float = Field(default=0.0, ge=0, lt=1)
+    """How much the idle chance varies between runs: each run draws its own from a beta distribution with mean
+    `idle_rate` and this dispersion (1 / (a + b + 1)); 0 gives every run `idle_rate`, near 1 most runs never
+    idle and a few idle nearly always (real teams stall together in some runs, not a little in all)."""
     foreign_writes: float = Field(default=0.0, ge=0, le=20)
     """Files of subtasks other agents hold or finished that a self-coordinating peer's coding turn also
     rewrites, on average (Poisson; possible only under consistency = "none", as in the harness, where locks are

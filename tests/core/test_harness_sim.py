@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import statistics
 from pathlib import Path
 
@@ -220,6 +221,32 @@ def test_foreign_writes_draw_from_their_own_stream_so_a_tiny_rate_changes_nothin
         runs = [ev.to_jsonl(run_engine(harness(size=3, arch=arch, seed=4, sim=sim.replace("fix = {}", extra)))[1])
                 for extra in ("", "foreign_writes = 0.000001\nassist_writes = 0.000001")]
         assert runs[0] == runs[1], arch  # no foreign write was drawn, and no other draw moved
+
+
+def test_idle_spread_gives_each_run_its_own_idle_rate_with_the_stated_mean_and_dispersion() -> None:
+    from teamtui.llm.harness import run_idle_rate
+    from teamtui.scenario.simconfig import SimConfig
+
+    rng = random.Random(5)
+    cfg = SimConfig(idle_rate=0.3, idle_spread=0.5)
+    draws = [run_idle_rate(cfg, rng) for _ in range(20_000)]
+    assert statistics.fmean(draws) == pytest.approx(0.3, abs=0.01)
+    assert statistics.pvariance(draws) == pytest.approx(0.3 * 0.7 * 0.5, rel=0.05)
+    assert run_idle_rate(SimConfig(idle_rate=0.3), rng) == 0.3
+
+
+def test_with_idle_spread_idleness_comes_in_whole_runs() -> None:
+    def idle_turns(spread: float) -> list[int]:
+        out = []
+        for seed in range(1, 25):
+            sim = f"idle_rate = 0.3\nidle_spread = {spread}\nfiles_per_turn = 0.0"
+            _, events = run_engine(harness(size=1, sim=sim, seed=seed))
+            out.append(sum(1 for c in per_call(events, ev.FileWritten) if c == 0))
+        return out
+
+    even, lumpy = idle_turns(0.0), idle_turns(0.9)
+    assert sum(1 for x in lumpy if x == 0) > sum(1 for x in even if x == 0) + 4  # most runs never idle ...
+    assert max(lumpy) > max(even)  # ... and a few idle a lot
 
 
 def test_latency_follows_the_model_and_its_random_effects() -> None:
