@@ -364,3 +364,19 @@ async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> tuple[bool
     finally:
         timer.cancel()
     return True, result
+
+
+class ManualTime:
+    """A ticker (seconds, like `time.monotonic`) that moves only when told: `advance(seconds)`. The replay player
+    takes one in tests, as a live run takes a manual `Pace`."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("time only moves forwards")
+        self.t += seconds

@@ -14,6 +14,7 @@ from teamtui.core.faults import Delay, Partition
 from teamtui.ui.app import TeamApp
 from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
+from teamtui.ui.screens.run import RunScreen
 from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.widgets.panes import AgentPane, EventLog
 
@@ -64,7 +65,7 @@ async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> Non
         await pilot.press("k")  # the run stands still until the test advances it: bob still holds the work
         await until(pilot, lambda: bool(of(app, ev.AgentKilled)))
         killed = of(app, ev.AgentKilled, "bob")
-        assert len(killed) == 1, (of(app, ev.AgentKilled), app.selected, app.focused, app.engine.finished)
+        assert len(killed) == 1, (of(app, ev.AgentKilled), app.target, app.focused, app.engine.finished)
         held = killed[0].held  # type: ignore[attr-defined]
         assert held, "bob held nothing when the key was pressed"
         await step_until(pilot, pace, lambda: any(i.kind == "recovery" for i in app.view.state.incident_list()))
@@ -165,7 +166,7 @@ async def test_help_lists_every_binding(recorded: list[ev.Event]) -> None:
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "".join(text_of(s) for s in app.screen.query(Static))
-        for b in TeamApp.BINDINGS:
+        for b in RunScreen.BINDINGS:
             assert b.description in text and b.tooltip in text, b  # type: ignore[union-attr]
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
@@ -207,7 +208,7 @@ async def test_log_filter_and_jump_from_an_incident(recorded: list[ev.Event]) ->
         await pilot.press("slash")
         await until(pilot, lambda: isinstance(app.focused, Input))
         await pilot.press(*"kind:AgentKilled")
-        await until(pilot, lambda: app.w_log.words == ["kind:AgentKilled"])
+        await until(pilot, lambda: app.main.w_log.words == ["kind:AgentKilled"])
         await pilot.pause()
         log = app.query_one("#log", RichLog)
         lines = [s.text for s in log.lines]

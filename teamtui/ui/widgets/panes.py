@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
@@ -91,10 +92,16 @@ class AgentPane(Vertical, can_focus=True):
         yield self.live
         yield self.stream
 
-    def on_mount(self) -> None:
-        # The first worker starts focused, unless the user is already typing somewhere.
-        if getattr(self.app, "selected", "") == self.agent and not isinstance(self.app.focused, Input):
-            self.focus()
+    class Targeted(Message):
+        """The pane got the focus: its agent is now the target of the next fault. Handled by the screen
+        (`on_agent_pane_targeted`)."""
+
+        def __init__(self, agent: str) -> None:
+            super().__init__()
+            self.agent = agent
+
+    def on_focus(self) -> None:
+        self.post_message(self.Targeted(self.agent))
 
     def sync(self, view: LiveView) -> None:
         a = view.lines_of(self.agent)
@@ -129,6 +136,18 @@ class Incidents(OptionList):
 
     def watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)
+
+    class Jump(Message):
+        """An incident was chosen: show the event log at its event. Handled by the screen (`on_incidents_jump`)."""
+
+        def __init__(self, seq: int) -> None:
+            super().__init__()
+            self.seq = seq
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.seqs):
+            self.post_message(self.Jump(self.seqs[event.option_index]))
 
     def __init__(self) -> None:
         super().__init__(id="incidents")
@@ -201,10 +220,19 @@ class EventLog(Vertical):
         log.can_focus = False
         yield log
 
+    class FilterChanged(Message):
+        """The filter's words changed (`mark`: the event to highlight, after a jump): the screen, which has the
+        events, rebuilds the log with them (`on_event_log_filter_changed`)."""
+
+        def __init__(self, words: list[str], mark: int | None) -> None:
+            super().__init__()
+            self.words, self.mark = words, mark
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
         self.words = event.value.split()
         mark, self.mark = self.mark, None
-        self.rebuild(self.app.view.log, mark=mark)  # type: ignore[attr-defined]
+        self.post_message(self.FilterChanged(self.words, mark))
 
     def rebuild(self, events: Iterable[ev.Event], mark: int | None = None) -> None:
         log = self.query_one("#log", RichLog)
@@ -221,6 +249,11 @@ class EventLog(Vertical):
             log.scroll_to(y=max(0, target - 3), animate=False)
         else:
             log.auto_scroll = True
+
+    def reset(self) -> None:
+        """Empty the log (a replay shows another point of the run: it is drawn again from there)."""
+        self.query_one("#log", QuietLog).clear()
+        self.shown_seq = -1
 
     def sync(self, view: LiveView) -> None:
         if view.seq <= self.shown_seq:
