@@ -15,6 +15,7 @@ from rich.console import Console
 from textual.widgets import Static
 
 from teamtui.core import events as ev
+from teamtui.core.clock import ManualTime
 from teamtui.core.state import RunState
 from teamtui.launch import baseline_of, run_events
 from teamtui.metrics import text
@@ -159,7 +160,7 @@ async def test_m_in_the_replay_of_a_long_recording_shows_its_summary(
     assert len(events) > 20_000 >= CHECKPOINT_EVERY
     recording = open_recording(db, run_id)
     assert recording.checkpoints, "the recorder writes checkpoints for a run this long"
-    app = ReplayApp(recording, run_id=run_id, speed=1)
+    app = ReplayApp(recording, run_id=run_id, speed=1, ticker=ManualTime())
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: bool(app.panes))
         await pilot.press("m")

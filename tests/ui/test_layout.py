@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from teamtui.core import events as ev
+from teamtui.core.clock import ManualTime
 from teamtui.launch import run_events
 from teamtui.ui import render
 from teamtui.ui.app import TeamApp
@@ -93,10 +94,11 @@ def shown(app: TeamApp, widget: Static) -> str:
 
 async def settle(app: TeamApp, pilot: Pilot[int]) -> None:
     """Let the app fold every event it was given and draw them."""
-    await until(pilot, lambda: bool(app.panes) and not app.pending)
-    await pilot.pause(0.2)
+    await until(pilot, lambda: bool(app.panes) and not app.pending and app.main.w_board.size.width > 0)
+    await pilot.app.workers.wait_for_complete()  # a replay's seek
+    await pilot.pause()
     app.frame()
-    await pilot.pause(0.1)
+    await pilot.pause()
 
 
 def drawn(widget: Static, width: int) -> list[str]:
@@ -117,8 +119,9 @@ async def test_at_100_columns_the_header_keeps_clock_round_speed_and_state(fault
         assert "t = 21.0s" in head or f"t = {app.view.now:.1f}s" in head
         assert f"round {app.view.state.round}" in head and "speed ×1" in head and "running" in head
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.clock.paused)
         app.frame()
+        await pilot.pause()
         assert "PAUSED" in screen(app)[0] and "speed ×1" in screen(app)[0]
         await pilot.press("space")
 
@@ -235,7 +238,7 @@ async def test_the_footer_fits_at_100_columns_live_and_after_the_end(faulty: lis
 
 
 async def test_the_replay_footer_shows_the_players_keys_whole_at_100_columns(faulty: list[ev.Event]) -> None:
-    app = ReplayApp(faulty, run_id="20261125-000000-ml", speed=1)
+    app = ReplayApp(faulty, run_id="20261125-000000-ml", speed=1, ticker=ManualTime())
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("space")
         await until(pilot, lambda: bool(app.panes) and "q Quit" in screen(app)[-1])  # the footer drawn
@@ -251,14 +254,19 @@ async def test_the_replay_footer_shows_the_players_keys_whole_at_100_columns(fau
 
 async def test_replay_home_resets_the_header_and_the_screen_to_the_first_event(faulty: list[ev.Event]) -> None:
     events = faulty
-    app = ReplayApp(events, run_id="20261125-000000-ml", speed=1)
+    app = ReplayApp(events, run_id="20261125-000000-ml", speed=1, ticker=ManualTime())
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("space", "end")
+        await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: app.pos == len(events) and bool(app.panes))
+        app.frame()
+        await pilot.pause()
         assert f"event {len(events)}/{len(events)}" in screen(app)[1] and "completed" in screen(app)[1]
         await pilot.press("home")
+        await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: app.pos == 1)
-        await pilot.pause(0.2)
+        app.frame()
+        await pilot.pause()
         head = screen(app)[1]  # the timeline is above the header
         assert f"event 1/{len(events)}" in head and "t = 0.0s" in head, head
         assert "completed" not in head and "PAUSED" in head

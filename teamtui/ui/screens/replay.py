@@ -86,7 +86,7 @@ class ReplayScreen(MonitorScreen):
         pos = max(min(1, len(recording)), min(len(recording), pos))
         recording.slice(pos - 1, pos)  # read the way there first: a damaged recording ends before it
         pos = max(min(1, len(recording)), min(len(recording), pos))
-        if pos < player.pos or pos - player.pos > CHECKPOINT_EVERY:
+        if self.seeking is not None or pos < player.pos or pos - player.pos > CHECKPOINT_EVERY:
             self.seeking = pos
             self.run_worker(lambda: self._fold_to(pos), thread=True, exclusive=True, group="seek",
                             name=f"seek to {pos}")
