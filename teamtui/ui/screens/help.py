@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from teamtui.ui.palette import palette_of
+
 
 class HelpScreen(ModalScreen[None]):
     """The full key table, built from the app's bindings so it can never drift from them."""
@@ -25,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(title="teamtui keys", expand=True, title_style="bold")
-        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("key", style=f"bold {palette_of(self.app.get_css_variables()).primary}", no_wrap=True)
         table.add_column("action")
         table.add_column("what it does", style="dim")
         for b in self.bindings:

@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, Static
 from teamtui.core.events import EVENT_TYPES
 from teamtui.ui import redraw, render
 from teamtui.ui.host import MonitorHost
+from teamtui.ui.palette import DEFAULT, palette_of
 from teamtui.ui.parsers import filter_problem, parse_agent
 from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen
@@ -89,6 +90,8 @@ class MonitorScreen(Screen[None]):
         self._over = False
         """Whether the footer shows the keys of a run that has ended."""
         self._ticks = 0
+        self.palette = DEFAULT
+        """The colours of the Rich renderables, from the app's theme (`$accent`... in app.tcss for the CSS)."""
 
     @property
     def host(self) -> MonitorHost:
@@ -125,6 +128,8 @@ class MonitorScreen(Screen[None]):
         yield Footer(show_command_palette=False)  # ctrl+p is in the help: the footer keeps its room for keys
 
     def on_mount(self) -> None:
+        self._theme_changed()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._theme_changed())
         self.w_incidents.border_title = "conflicts & faults"
         self.w_log.border_title = "event log"
         self.frame()
@@ -202,20 +207,21 @@ class MonitorScreen(Screen[None]):
         the frame timer draws them at most every `BODY_EVERY`-th frame (an intent draws them at once)."""
         v, drawn, clock = self.view, self.drawn, self.host.clock
         events = (v.seq, v.baseline_makespan)  # what only events (and the baseline) change
+        pal = self.palette
         redraw.put(self.w_header, drawn, "header",
                    (*events, f"{v.now:.1f}", clock.speed, clock.paused, self.app.size.width), self.header_text)
         widths = (self.app.size, self.w_metrics.size.width, self.w_board.size.width)
         if not body or not drawn.changed("body", (id(v), *events, int(v.now), widths)):
             return
         for pane in self.panes:
-            pane.sync(v)
+            pane.sync(v, pal)
         board_width = self.w_board.size.width
-        redraw.put(self.w_board, drawn, "board", (v.seq, board_width), lambda: render.task_board(v, board_width),
+        redraw.put(self.w_board, drawn, "board", (v.seq, board_width), lambda: render.task_board(v, board_width, pal),
                    rows=len(v.state.tasks))  # one row per subtask, never wrapped
-        self.w_incidents.sync(v)
+        self.w_incidents.sync(v, pal)
         width = max(20, self.w_metrics.size.width)
         if redraw.put(self.w_metrics, drawn, "metrics", (*events, int(v.now), width),
-                      lambda: render.metrics(v, width), rows=redraw.HEIGHT):
+                      lambda: render.metrics(v, width, pal), rows=redraw.HEIGHT):
             title = render.metrics_title(v)
             if self.w_metrics_box.border_title != title:
                 self.w_metrics_box.border_title = title
@@ -224,7 +230,21 @@ class MonitorScreen(Screen[None]):
     def header_text(self) -> Text:
         """The header for this frame, fitted to the terminal's width (replay adds where it stands)."""
         clock = self.host.clock
-        return render.header(self.view, clock.speed, clock.paused, self.app.size.width)
+        return render.header(self.view, clock.speed, clock.paused, self.app.size.width, pal=self.palette)
+
+    def _theme_changed(self) -> None:
+        """A new theme: every renderable is drawn again in its colours (the CSS restyles itself)."""
+        palette = palette_of(self.app.get_css_variables())
+        if palette == self.palette:
+            return
+        self.palette = self.w_log.palette = palette
+        self.redraw_all()
+        for pane in self.panes:
+            pane.shown_title = ()
+        self.w_incidents.rev = -1
+        if self.w_log.is_mounted:
+            self.w_log.rebuild(self.view.log)
+        self.frame()
 
     def redraw_all(self) -> None:
         """Forget what every widget shows, so that the next frame draws it all again (a new view, a new theme)."""

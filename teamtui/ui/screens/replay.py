@@ -181,7 +181,8 @@ class ReplayScreen(MonitorScreen):
     def header_text(self) -> Text:
         player, recording = self.host.player, self.host.recording
         where = ReplayPosition(self.host.run_id, player.playing, player.pos, len(recording), recording.end_t)
-        return render.header(self.view, player.speed, not player.playing, self.app.size.width, replay=where)
+        return render.header(self.view, player.speed, not player.playing, self.app.size.width, replay=where,
+                             pal=self.palette)
 
     def frame(self, body: bool = True) -> None:
         super().frame(body)
@@ -195,4 +196,6 @@ class ReplayScreen(MonitorScreen):
             marks = self.host.recording.marks()
             self._mark_cols = (width, frozenset(min(width - 1, width * m // total) for m in marks) if total
                                else frozenset())
-        self.w_scrubber.update(timeline(self.host.player.pos, total, self._mark_cols[1], width))
+        pal = self.palette
+        self.w_scrubber.update(timeline(self.host.player.pos, total, self._mark_cols[1], width, played=pal.primary,
+                                        rest="dim", mark=f"bold {pal.error}"))

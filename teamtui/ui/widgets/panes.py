@@ -18,6 +18,7 @@ from teamtui.core import events as ev
 from teamtui.core.printable import shown
 from teamtui.core.state import Incident
 from teamtui.ui import redraw, render
+from teamtui.ui.palette import DEFAULT, Palette
 from teamtui.ui.view import LiveView
 from teamtui.ui.words import incident_text
 
@@ -103,7 +104,7 @@ class AgentPane(Vertical, can_focus=True):
     def on_focus(self) -> None:
         self.post_message(self.Targeted(self.agent))
 
-    def sync(self, view: LiveView) -> None:
+    def sync(self, view: LiveView, pal: Palette = DEFAULT) -> None:
         a = view.lines_of(self.agent)
         state = view.agent_state(self.agent)
         styled = state if state in CONDITIONS else "none"  # ("": not known, after replay reinstalls a view)
@@ -113,7 +114,7 @@ class AgentPane(Vertical, can_focus=True):
                 self.add_class(f"-{styled}", update=False)
             self.update_node_styles()
             self.state = styled
-        title = render.agent_title(view, self.agent, self.index)
+        title = render.agent_title(view, self.agent, self.index, pal)
         if redraw.text_key(title) != self.shown_title:  # most frames change only the clock, not the title
             self.shown_title = redraw.text_key(title)
             self.title_line.update(title, layout=False)
@@ -155,13 +156,13 @@ class Incidents(OptionList):
         self.seqs: list[int] = []
         self.keys: list[tuple[str, tuple[object, ...], str]] = []
 
-    def sync(self, view: LiveView) -> None:
+    def sync(self, view: LiveView, pal: Palette = DEFAULT) -> None:
         if view.state.incidents_rev == self.rev:
             return
         self.rev = view.state.incidents_rev
         items = view.state.incident_list()
         at_end = self.highlighted is None or self.highlighted >= self.option_count - 1
-        prompts = [self._prompt(i) for i in items]
+        prompts = [self._prompt(i, pal) for i in items]
         keys = [redraw.text_key(p) for p in prompts]
         seqs = [i.seq for i in items]
         common = min(len(seqs), len(self.seqs))
@@ -180,9 +181,9 @@ class Incidents(OptionList):
             self.highlighted = len(items) - 1
 
     @staticmethod
-    def _prompt(i: Incident) -> Text:
+    def _prompt(i: Incident, pal: Palette) -> Text:
         out = Text(f"{i.t:6.1f}s ", "dim")
-        out.append(f"{render.KIND_MARK.get(i.kind, '·')} ", render.KIND_STYLE.get(i.kind, ""))
+        out.append(f"{render.KIND_MARK.get(i.kind, '·')} ", pal.kind(i.kind))
         out.append(shown(incident_text(i)))
         return out
 
@@ -212,6 +213,8 @@ class EventLog(Vertical):
         self.words: list[str] = []
         self.shown_seq = -1
         self.mark: int | None = None
+        self.palette = DEFAULT
+        """The colours of the lines it writes (the screen sets it from the app's theme)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter the log: words, agent:NAME, kind:Conflict  (press / to focus)",
@@ -242,7 +245,7 @@ class EventLog(Vertical):
         for i, e in enumerate(kept):
             if e.seq == mark:
                 target = i
-            log.write(render.event_line(e, mark=e.seq == mark))
+            log.write(render.event_line(e, mark=e.seq == mark, pal=self.palette))
         self.shown_seq = kept[-1].seq if kept else self.shown_seq
         if target is not None:
             log.auto_scroll = False
@@ -260,7 +263,8 @@ class EventLog(Vertical):
             return
         fresh = list(itertools.takewhile(lambda e: e.seq > self.shown_seq, reversed(view.log)))[::-1]
         log = self.query_one("#log", QuietLog)
-        log.write_lines(render.event_line(e) for e in [e for e in fresh if matches(e, self.words)][-PER_FRAME:])
+        log.write_lines(render.event_line(e, pal=self.palette)
+                        for e in [e for e in fresh if matches(e, self.words)][-PER_FRAME:])
         self.shown_seq = view.seq
 
     def jump_to(self, seq: int, view: LiveView) -> None:

@@ -25,8 +25,7 @@ class Scrubber(Static):
             self.post_message(self.Seek(min(1.0, max(0.0, event.x / max(1, self.size.width - 1)))))
 
 
-def timeline(pos: int, total: int, mark_cols: frozenset[int], width: int, played: str = "cyan", rest: str = "grey50",
-             mark: str = "bold red") -> Text:
+def timeline(pos: int, total: int, mark_cols: frozenset[int], width: int, played: str, rest: str, mark: str) -> Text:
     """A one-line bar: played part, the rest, and a ◆ in the columns where a fault or conflict happened."""
     cells = ["━" if total and i < width * pos / total else "─" for i in range(width)]
     styles = [played if c == "━" else rest for c in cells]
