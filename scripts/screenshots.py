@@ -43,9 +43,8 @@ async def shoot(name: str, events: list, keys: tuple[str, ...] = (), baseline: l
 
 
 async def shoot_replay(name: str, events: list, at: int) -> Path:
-    from teamtui.ui.replay import ReplayApp
-
     from teamtui.core.clock import ManualTime
+    from teamtui.ui.replay import ReplayApp
 
     async def seek(app: Any, pilot: Any) -> None:
         await pilot.press("space")  # pause, then seek where the picture should be
