@@ -43,14 +43,16 @@ async def shoot(name: str, events: list, keys: tuple[str, ...] = (), baseline: l
 
 
 async def shoot_replay(name: str, events: list, at: int) -> Path:
+    from teamtui.core.clock import ManualTime
     from teamtui.ui.replay import ReplayApp
 
     async def seek(app: Any, pilot: Any) -> None:
         await pilot.press("space")  # pause, then seek where the picture should be
         app.seek(at)
+        await app.workers.wait_for_complete()  # a far seek folds in a worker
         await pilot.pause(0.5)
 
-    return await _snap(ReplayApp(events, run_id="20261125-091500-a1b2", speed=4), name, seek)
+    return await _snap(ReplayApp(events, run_id="20261125-091500-a1b2", speed=4, ticker=ManualTime()), name, seek)
 
 
 def main() -> None:

@@ -14,9 +14,11 @@ The engine reads time only through a `Clock`: `now()` (run seconds since the clo
   order, is decided by virtual time alone, so a paced run of the sim is the same run as an unpaced one,
   event for event, however loaded the machine is; only an outside call (a fault injected from the
   monitor) lands at the run time the pace has reached. The monitor watches sim and cassette runs this way.
-  A `manual` pace never waits for real: run time moves only when `advance_to(t)` is called, at once, up to
-  `t`, and the loop then parks (`reached` is set). Tests of the monitor drive its clock this way, so what
-  they see never depends on how fast the machine is.
+  A `manual` pace never waits for real: run time moves only when the test says, `advance_to(t)` (loop time)
+  or `grant(seconds)` (from where the run stands), at once, up to that horizon and exactly to it, and the
+  loop then parks there (`reached` is set) until the next grant. Keys, prompts and injected faults act
+  while it stands still. Every UI test drives its live run this way (and a replay's player by a
+  `ManualTime`), so what a test sees never depends on how fast the machine is.
 * `WallClock(speed)` follows real time scaled by `speed`, and can be paused, resumed and re-speeded
   while sleepers are waiting; it runs on any asyncio loop (real models, which wait on the network).
 """
@@ -112,6 +114,8 @@ class Pace:
         self._loop: VirtualEventLoop | None = None
         self.parked = False
         """Whether the loop has stopped at a pause (a pause asked for takes effect at the loop's next wait)."""
+        self.at = 0.0
+        """The loop's time when it last waited (a manual pace's `grant` counts from there)."""
 
     def set(self, *, speed: float | None = None, paused: bool | None = None) -> None:
         """Change the speed or pause; a loop waiting under the old pace re-plans its wait."""
@@ -132,6 +136,12 @@ class Pace:
             self.until = max(self.until, loop_time)
             self.reached.clear()
         self.set()
+
+    def grant(self, seconds: float) -> None:
+        """A manual pace: let `seconds` more of run time pass, from where the run stands (`advance_to`)."""
+        with self._lock:
+            start = max(self.until, self.at)
+        self.advance_to(start + seconds)
 
     def now(self, loop: VirtualEventLoop) -> float:
         """The loop's virtual time, moving smoothly with the wall clock while the loop waits for its next timer."""
@@ -175,16 +185,21 @@ class Pace:
     def _wait_manual(self, loop: VirtualEventLoop, inner: selectors.BaseSelector,
                      timeout: float | None) -> list[tuple[selectors.SelectorKey, int]]:
         with self._lock:
-            self._loop = loop
-            go = not self.paused and timeout is not None and loop._vtime + timeout <= self.until
+            self._loop, self._waiting, self.at = loop, None, loop._vtime
+            room = self.until - loop._vtime
+            go = not self.paused and timeout is not None and room > 0
             if not go:
                 self.parked = self.paused
                 self.reached.set()
         if go:
-            loop.advance(timeout or 0.0)
+            assert timeout is not None
+            if timeout <= room:
+                loop.advance(timeout)  # on to the next timer, inside the horizon
+            else:
+                loop._vtime = max(loop._vtime, self.until)  # exactly to the horizon (the next timer is after it)
             return []
         try:
-            return inner.select(None)  # parked until a control change (advance_to, pause) or real work
+            return inner.select(None)  # parked until a control change (advance_to, grant, pause) or real work
         finally:
             self.parked = False
 
@@ -364,3 +379,19 @@ async def wait_for(clock: Clock, aw: Awaitable[T], timeout: float) -> tuple[bool
     finally:
         timer.cancel()
     return True, result
+
+
+class ManualTime:
+    """A ticker (seconds, like `time.monotonic`) that moves only when told: `advance(seconds)`. The replay player
+    takes one in tests, as a live run takes a manual `Pace`."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("time only moves forwards")
+        self.t += seconds

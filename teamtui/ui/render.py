@@ -1,6 +1,7 @@
 """Rich renderables for the monitor, drawn from a `LiveView`: header, task board, metrics, event lines.
 
-Pure functions of the view (and the clock's state), with no Textual import, so they are cheap to test
+Pure functions of the view (and the clock's state), coloured by a `Palette` of the app's theme (`pal`, by
+default Textual's default theme's), with no Textual import, so they are cheap to test
 and reused by the summary screen and the screenshots script. Every figure is read from the view's
 `RunState` and written by `teamtui.metrics.text`, as the summary writes it.
 """
@@ -16,20 +17,11 @@ from rich.text import Text
 from teamtui.core import events as ev
 from teamtui.core.printable import shown
 from teamtui.metrics import text
+from teamtui.ui.palette import DEFAULT, Palette
 from teamtui.ui.view import LiveView
 from teamtui.ui.words import delay_text, event_words, plural
 
-BADGE_STYLE = {
-    "thinking": "bold cyan", "acting": "bold green", "waiting": "yellow", "idle": "dim",
-    "stalled": "bold magenta", "straggler": "bold #ff8700", "killed": "bold red", "restarting": "bold blue",
-    "done": "bold white", "stopped": "dim",
-}
-TASK_STYLE = {"blocked": "dim", "ready": "white", "claimed": "cyan", "done": "green"}
 SPARK = "▁▂▃▄▅▆▇█"
-KIND_STYLE = {
-    "fault": "bold red", "conflict": "#ff8700", "stall": "magenta", "straggler": "#ff8700",
-    "recovery": "green", "lease": "yellow", "partition": "red", "stranded": "bold red", "end": "bold",
-}
 KIND_MARK = {
     "fault": "↯", "conflict": "⚠", "stall": "‖", "straggler": "»", "recovery": "✓", "lease": "◷",
     "partition": "✂", "stranded": "✗", "end": "■",
@@ -52,7 +44,7 @@ NAME_MIN = 12
 
 
 def header(view: LiveView, speed: float, paused: bool, width: int = 200,
-           replay: ReplayPosition | None = None) -> Text:
+           replay: ReplayPosition | None = None, pal: Palette = DEFAULT) -> Text:
     """The header line fitted to `width` columns. The clock, the round, the speed and the run state always show;
     then, as room allows: who the barrier waits on, the straggler gap, the team; the name takes what is left."""
     s = view.started
@@ -68,19 +60,19 @@ def header(view: LiveView, speed: float, paused: bool, width: int = 200,
         must.append(f"  round {view.state.round}")
     must.append(f"  speed ×{speed:g} ")
     if view.finished:
-        must.append(f" {view.finished.status} ", "bold white on blue")
+        must.append(f" {view.finished.status} ", f"bold {pal.background} on {pal.primary}")
     elif paused:
-        must.append(" PAUSED ", "bold black on yellow")
+        must.append(" PAUSED ", f"bold {pal.background} on {pal.warning}")
     else:
-        must.append(" playing " if replay else " running ", "bold black on green")
+        must.append(" playing " if replay else " running ", f"bold {pal.background} on {pal.success}")
     extras: list[Text] = []
     if s.execution == "rounds" and not view.finished:
         waiting = [a for a in view.state.waiting_on if a in view.agents and view.agent_state(a) == "thinking"]
         if waiting:
-            extras.append(Text(f"  barrier waits on {_names(waiting, 4)}", "yellow"))
+            extras.append(Text(f"  barrier waits on {_names(waiting, 4)}", pal.warning))
         gap = view.state.straggler_gap()
         if gap is not None:
-            extras.append(Text(f"  straggler gap {text.secs(gap)}", "#ff8700" if gap > 2 else ""))
+            extras.append(Text(f"  straggler gap {text.secs(gap)}", pal.warning if gap > 2 else ""))
     team = f"{s.architecture} · {s.execution} · {plural(len(s.agents), 'agent')} · seed {s.seed}"
     if replay is not None:
         name, team = Text(f" replay {shown(replay.run_id)} ", "bold reverse"), f"{shown(s.scenario)} · {team}"
@@ -113,7 +105,7 @@ def _names(names: list[str], most: int) -> str:
     return kept + (f" +{len(names) - most}" if len(names) > most else "")
 
 
-def agent_title(view: LiveView, name: str, index: int) -> Text:
+def agent_title(view: LiveView, name: str, index: int, pal: Palette = DEFAULT) -> Text:
     """A pane's title: index, name, role, state badge, then the markers (delayed, cut off), then the subtask and
     the calls; cut at the right edge, so what matters most comes first."""
     a = view.agents[name]
@@ -124,14 +116,14 @@ def agent_title(view: LiveView, name: str, index: int) -> Text:
     if a.role == "lead":  # peers and workers are the rule: only the lead is named
         out.append(" lead", "bold dim")
     out.append(" ")
-    out.append(f" {state} ", f"reverse {BADGE_STYLE[state]}")
+    out.append(f" {state} ", f"reverse {pal.badge(state)}")
     if a.delay is not None:
-        out.append(f" delayed {delay_text(a.delay.factor, a.delay.extra_s, a.delay.duration)}", "#ff8700")
+        out.append(f" delayed {delay_text(a.delay.factor, a.delay.extra_s, a.delay.duration)}", pal.warning)
     if any(name in g for g in view.state.partitioned) and len(view.state.partitioned) > 1:
         group = next(g for g in view.state.partitioned if name in g)
-        out.append(f" cut off: {{{','.join(shown(n) for n in group)}}}", "red")
+        out.append(f" cut off: {{{','.join(shown(n) for n in group)}}}", pal.error)
     if a.task:
-        out.append(f" ▸ {shown(a.task)}", "cyan")
+        out.append(f" ▸ {shown(a.task)}", pal.primary)
     out.append(f"  {plural(a.calls, 'call')}", "dim")
     if a.cost is not None:
         out.append(f"  ${a.cost:.4f}", "dim")
@@ -148,7 +140,7 @@ BOARD_AFTER = 40
 """The task board shows what each subtask waits for (its "after" column) from this width on."""
 
 
-def task_board(view: LiveView, width: int = 80) -> Table:
+def task_board(view: LiveView, width: int = 80, pal: Palette = DEFAULT) -> Table:
     """Every subtask in dependency order: its state, who holds it or is meant to, and (when wide) what it waits for."""
     after = width >= BOARD_AFTER
     table = Table(expand=True, box=None, padding=(0, 1), show_edge=False)
@@ -159,13 +151,13 @@ def task_board(view: LiveView, width: int = 80) -> Table:
     for tid in _dependency_order(view):
         t = view.state.tasks[tid]
         if t.state == "claimed":
-            label, style = f"claimed by {t.holder}", "cyan"
+            label, style = f"claimed by {t.holder}", pal.task("claimed")
         elif t.assigned and t.state in ("ready", "blocked"):
-            label, style = f"{t.state}, for {t.assigned}", TASK_STYLE[t.state]
+            label, style = f"{t.state}, for {t.assigned}", pal.task(t.state)
         else:
-            label, style = t.state, TASK_STYLE[t.state]
+            label, style = t.state, pal.task(t.state)
         if t.state != "done" and t.failed:
-            label, style = label + " · failed", "bold red"
+            label, style = label + " · failed", f"bold {pal.error}"
         if t.reclaimed and t.state != "done":
             label += " · reclaimed"
         name = tid or "(unnamed: the recording has no subtask ids)"
@@ -186,7 +178,7 @@ def _dependency_order(view: LiveView) -> list[str]:
     return order
 
 
-def metrics(view: LiveView, width: int = 40) -> RenderableType:
+def metrics(view: LiveView, width: int = 40, pal: Palette = DEFAULT) -> RenderableType:
     st = view.state
     b = view.bounds()
     fig = Table.grid(padding=(0, 1, 0, 0))
@@ -215,7 +207,7 @@ def metrics(view: LiveView, width: int = 40) -> RenderableType:
     cost = "n/a (sim)" if sim else ("n/a" if st.cost is None else f"${st.cost:.4f}")
     fig.add_row("tokens/cost", f"{st.tokens_in + st.tokens_out:,} / {cost}"
                 + (f" + {st.unpriced} unpriced calls" if st.unpriced else ""))
-    return Group(fig, message_matrix(view, width), throughput(view, width))
+    return Group(fig, message_matrix(view, width, pal), throughput(view, width, pal))
 
 
 def metrics_title(view: LiveView) -> str:
@@ -227,7 +219,7 @@ def metrics_title(view: LiveView) -> str:
 SHADES = "░▒▓█"
 
 
-def message_matrix(view: LiveView, width: int = 44) -> Table:
+def message_matrix(view: LiveView, width: int = 44, pal: Palette = DEFAULT) -> Table:
     """Messages from each agent (rows) to each (columns). When the counts do not fit `width` columns (many
     agents, a narrow panel), agents are numbered as their panes are and each cell is a shade of the peak."""
     names = list(view.agents)
@@ -247,18 +239,17 @@ def message_matrix(view: LiveView, width: int = 44) -> Table:
         cells = []
         for dst in names:
             count = matrix.get(src, {}).get(dst, 0)
-            shade = int(55 + 200 * count / peak) if peak and count else 0
-            style = f"on rgb({shade // 3},{shade // 3},{shade})" if count else "dim"
+            style = pal.shade(count / peak) if peak and count else "dim"
             if full:
                 cells.append(Text(str(count) if count else "·", style))
             else:
                 level = SHADES[min(len(SHADES) - 1, (count * len(SHADES) - 1) // peak)] if count else "·"
-                cells.append(Text(f"{level:>2}", "cyan" if count else "dim"))
+                cells.append(Text(f"{level:>2}", pal.primary if count else "dim"))
         table.add_row(shown(src[:6]) if full else f"{i:>2} {shown(src[:4]):<4}", *cells)
     return table
 
 
-def throughput(view: LiveView, width: int) -> Text:
+def throughput(view: LiveView, width: int, pal: Palette = DEFAULT) -> Text:
     done = view.state.throughput
     bins = done[-max(8, width - 12):]
     offset = max(0, len(done) - len(bins))
@@ -266,30 +257,31 @@ def throughput(view: LiveView, width: int) -> Text:
     out = Text("done/5s ", "dim")
     for i, n in enumerate(bins):
         ch = SPARK[min(len(SPARK) - 1, int(n / peak * (len(SPARK) - 1)))] if peak else SPARK[0]
-        out.append(ch, "bold red" if (i + offset) in view.state.fault_bins else "green")
+        out.append(ch, f"bold {pal.error}" if (i + offset) in view.state.fault_bins else pal.success)
     if view.state.fault_bins:
-        out.append("  red = fault", "dim red")
+        out.append("  ", "dim")
+        out.append("▇ = fault", pal.error)
     return out
 
 
-def event_line(e: ev.Event, mark: bool = False) -> Text:
+def event_line(e: ev.Event, mark: bool = False, pal: Palette = DEFAULT) -> Text:
     """One line of the event log: time, position, agent, kind, then what the event says (`words.event_words`)."""
     out = Text(f"{e.t:8.2f} {e.seq:>6} ", "dim")
     out.append(f"{shown(e.agent) or '·':<6} ", "bold")
-    out.append(f"{e.kind:<20} ", _kind_style(e))
+    out.append(f"{e.kind:<20} ", _kind_style(e, pal))
     out.append(shown(event_words(e))[:140])
     if mark:
         out.stylize("reverse")
     return out
 
 
-def _kind_style(e: ev.Event) -> str:
+def _kind_style(e: ev.Event, pal: Palette) -> str:
     if isinstance(e, ev.FaultInjected | ev.AgentKilled | ev.NetworkPartitioned | ev.WorkStranded):
-        return "bold red"
+        return f"bold {pal.error}"
     if isinstance(e, ev.ClaimConflicted | ev.WriteConflicted | ev.LockDenied | ev.StragglerDetected):
-        return "#ff8700"
+        return pal.warning
     if isinstance(e, ev.TaskCompleted | ev.AgentRecovered | ev.NetworkHealed | ev.AgentRestarted):
-        return "green"
+        return pal.success
     if isinstance(e, ev.LLMCallStarted | ev.LLMCallCompleted):
-        return "cyan"
+        return pal.primary
     return ""

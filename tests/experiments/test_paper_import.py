@@ -168,7 +168,7 @@ async def test_an_imported_run_plays_in_the_replay_monitor(tmp_path: Path) -> No
         await until(pilot, lambda: bool(app.panes))
         app.frame()
         console = Console(width=400, record=True, file=io.StringIO())
-        console.print(app.w_board.content)
+        console.print(app.main.w_board.content)
         board = console.export_text()
     assert app.view.finished is not None and "task-1" in board and "task-2" in board
 

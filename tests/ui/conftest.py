@@ -1,11 +1,9 @@
-"""Shared UI fixtures: a small live scenario, a deterministic event log, a wait-for-condition helper, and a run
-clock the test advances (`Stepped`), so that no test races the wall clock."""
+"""Shared UI fixtures: a small live scenario, a deterministic event log, a wait-for-condition helper, and the one
+clock a test advances: a live run on a manual `Pace` (`manual_app`, `advance`, `step_until`), a replay on a
+`ManualTime` ticker (`replay_app`, `play`), so that no test races the wall clock."""
 
 from __future__ import annotations
 
-import contextlib
-import selectors
-import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -14,10 +12,11 @@ import pytest
 from textual.pilot import Pilot
 
 from teamtui.core import events as ev
-from teamtui.core.clock import Pace, VirtualEventLoop
+from teamtui.core.clock import ManualTime, Pace
 from teamtui.launch import run_events
 from teamtui.scenario.spec import Scenario
 from teamtui.ui.app import TeamApp
+from teamtui.ui.replay import ReplayApp
 
 from ..conftest import scenario_from
 
@@ -89,8 +88,7 @@ def manual_app(scenario: Scenario | None = None) -> TeamApp:
     """The monitor on a live run whose virtual clock moves only when the test says (`advance`), never with the
     wall clock: what a test sees cannot depend on how busy the machine is."""
     app = TeamApp(scenario or live_scenario(), speed=1.0, summary_at_end=False)
-    assert app.run_handle is not None and app.run_handle.pace is not None
-    app.run_handle.pace.manual = True
+    stepped(app)
     return app
 
 
@@ -110,57 +108,16 @@ def notices(app: TeamApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-class Stepped(Pace):
-    """A run clock the test advances: run time passes only up to the horizon the test has granted (`grant`), as
-    fast as the run goes, and there the run stands still (`at_horizon`) until the next grant. Keys, prompts and
-    injected faults act while it stands still, so nothing the test does races the run."""
-
-    def __init__(self) -> None:
-        super().__init__(1.0)
-        self.horizon = 0.0
-        self.at = 0.0
-        """The run loop's time when it last waited."""
-        self.at_horizon = threading.Event()
-
-    def grant(self, seconds: float) -> None:
-        """Let `seconds` more of run time pass (from where the run stands)."""
-        with self._lock:
-            self.horizon = max(self.horizon, self.at) + seconds
-            self.at_horizon.clear()
-            loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(lambda: None)
-
-    def wait(self, loop: VirtualEventLoop, inner: selectors.BaseSelector,
-             timeout: float | None) -> list[tuple[selectors.SelectorKey, Any]]:
-        with self._lock:
-            self._loop, self._waiting, self.at = loop, None, loop.time()
-            room, paused = self.horizon - loop.time(), self.paused
-        if paused or room <= 0 or timeout is None:
-            self.parked = True
-            if room <= 0:
-                self.at_horizon.set()
-            try:
-                return inner.select(None)  # a grant, a fault, a pause or real work moves things on
-            finally:
-                self.parked = False
-        if timeout <= room:
-            loop.advance(timeout)
-        else:
-            loop.advance_by(room)
-        return []
+def stepped(app: TeamApp) -> Pace:
+    """Put a live `TeamApp`'s run on a manual pace (before the app starts it): run time moves only when the test
+    grants it (`step_until`, `advance`)."""
+    assert app.run_handle is not None and app.run_handle.pace is not None
+    app.run_handle.pace.manual = True
+    return app.run_handle.pace
 
 
-def stepped(app: Any) -> Stepped:
-    """Put a live `TeamApp`'s run on a clock the test advances (before the app starts it)."""
-    pace = Stepped()
-    app.run_handle.pace = pace
-    return pace
-
-
-async def step_until(pilot: Pilot[object], pace: Stepped, cond: Callable[[], bool], step: float = 0.5,
-                  limit: float = 900.0) -> None:
+async def step_until(pilot: Pilot[object], pace: Pace, cond: Callable[[], bool], step: float = 0.5,
+                     limit: float = 900.0) -> None:
     """Advance the run `step` run-seconds at a time until `cond()` holds (after the app folded what happened),
     failing after `limit` run seconds. The wall clock only bounds how long a step may take to be run."""
     granted = 0.0
@@ -173,4 +130,26 @@ async def step_until(pilot: Pilot[object], pace: Stepped, cond: Callable[[], boo
             raise AssertionError(f"the condition did not come true in {granted:g} s of run time")
         pace.grant(step)
         granted += step
-        await until(pilot, lambda: pace.at_horizon.is_set() or app.run_handle.done.is_set())
+        await until(pilot, lambda: pace.reached.is_set() or app.run_handle.done.is_set())
+
+
+def replay_app(events: Any, run_id: str = "r1", speed: float = 1.0) -> ReplayApp:
+    """A replay whose player moves only when the test says (`play`), never with the wall clock."""
+    return ReplayApp(events, run_id=run_id, speed=speed, ticker=ManualTime())
+
+
+async def play(pilot: Pilot[object], app: ReplayApp, seconds: float) -> None:
+    """Let `seconds` of the player's time pass (times its speed in run time), hand what it reached over and draw it."""
+    ticker = app.player.ticker
+    assert isinstance(ticker, ManualTime)
+    ticker.advance(seconds)
+    app.main.tick()
+    app.frame()
+    await pilot.pause()
+
+
+async def settled(pilot: Pilot[object]) -> None:
+    """Wait until every worker (a replay's seek, the summary's fold) is done, then let the app draw."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.frame()  # type: ignore[attr-defined]

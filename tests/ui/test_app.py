@@ -1,5 +1,5 @@
 """Pilot tests: the real monitor on a live engine, driven by real key presses; the run's clock moves only when the
-test advances it (`Stepped`), so no test races the wall clock."""
+test advances it (a manual `Pace`), so no test races the wall clock."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from teamtui.core.faults import Delay, Partition
 from teamtui.ui.app import TeamApp
 from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen, parse_delay, parse_groups
+from teamtui.ui.screens.run import RunScreen
 from teamtui.ui.screens.summary import SummaryScreen
 from teamtui.ui.widgets.panes import AgentPane, EventLog
 
-from .conftest import live_scenario, step_until, stepped, until
+from .conftest import advance, live_scenario, manual_app, step_until, stepped, until
 
 SIZE = (140, 44)
 
@@ -64,7 +65,7 @@ async def test_killing_an_agent_that_holds_work_shows_the_recovery_time() -> Non
         await pilot.press("k")  # the run stands still until the test advances it: bob still holds the work
         await until(pilot, lambda: bool(of(app, ev.AgentKilled)))
         killed = of(app, ev.AgentKilled, "bob")
-        assert len(killed) == 1, (of(app, ev.AgentKilled), app.selected, app.focused, app.engine.finished)
+        assert len(killed) == 1, (of(app, ev.AgentKilled), app.target, app.focused, app.engine.finished)
         held = killed[0].held  # type: ignore[attr-defined]
         assert held, "bob held nothing when the key was pressed"
         await step_until(pilot, pace, lambda: any(i.kind == "recovery" for i in app.view.state.incident_list()))
@@ -123,23 +124,26 @@ async def test_isolate_then_heal() -> None:
 
 
 async def test_pause_stops_the_clock_and_resume_restarts_it() -> None:
-    app = TeamApp(live_scenario(), speed=10, summary_at_end=False)
+    app = manual_app()
+    run = app.run_handle
+    assert run is not None and run.pace is not None
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.view.now > 0.3)
+        await advance(pilot, app, 1.0)
         await pilot.press("space")
-        assert app.run_handle is not None
-        await until(pilot, lambda: app.run_handle.parked)  # type: ignore[union-attr]  # the run's loop took the pause
+        await until(pilot, lambda: run.paused)
+        run.pace.advance_to(run.clock.origin + 5.0)  # time granted, but the run is paused: it stands still
+        await until(pilot, lambda: run.parked and run.pace.reached.is_set())  # type: ignore[union-attr]
         t0, n0 = app.clock.now(), len(app.engine.events)  # type: ignore[union-attr]
-        await pilot.pause(0.3)
-        assert app.clock.now() == t0
-        assert len(app.engine.events) == n0  # type: ignore[union-attr]
+        assert t0 < 5.0
+        app.frame()
         assert "PAUSED" in text_of(app.query_one("#header", Static))
-        await pilot.press("space")
-        await until(pilot, lambda: app.clock.now() > t0)
+        await pilot.press("space")  # resumed: it goes on to the time granted, and stops there
+        await until(pilot, lambda: run.pace.reached.is_set() and app.clock.now() == pytest.approx(5.0))  # type: ignore[union-attr]
+        assert len(app.engine.events) > n0  # type: ignore[union-attr]
         await pilot.press("plus")
-        await until(pilot, lambda: app.clock.speed == 16)
+        await until(pilot, lambda: app.clock.speed == 2)
         await pilot.press("minus", "minus")
-        await until(pilot, lambda: app.clock.speed == 4)
+        await until(pilot, lambda: app.clock.speed == 0.5)
         await pilot.press("q")
 
 
@@ -165,7 +169,7 @@ async def test_help_lists_every_binding(recorded: list[ev.Event]) -> None:
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "".join(text_of(s) for s in app.screen.query(Static))
-        for b in TeamApp.BINDINGS:
+        for b in RunScreen.BINDINGS:
             assert b.description in text and b.tooltip in text, b  # type: ignore[union-attr]
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
@@ -207,7 +211,7 @@ async def test_log_filter_and_jump_from_an_incident(recorded: list[ev.Event]) ->
         await pilot.press("slash")
         await until(pilot, lambda: isinstance(app.focused, Input))
         await pilot.press(*"kind:AgentKilled")
-        await until(pilot, lambda: app.w_log.words == ["kind:AgentKilled"])
+        await until(pilot, lambda: app.main.w_log.words == ["kind:AgentKilled"])
         await pilot.pause()
         log = app.query_one("#log", RichLog)
         lines = [s.text for s in log.lines]
@@ -253,12 +257,13 @@ async def test_a_frame_with_nothing_new_draws_nothing(recorded: list[ev.Event],
     app = TeamApp(events=recorded)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: bool(app.panes) and app.view.finished is not None)
-        await pilot.pause(0.3)  # the panels' first layout (a width that changes redraws them, rightly)
-        app.frame()
+        await until(pilot, lambda: app.main.w_board.size.width > 0)  # the panels' first layout (a width that
+        app.frame()  # changes redraws them, rightly)
         drawn: list[int] = []
         real = render.task_board
         monkeypatch.setattr(render, "task_board", lambda view, *a: drawn.append(view.seq) or real(view, *a))
-        await pilot.pause(0.5)  # five frame ticks
+        for _ in range(5):  # five frame ticks
+            app.main._frame_tick()
         app.frame()
         assert drawn == []
         app.pending.append(ev.RoundStarted(seq=len(recorded), t=recorded[-1].t, round=99, waiting_on=()))

@@ -15,6 +15,7 @@ from rich.console import Console
 from textual.widgets import Static
 
 from teamtui.core import events as ev
+from teamtui.core.clock import ManualTime
 from teamtui.core.state import RunState
 from teamtui.launch import baseline_of, run_events
 from teamtui.metrics import text
@@ -92,7 +93,7 @@ async def test_the_panel_at_the_end_and_the_summary_show_the_same_figures(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: bool(app.panes) and app.view.finished is not None)
         app.frame()
-        panel = text_of(app.w_metrics)
+        panel = text_of(app.main.w_metrics)
         await pilot.press("m")
         summary = await summary_of(app, pilot)
     pairs = figures(panel, summary)
@@ -112,13 +113,13 @@ async def test_the_live_monitor_shows_the_summary_speedup_in_its_panel_once_the_
     async with app.run_test(size=SIZE) as pilot:
         await step_until(pilot, pace, lambda: app.view.state.done_work > 0)  # the run then stands still
         assert app.view.finished is None
-        assert value(text_of(app.w_metrics), "speedup/bound").split()[1] == "est."  # while it runs: an estimate
+        assert value(text_of(app.main.w_metrics), "speedup/bound").split()[1] == "est."  # while it runs: an estimate
         await step_until(pilot, pace, lambda: app.run_handle is not None and app.run_handle.done.is_set(), step=20.0)
         summary = await summary_of(app, pilot)
         speedup = value(summary, "speedup").split()[0]
         assert speedup.endswith("×")  # the sim's 1-agent baseline was run for the summary
         app.frame()
-        assert value(text_of(app.w_metrics), "speedup/bound").split()[0] == speedup
+        assert value(text_of(app.main.w_metrics), "speedup/bound").split()[0] == speedup
         await pilot.press("q")
 
 
@@ -159,7 +160,7 @@ async def test_m_in_the_replay_of_a_long_recording_shows_its_summary(
     assert len(events) > 20_000 >= CHECKPOINT_EVERY
     recording = open_recording(db, run_id)
     assert recording.checkpoints, "the recorder writes checkpoints for a run this long"
-    app = ReplayApp(recording, run_id=run_id, speed=1)
+    app = ReplayApp(recording, run_id=run_id, speed=1, ticker=ManualTime())
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: bool(app.panes))
         await pilot.press("m")

@@ -29,7 +29,7 @@ async def _type(pilot: object, app: TeamApp, text: str) -> None:
 
 def status(app: TeamApp) -> str:
     """The status line as shown."""
-    return app.w_status.render().plain
+    return app.main.w_status.render().plain
 
 
 def _hint(app: TeamApp) -> str:
@@ -67,7 +67,7 @@ async def test_quitting_stops_the_frame_timer_before_the_event_log_goes(recorded
     async with app.run_test(size=SMALL) as pilot:
         await until(pilot, lambda: bool(app.panes))
         assert app.frame_timer is not None and app.frame_timer.target is app.screen  # stopped with the screen
-        log = app.w_log.query_one("#log")
+        log = app.main.w_log.query_one("#log")
         leave = log._message_loop_exit
 
         async def spy() -> None:

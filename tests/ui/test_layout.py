@@ -14,10 +14,12 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from teamtui.core import events as ev
+from teamtui.core.clock import ManualTime
 from teamtui.launch import run_events
 from teamtui.ui import render
-from teamtui.ui.app import PANE_MIN_ROWS, RIGHT_COLUMN, TeamApp
+from teamtui.ui.app import TeamApp
 from teamtui.ui.replay import ReplayApp
+from teamtui.ui.screens.monitor import PANE_MIN_ROWS, RIGHT_COLUMN
 from teamtui.ui.view import LiveView
 from teamtui.ui.widgets.panes import AgentPane
 
@@ -92,10 +94,11 @@ def shown(app: TeamApp, widget: Static) -> str:
 
 async def settle(app: TeamApp, pilot: Pilot[int]) -> None:
     """Let the app fold every event it was given and draw them."""
-    await until(pilot, lambda: bool(app.panes) and not app.pending)
-    await pilot.pause(0.2)
+    await until(pilot, lambda: bool(app.panes) and not app.pending and app.main.w_board.size.width > 0)
+    await pilot.app.workers.wait_for_complete()  # a replay's seek
+    await pilot.pause()
     app.frame()
-    await pilot.pause(0.1)
+    await pilot.pause()
 
 
 def drawn(widget: Static, width: int) -> list[str]:
@@ -116,8 +119,9 @@ async def test_at_100_columns_the_header_keeps_clock_round_speed_and_state(fault
         assert "t = 21.0s" in head or f"t = {app.view.now:.1f}s" in head
         assert f"round {app.view.state.round}" in head and "speed ×1" in head and "running" in head
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.clock.paused)
         app.frame()
+        await pilot.pause()
         assert "PAUSED" in screen(app)[0] and "speed ×1" in screen(app)[0]
         await pilot.press("space")
 
@@ -152,7 +156,7 @@ async def test_narrowing_takes_columns_from_the_right_column_before_the_panes(fa
         app = TeamApp(events=cut_at(faulty, 21.0))
         async with app.run_test(size=(w, 30)) as pilot:
             await settle(app, pilot)
-            widths[w] = (app.query_one("#left").region.width, app.w_right.region.width)
+            widths[w] = (app.query_one("#left").region.width, app.main.w_right.region.width)
     assert widths[100][1] == RIGHT_COLUMN[0] and widths[109][1] == widths[160][1] == RIGHT_COLUMN[1]
     assert widths[100][0] == widths[105][0] == widths[109][0]  # the panes keep their width while the column gives
     assert widths[160][0] > widths[109][0]
@@ -188,7 +192,7 @@ async def test_after_the_end_no_agent_reads_acting_or_thinking(faulty: list[ev.E
         for pane in app.panes:
             title = shown(app, pane.title_line)
             assert not any(w in title for w in ("acting", "thinking", "waiting", "idle")), title
-        line = app.w_status.render().plain  # the status line no longer offers fault keys that do nothing
+        line = app.main.w_status.render().plain  # the status line no longer offers fault keys that do nothing
         assert "run has ended" in line and "k kill" not in line, line
 
 
@@ -198,21 +202,21 @@ async def test_twelve_agents_keep_usable_panes_and_a_whole_message_matrix_at_100
         await settle(app, pilot)
         assert len(app.panes) == 12
         assert all(p.region.height >= PANE_MIN_ROWS for p in app.panes)  # border, title and three stream lines
-        width = app.w_metrics.region.width
+        width = app.main.w_metrics.region.width
         assert width <= app.query_one("#metrics-box").region.width
-        lines = drawn(app.w_metrics, width)
+        lines = drawn(app.main.w_metrics, width)
         rows = [line for line in lines if line[:2].strip().isdigit()]
         assert [int(r[:2]) for r in rows] == list(range(1, 13)), lines  # every sender's row, numbered as its pane
         assert all(len(r.rstrip()) <= width for r in rows) and not any("…" in r for r in rows)
         assert all(len(r.split()[2:]) == 12 for r in rows), rows  # and a cell for every receiver
         # the last pane is below the fold: tab brings it into view
         last = app.panes[-1]
-        assert not app.w_agents.region.contains_region(last.region)
+        assert not app.main.w_agents.region.contains_region(last.region)
         app.panes[0].focus()
         await pilot.pause()
         await pilot.press(*["tab"] * 11)
         await until(pilot, lambda: app.focused is last)
-        await until(pilot, lambda: app.w_agents.region.contains_region(last.region))  # focus scrolled it into view
+        await until(pilot, lambda: app.main.w_agents.region.contains_region(last.region))  # focus scrolled it into view
 
 
 # -- the footer ------------------------------------------------------------------------------------------------
@@ -234,7 +238,7 @@ async def test_the_footer_fits_at_100_columns_live_and_after_the_end(faulty: lis
 
 
 async def test_the_replay_footer_shows_the_players_keys_whole_at_100_columns(faulty: list[ev.Event]) -> None:
-    app = ReplayApp(faulty, run_id="20261125-000000-ml", speed=1)
+    app = ReplayApp(faulty, run_id="20261125-000000-ml", speed=1, ticker=ManualTime())
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("space")
         await until(pilot, lambda: bool(app.panes) and "q Quit" in screen(app)[-1])  # the footer drawn
@@ -250,14 +254,19 @@ async def test_the_replay_footer_shows_the_players_keys_whole_at_100_columns(fau
 
 async def test_replay_home_resets_the_header_and_the_screen_to_the_first_event(faulty: list[ev.Event]) -> None:
     events = faulty
-    app = ReplayApp(events, run_id="20261125-000000-ml", speed=1)
+    app = ReplayApp(events, run_id="20261125-000000-ml", speed=1, ticker=ManualTime())
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("space", "end")
+        await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: app.pos == len(events) and bool(app.panes))
+        app.frame()
+        await pilot.pause()
         assert f"event {len(events)}/{len(events)}" in screen(app)[1] and "completed" in screen(app)[1]
         await pilot.press("home")
+        await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: app.pos == 1)
-        await pilot.pause(0.2)
+        app.frame()
+        await pilot.pause()
         head = screen(app)[1]  # the timeline is above the header
         assert f"event 1/{len(events)}" in head and "t = 0.0s" in head, head
         assert "completed" not in head and "PAUSED" in head

@@ -40,10 +40,10 @@ async def test_a_clock_tick_redraws_the_clock_and_an_event_what_it_changed(
         app.pending.extend(recorded[start:cut])  # a first redraw once laid out (the widgets' sizes are known)
         app.frame()
         calls: list[tuple[str, bool]] = []
-        for name, widget in (("header", app.w_header), ("board", app.w_board), ("metrics", app.w_metrics),
+        for name, widget in (("header", app.main.w_header), ("board", app.main.w_board), ("metrics", app.main.w_metrics),
                              *((f"title-{p.agent}", p.title_line) for p in app.panes)):
             _spy(monkeypatch, widget, name, calls)
-        log_lines = len(app.w_log.query_one("#log").lines)  # type: ignore[attr-defined]
+        log_lines = len(app.main.w_log.query_one("#log").lines)  # type: ignore[attr-defined]
         layouts = app.screen._layout_updates if hasattr(app.screen, "_layout_updates") else None
         t = app.view.now
 
@@ -59,7 +59,7 @@ async def test_a_clock_tick_redraws_the_clock_and_an_event_what_it_changed(
         drawn = dict(calls[1:])
         assert drawn.get("header") is False and drawn.get("metrics") is False  # elapsed time: no layout
         assert "board" not in drawn  # the task board does not depend on the clock
-        assert len(app.w_log.query_one("#log").lines) == log_lines  # type: ignore[attr-defined]
+        assert len(app.main.w_log.query_one("#log").lines) == log_lines  # type: ignore[attr-defined]
 
         calls.clear()
         nxt = recorded[cut]
@@ -69,7 +69,7 @@ async def test_a_clock_tick_redraws_the_clock_and_an_event_what_it_changed(
         assert "header" in changed and "metrics" in changed
         if any(isinstance(e, ev.TaskClaimed | ev.TaskCompleted) for e in recorded[cut:cut + 40]):
             assert ("board", False) in calls  # the board's rows did not change in number: no layout
-        assert len(app.w_log.query_one("#log").lines) > log_lines  # type: ignore[attr-defined]
+        assert len(app.main.w_log.query_one("#log").lines) > log_lines  # type: ignore[attr-defined]
         assert nxt.seq <= app.view.seq
         if layouts is not None:
             assert app.screen._layout_updates == layouts

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from teamtui.core import events as ev
+from teamtui.core.clock import ManualTime
 from teamtui.ui.app import TeamApp
 
 SIZE = (140, 44)
@@ -41,7 +42,7 @@ def test_replay_screen_at_the_first_fault(snap_compare: Any, recorded: list[ev.E
     from teamtui.ui.replay import ReplayApp
 
     # pause, go to the start, then jump to the first fault or conflict: the same screen whatever the timing
-    app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1)
+    app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1, ticker=ManualTime())
     assert snap_compare(app, press=["space", "home", "n", "n"], terminal_size=SIZE)
 
 
@@ -67,5 +68,5 @@ def test_live_after_the_end(snap_compare: Any, recorded: list[ev.Event], size: s
 def test_replay_after_home(snap_compare: Any, recorded: list[ev.Event], size: str) -> None:
     from teamtui.ui.replay import ReplayApp
 
-    app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1)
+    app = ReplayApp(recorded, run_id="20261125-000000-snap", speed=1, ticker=ManualTime())
     assert snap_compare(app, press=["space", "end", "home"], terminal_size=SIZES[size])

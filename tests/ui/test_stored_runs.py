@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from teamtui.core import events as ev
+from teamtui.core.clock import ManualTime
 from teamtui.store.recording import open_recording
 from teamtui.store.writer import record_run
 from teamtui.ui.replay import ReplayApp
 from teamtui.ui.screens.summary import SummaryScreen
 
 from ..conftest import run_cli
-from .conftest import live_scenario, notices, until
+from .conftest import live_scenario, notices, settled, until
 
 BIG = 1e300
 HUGE_INT = 2**62
@@ -110,10 +111,11 @@ def test_export_of_a_corrupted_run_keeps_the_rest_and_names_the_event(
 
 async def test_replay_of_every_kind_of_event_plays_to_the_end(stored: tuple[Path, str, str, list[ev.Event]]) -> None:
     db, good, _, events = stored
-    app = ReplayApp(open_recording(db, good), run_id=good)
+    app = ReplayApp(open_recording(db, good), run_id=good, ticker=ManualTime())
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: bool(app.panes))
         await pilot.press("end")
+        await settled(pilot)
         assert app.pos == len(events) and app.view.finished is not None
         await pilot.press("home", "right", "n", "p", "left")
         await pilot.press("end", "m")
@@ -126,11 +128,12 @@ async def test_replay_of_every_kind_of_event_plays_to_the_end(stored: tuple[Path
 async def test_replay_of_a_corrupted_run_stops_before_the_event_and_exits_2(
         stored: tuple[Path, str, str, list[ev.Event]]) -> None:
     db, _, bad, _ = stored
-    app = ReplayApp(open_recording(db, bad), run_id=bad)
+    app = ReplayApp(open_recording(db, bad), run_id=bad, ticker=ManualTime())
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: bool(app.panes))
         await pilot.press("end")
         await until(pilot, lambda: bool(app.error_line))
+        await settled(pilot)
         assert app.pos == BAD_SEQ == len(app.recording) and app.view.seq == BAD_SEQ - 1
         assert f"event {BAD_SEQ} cannot be read back" in app.error_line and "\n" not in app.error_line
         assert any(f"event {BAD_SEQ}" in m for m in notices(app))
@@ -154,7 +157,8 @@ def test_the_replay_command_prints_the_line_and_exits_2(stored: tuple[Path, str,
 
     async def pilot_script(pilot: object) -> None:
         await pilot.press("end")  # type: ignore[attr-defined]
-        await pilot.pause(0.2)  # type: ignore[attr-defined]
+        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]  # the seek to the end
+        await pilot.pause()  # type: ignore[attr-defined]
         await pilot.press("q")  # type: ignore[attr-defined]
 
     monkeypatch.setattr(ReplayApp, "run", lambda self, **kw: real_run(self, headless=True, size=(100, 30),

@@ -148,7 +148,7 @@ async def test_the_log_shows_groups_and_the_incidents_no_repr_as_drawn(faulty: l
         await pilot.press("slash")
         await until(pilot, lambda: isinstance(app.focused, Input))
         await pilot.press(*"kind:Partitioned")
-        await until(pilot, lambda: app.w_log.words == ["kind:Partitioned"])
+        await until(pilot, lambda: app.main.w_log.words == ["kind:Partitioned"])
         await pilot.pause()
         lines = [s.text for s in app.query_one("#log", RichLog).lines]
         assert len(lines) == 1 and "NetworkPartitioned   ada,bob | cy,dee" in lines[0], lines

@@ -1,1 +1,1 @@
-"""The monitor's screens other than the run itself: help, prompts and the end-of-run summary."""
+"""The monitor's screens: the run's and the replay's (sharing `monitor.MonitorScreen`), and help, prompts, summary."""

@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from teamtui.ui.palette import palette_of
+
 
 class HelpScreen(ModalScreen[None]):
     """The full key table, built from the app's bindings so it can never drift from them."""
@@ -19,13 +21,16 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
     AUTO_FOCUS = "*"
 
+    def __init__(self, bindings: list[BindingType]) -> None:
+        super().__init__()
+        self.bindings = [b for b in bindings if isinstance(b, Binding)]
+
     def compose(self) -> ComposeResult:
         table = Table(title="teamtui keys", expand=True, title_style="bold")
-        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("key", style=f"bold {palette_of(self.app.get_css_variables()).primary}", no_wrap=True)
         table.add_column("action")
         table.add_column("what it does", style="dim")
-        for b in self.app.BINDINGS:
-            assert isinstance(b, Binding)
+        for b in self.bindings:
             keys = ", ".join(self.app.get_key_display(Binding(k, "")) for k in b.key.split(","))
             table.add_row(keys, b.description, b.tooltip)
         table.add_row("ctrl+p", "Palette", "search every action as 'category: action'")

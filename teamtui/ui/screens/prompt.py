@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from teamtui.ui.palette import palette_of
 from teamtui.ui.parsers import DEFAULT_DELAY, parse_delay, parse_groups
 
 __all__ = ["DEFAULT_DELAY", "PromptScreen", "parse_delay", "parse_groups"]
@@ -41,7 +42,8 @@ class PromptScreen(ModalScreen[str | None]):
         try:
             self.check(event.value)
         except ValueError as exc:
-            self.query_one("#prompt-hint", Static).update(Text(str(exc), style="bold red"))
+            error = palette_of(self.app.get_css_variables()).error
+            self.query_one("#prompt-hint", Static).update(Text(str(exc), style=f"bold {error}"))
             return
         self.dismiss(event.value)
 

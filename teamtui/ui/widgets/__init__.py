@@ -1,1 +1,1 @@
-"""The monitor's widgets: agent panes, the incidents list and the event log."""
+"""The monitor's widgets: agent panes, the incidents list, the event log, the status line and the replay timeline."""

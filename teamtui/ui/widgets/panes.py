@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
@@ -17,6 +18,7 @@ from teamtui.core import events as ev
 from teamtui.core.printable import shown
 from teamtui.core.state import Incident
 from teamtui.ui import redraw, render
+from teamtui.ui.palette import DEFAULT, Palette
 from teamtui.ui.view import LiveView
 from teamtui.ui.words import incident_text
 
@@ -91,12 +93,18 @@ class AgentPane(Vertical, can_focus=True):
         yield self.live
         yield self.stream
 
-    def on_mount(self) -> None:
-        # The first worker starts focused, unless the user is already typing somewhere.
-        if getattr(self.app, "selected", "") == self.agent and not isinstance(self.app.focused, Input):
-            self.focus()
+    class Targeted(Message):
+        """The pane got the focus: its agent is now the target of the next fault. Handled by the screen
+        (`on_agent_pane_targeted`)."""
 
-    def sync(self, view: LiveView) -> None:
+        def __init__(self, agent: str) -> None:
+            super().__init__()
+            self.agent = agent
+
+    def on_focus(self) -> None:
+        self.post_message(self.Targeted(self.agent))
+
+    def sync(self, view: LiveView, pal: Palette = DEFAULT) -> None:
         a = view.lines_of(self.agent)
         state = view.agent_state(self.agent)
         styled = state if state in CONDITIONS else "none"  # ("": not known, after replay reinstalls a view)
@@ -106,7 +114,7 @@ class AgentPane(Vertical, can_focus=True):
                 self.add_class(f"-{styled}", update=False)
             self.update_node_styles()
             self.state = styled
-        title = render.agent_title(view, self.agent, self.index)
+        title = render.agent_title(view, self.agent, self.index, pal)
         if redraw.text_key(title) != self.shown_title:  # most frames change only the clock, not the title
             self.shown_title = redraw.text_key(title)
             self.title_line.update(title, layout=False)
@@ -130,19 +138,31 @@ class Incidents(OptionList):
     def watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)
 
+    class Jump(Message):
+        """An incident was chosen: show the event log at its event. Handled by the screen (`on_incidents_jump`)."""
+
+        def __init__(self, seq: int) -> None:
+            super().__init__()
+            self.seq = seq
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.seqs):
+            self.post_message(self.Jump(self.seqs[event.option_index]))
+
     def __init__(self) -> None:
         super().__init__(id="incidents")
         self.rev = -1
         self.seqs: list[int] = []
         self.keys: list[tuple[str, tuple[object, ...], str]] = []
 
-    def sync(self, view: LiveView) -> None:
+    def sync(self, view: LiveView, pal: Palette = DEFAULT) -> None:
         if view.state.incidents_rev == self.rev:
             return
         self.rev = view.state.incidents_rev
         items = view.state.incident_list()
         at_end = self.highlighted is None or self.highlighted >= self.option_count - 1
-        prompts = [self._prompt(i) for i in items]
+        prompts = [self._prompt(i, pal) for i in items]
         keys = [redraw.text_key(p) for p in prompts]
         seqs = [i.seq for i in items]
         common = min(len(seqs), len(self.seqs))
@@ -161,9 +181,9 @@ class Incidents(OptionList):
             self.highlighted = len(items) - 1
 
     @staticmethod
-    def _prompt(i: Incident) -> Text:
+    def _prompt(i: Incident, pal: Palette) -> Text:
         out = Text(f"{i.t:6.1f}s ", "dim")
-        out.append(f"{render.KIND_MARK.get(i.kind, '·')} ", render.KIND_STYLE.get(i.kind, ""))
+        out.append(f"{render.KIND_MARK.get(i.kind, '·')} ", pal.kind(i.kind))
         out.append(shown(incident_text(i)))
         return out
 
@@ -193,6 +213,8 @@ class EventLog(Vertical):
         self.words: list[str] = []
         self.shown_seq = -1
         self.mark: int | None = None
+        self.palette = DEFAULT
+        """The colours of the lines it writes (the screen sets it from the app's theme)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter the log: words, agent:NAME, kind:Conflict  (press / to focus)",
@@ -201,10 +223,19 @@ class EventLog(Vertical):
         log.can_focus = False
         yield log
 
+    class FilterChanged(Message):
+        """The filter's words changed (`mark`: the event to highlight, after a jump): the screen, which has the
+        events, rebuilds the log with them (`on_event_log_filter_changed`)."""
+
+        def __init__(self, words: list[str], mark: int | None) -> None:
+            super().__init__()
+            self.words, self.mark = words, mark
+
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
         self.words = event.value.split()
         mark, self.mark = self.mark, None
-        self.rebuild(self.app.view.log, mark=mark)  # type: ignore[attr-defined]
+        self.post_message(self.FilterChanged(self.words, mark))
 
     def rebuild(self, events: Iterable[ev.Event], mark: int | None = None) -> None:
         log = self.query_one("#log", RichLog)
@@ -214,7 +245,7 @@ class EventLog(Vertical):
         for i, e in enumerate(kept):
             if e.seq == mark:
                 target = i
-            log.write(render.event_line(e, mark=e.seq == mark))
+            log.write(render.event_line(e, mark=e.seq == mark, pal=self.palette))
         self.shown_seq = kept[-1].seq if kept else self.shown_seq
         if target is not None:
             log.auto_scroll = False
@@ -222,12 +253,18 @@ class EventLog(Vertical):
         else:
             log.auto_scroll = True
 
+    def reset(self) -> None:
+        """Empty the log (a replay shows another point of the run: it is drawn again from there)."""
+        self.query_one("#log", QuietLog).clear()
+        self.shown_seq = -1
+
     def sync(self, view: LiveView) -> None:
         if view.seq <= self.shown_seq:
             return
         fresh = list(itertools.takewhile(lambda e: e.seq > self.shown_seq, reversed(view.log)))[::-1]
         log = self.query_one("#log", QuietLog)
-        log.write_lines(render.event_line(e) for e in [e for e in fresh if matches(e, self.words)][-PER_FRAME:])
+        log.write_lines(render.event_line(e, pal=self.palette)
+                        for e in [e for e in fresh if matches(e, self.words)][-PER_FRAME:])
         self.shown_seq = view.seq
 
     def jump_to(self, seq: int, view: LiveView) -> None:
