@@ -69,26 +69,23 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@click.option("--size", type=click.IntRange(1, 64),
+              help="Run it with this many agents (refused if a fault names an agent this removes).")
 @db_option
 @guard
-def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
-    """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
+def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> None:
+    """Run a recorded RUN's scenario and seed again, with the faults injected from the keyboard replayed at their
+    run times (the same event log, with the sim), recording the new run."""
     from teamtui.cli.headless import run_and_report
-    from teamtui.scenario.load import parse_scenario
-    from teamtui.store.reader import load_scenario_text, resolve_run
+    from teamtui.cli.replan import load_recorded, resized
+    from teamtui.faults.replayed import nemesis_for
     from teamtui.store.schema import default_db
 
     path = db or default_db()
-    run_id = resolve_run(path, run_ref)
-    text, source = load_scenario_text(path, run_id)
-    if source.startswith("import:"):
-        from teamtui.store.schema import RecorderError
-
-        raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
-                            "rerun; replay it with teamtui replay, or run a scenario")
-    sc = parse_scenario(text, Path(source))
+    rec = load_recorded(path, run_ref)
+    sc = resized(rec, size)
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
-                            db=path))
+                            db=path, nemesis=nemesis_for(rec.replayed) if rec.replayed else None))
 
 
 @click.command()
