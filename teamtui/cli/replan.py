@@ -8,13 +8,13 @@ such a fault is one error line naming it, never dropped in silence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from teamtui.core import events as ev
 from teamtui.core.errors import RunError
 from teamtui.core.printable import shown
-from teamtui.faults.replayed import Replayed, fault_agents, recorded_faults
+from teamtui.faults.replayed import ForkPoint, Replayed, fault_agents, recorded_faults
 from teamtui.scenario.spec import Scenario
 from teamtui.store.schema import RecorderError
 
@@ -27,6 +27,8 @@ class Recorded:
     scenario: Scenario
     events: list[ev.Event]
     replayed: list[Replayed]
+    forks: list[ForkPoint] = field(default_factory=list)
+    """For a fork: the fork points from its first ancestor on (`teamtui.cli.forking.load_plan` fills them)."""
 
     def fault_list(self) -> list[str]:
         """The run's faults, numbered as `--drop-fault` counts them: the schedule in file order, then the others."""

@@ -75,17 +75,19 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @guard
 def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> None:
     """Run a recorded RUN's scenario and seed again, with the faults injected from the keyboard replayed at their
-    run times (the same event log, with the sim), recording the new run."""
+    run times (the same event log, with the sim), recording the new run. A fork is made again from its parent."""
+    from teamtui.cli.forking import load_plan
     from teamtui.cli.headless import run_and_report
-    from teamtui.cli.replan import load_recorded, resized
+    from teamtui.cli.replan import resized
     from teamtui.faults.replayed import nemesis_for
     from teamtui.store.schema import default_db
 
     path = db or default_db()
-    rec = load_recorded(path, run_ref)
+    rec = load_plan(path, run_ref, offline=False)  # a fork is made again as a fork of its parent
     sc = resized(rec, size)
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
-                            db=path, nemesis=nemesis_for(rec.replayed) if rec.replayed else None))
+                            db=path, nemesis=nemesis_for(rec.replayed, rec.forks) if rec.replayed or rec.forks
+                            else None))
 
 
 @click.command()
@@ -134,7 +136,7 @@ def runs(limit: int | None, sweep_ref: str | None, sweeps: bool, as_json: bool, 
     from rich.console import Console
 
     from teamtui.cli.runlist import as_json as runs_json
-    from teamtui.cli.runlist import select, table
+    from teamtui.cli.runlist import fork_notes, select, table
     from teamtui.core.printable import shown
     from teamtui.store.integrity import damage
     from teamtui.store.reader import list_runs
@@ -179,7 +181,7 @@ def runs(limit: int | None, sweep_ref: str | None, sweeps: bool, as_json: bool, 
             console = Console(width=160)  # piped: do not squeeze the table into 80 columns
         title = f"runs in {shown(str(path))}" + (f", sweep {sweep_id}" if sweep_id else "")
         console.print(table(chosen.runs, bad, console.width, title))
-        for note in notes:
+        for note in [*fork_notes(chosen.runs), *notes]:
             click.echo(note)
     if hurt is not None:
         raise RecorderError(hurt.describe(path))

@@ -46,6 +46,9 @@ class Replayed:
     fault: Fault
     source: str
     seq: int
+    layer: int = 0
+    """How many fork points come before the log that recorded it: it follows that log's events until the next
+    fork point lands, and its run time alone after that."""
 
     def describe(self) -> str:
         target = f" {self.fault.target}" if self.fault.target else ""
@@ -103,9 +106,9 @@ class ForkPoint:
 
 
 class ReplayNemesis(Nemesis):
-    """The nemesis with recorded faults replayed at their times, and an optional fork point."""
+    """The nemesis with recorded faults replayed at their times, and fork points (a fork of a fork has two)."""
 
-    def __init__(self, engine: Engine, replayed: Sequence[Replayed] = (), fork: ForkPoint | None = None) -> None:
+    def __init__(self, engine: Engine, replayed: Sequence[Replayed] = (), forks: Sequence[ForkPoint] = ()) -> None:
         super().__init__(engine)
         faults = engine.scenario.faults
         self.n_scheduled = len(faults)
@@ -118,20 +121,20 @@ class ReplayNemesis(Nemesis):
         self.fired: set[int] = set()
         """Numbers (1-based, as `ForkPoint.drop` counts) of the faults applied so far."""
         self.dropped: set[int] = set()
-        self.fork = fork
-        self._landed = False
-        self._due_now = fork is not None and fork.at_seq is not None and fork.at_seq < len(engine.events)
+        self.forks = list(forks)
+        self._landed: set[int] = set()
         self._after: dict[int, list[int]] = {}
         """Event seq -> the replayed faults (by index) that come next after it."""
         engine.on(self._watch)
 
     async def run(self) -> None:
         eng = self.engine
-        fork = self.fork
-        if fork is not None and self._due_now:
-            self._land()
-        elif fork is not None and fork.at_t is not None:
-            eng.clock.call_later(fork.at_t - eng.clock.now(), lambda: when_idle(self._land))
+        for i, fork in enumerate(self.forks):
+            if fork.at_seq is not None and fork.at_seq < len(eng.events):
+                self._land(i)
+            elif fork.at_t is not None:
+                eng.clock.call_later(fork.at_t - eng.clock.now(), functools.partial(
+                    when_idle, functools.partial(self._land, i)))
         for k, r in enumerate(self.replayed):
             if r.seq - 1 < len(eng.events):
                 eng.clock.call_later(r.t - eng.clock.now(), functools.partial(when_idle, functools.partial(
@@ -169,7 +172,7 @@ class ReplayNemesis(Nemesis):
         if wait <= 5e-7:
             self._fire(k)
         else:
-            clock.call_later(wait, lambda: when_idle(lambda: self._fire(k)))
+            clock.call_later(wait, functools.partial(when_idle, functools.partial(self._fire, k)))
 
     # -- the fork point ----------------------------------------------------------------------------
 
@@ -177,23 +180,30 @@ class ReplayNemesis(Nemesis):
         """After the event before a replayed fault, fire it when due; at the fork's event, land the fork."""
         for k in self._after.pop(e.seq, ()):
             asyncio.get_running_loop().call_soon(when_idle, functools.partial(self._when_due, k))
-        fork = self.fork
-        if fork is None or self._landed or e.seq != fork.at_seq:
-            return
-        loop = asyncio.get_running_loop()
-        handle = loop.call_soon(self._land)
-        ready = getattr(loop, "_ready", None)  # asyncio's run queue: put the landing first, so it is deterministic
-        if ready is not None and ready and ready[-1] is handle:
-            ready.pop()
-            ready.appendleft(handle)
+        for i, fork in enumerate(self.forks):
+            if i in self._landed or e.seq != fork.at_seq or any(j not in self._landed for j in range(i)):
+                continue
+            loop = asyncio.get_running_loop()
+            handle = loop.call_soon(self._land, i)
+            ready = getattr(loop, "_ready", None)  # asyncio's run queue: land first, right after this engine step
+            if ready is not None and ready and ready[-1] is handle:
+                ready.pop()
+                ready.appendleft(handle)
 
-    def _land(self) -> None:
-        fork = self.fork
+    def _land(self, i: int) -> None:
+        fork = self.forks[i]
         eng = self.engine
-        if fork is None or self._landed:
+        if i in self._landed:
             return
-        self._landed = True
+        self._landed.add(i)
         fork.landed_seq, fork.landed_t = len(eng.events) - 1, eng.clock.now()
+        for seq in list(self._after):  # faults of the logs before this fork point follow their run time from now on
+            for k in list(self._after[seq]):
+                if self.replayed[k].layer <= i:
+                    self._after[seq].remove(k)
+                    self._when_due(k)
+            if not self._after[seq]:
+                del self._after[seq]
         if eng.finished:
             fork.error = f"the run had already ended at the fork point (event {fork.landed_seq}); fork earlier"
             return
@@ -232,6 +242,6 @@ def when_idle(fn: Callable[[], None], tries: int = IDLE_TRIES) -> None:
         fn()
 
 
-def nemesis_for(replayed: Sequence[Replayed] = (), fork: ForkPoint | None = None) -> Callable[[Engine], Nemesis]:
+def nemesis_for(replayed: Sequence[Replayed] = (), forks: Sequence[ForkPoint] = ()) -> Callable[[Engine], Nemesis]:
     """The nemesis factory an engine is built with (see `teamtui.launch.Run`'s `nemesis`)."""
-    return lambda engine: ReplayNemesis(engine, replayed, fork)
+    return lambda engine: ReplayNemesis(engine, replayed, forks)
