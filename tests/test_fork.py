@@ -235,3 +235,21 @@ def test_diff_of_an_unknown_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
     parent = parent_run(db)
     proc = run_cli("diff", parent, "zzz", db=db)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and 'no run "zzz"' in proc.stderr
+
+
+def test_a_fork_of_a_monitor_run_can_drop_its_keyboard_fault_or_swap_the_model(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    parent = keyboard_run(db, scenario_from(SIM), [(7.0, Stall("ada", seconds=15.0))])
+    pressed = next(e for e in load_events(db, parent) if isinstance(e, ev.FaultInjected) and e.source == "user")
+    at = pressed.seq - 3
+    child, _ = fork(db, parent, "--at", str(at), "--drop-fault", "3")  # 1, 2: the schedule; 3: the key press
+    a, b = payloads(db, parent), payloads(db, child)
+    assert a[:at + 1] == b[:at + 1] and a != b
+    assert not any(isinstance(e, ev.FaultInjected) and e.source == "user" for e in load_events(db, child))
+    swapped, _ = fork(db, parent, "--at", str(pressed.seq + 20), "--model", "sim:gpt-5.2")
+    c = payloads(db, swapped)
+    assert c[:pressed.seq + 21] == a[:pressed.seq + 21] and c != a  # the key press is in the shared prefix
+    replies = [e for e in load_events(db, swapped) if isinstance(e, ev.LLMCallCompleted) and e.seq > pressed.seq + 20]
+    assert replies and [ev.encode(e) for e in replies][:5] != [
+        ev.encode(e) for e in load_events(db, parent) if isinstance(e, ev.LLMCallCompleted) and e.seq > pressed.seq + 20
+    ][:5]
