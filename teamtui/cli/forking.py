@@ -263,3 +263,69 @@ def record(db: Path, forked: Forked, req: ForkRequest) -> str:
     run_id = record_run(db, forked.scenario, events, forked.outcome.metrics.to_dict(), status)
     record_fork(db, run_id, forked.parent.run_id, forked.at_seq, forked.at_t, req.change())
     return run_id
+
+
+PREFIX_SPEED = 1e6
+"""How fast the monitor plays a fork's prefix (run seconds per wall second): at once, in effect."""
+
+
+@dataclass
+class WatchedFork:
+    """A fork to be watched in the monitor: the app on the child, and what its link will record."""
+
+    app: Any
+    parent: Recorded
+    point: ForkPoint
+    req: ForkRequest
+
+
+def fork_app(db: Path, run_ref: str, at: int, speed: float) -> WatchedFork:
+    """The monitor on a fork of `run_ref` after event `at`: the prefix plays at once, then the run pauses at the
+    fork point at `speed`, for the user's keys to change its course. Recorded live, as any monitor run."""
+    from teamtui.ui.app import TeamApp
+
+    rec = load_plan(db, run_ref)
+    req = ForkRequest(at=at)
+    _check_point(rec, req)
+    point = point_for(rec, req)
+    app = TeamApp(rec.scenario, speed=PREFIX_SPEED, db=db, nemesis=nemesis_for(rec.replayed, [*rec.forks, point]))
+    run = app.run_handle
+
+    def landed() -> None:
+        if run is not None:
+            run.pause(True)
+            run.set_speed(speed)
+
+    point.on_land = landed
+    return WatchedFork(app, rec, point, req)
+
+
+def link_watched(db: Path, watched: WatchedFork) -> str | None:
+    """After the monitor closed: link the recorded child to its parent (if it got as far as the fork point)."""
+    from teamtui.store.writer import record_fork
+
+    run = watched.app.run_handle
+    outcome = run.outcome if run is not None else None
+    point = watched.point
+    if outcome is None or outcome.run_id is None or point.landed_seq is None or point.landed_t is None:
+        return None
+    record_fork(db, outcome.run_id, watched.parent.run_id, point.landed_seq, point.landed_t, watched.req.change())
+    return str(outcome.run_id)
+
+
+def watch_fork(db: Path, run_ref: str, at: int, speed: float) -> int:
+    """`b` in replay: the monitor on the fork, then its link recorded and one line saying what became of it."""
+    import click
+
+    from teamtui.cli.signals import interruptible
+
+    watched = fork_app(db, run_ref, at, speed)
+    with interruptible(watched.app.interrupt_from_signal):
+        watched.app.run()
+    child = link_watched(db, watched)
+    if child is not None:
+        click.echo(f"teamtui: forked run {child} from {watched.parent.run_id} after event {watched.point.landed_seq}")
+    for line in (watched.app.recording_note, watched.app.error_line):
+        if line:
+            click.echo(f"teamtui: {shown(line)}", err=True)
+    return int(watched.app.return_code or 0)

@@ -117,6 +117,10 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
     app.run()
     if app.error_line:  # an event that cannot be read back ended the replay early: one line, exit 2
         click.echo(f"teamtui: {shown(app.error_line)}", err=True)
+    if app.fork_at is not None and not app.error_line:  # `b`: the monitor on a fork after the event on screen
+        from teamtui.cli.forking import watch_fork
+
+        sys.exit(watch_fork(path, run_id, app.fork_at, speed))
     sys.exit(app.return_code or (2 if app.error_line else 0))
 
 

@@ -103,6 +103,8 @@ class ForkPoint:
     landed_t: float | None = None
     error: str = ""
     killed: list[str] = field(default_factory=list)
+    on_land: Callable[[], None] | None = None
+    """Called once the change is applied (the monitor pauses there)."""
 
 
 class ReplayNemesis(Nemesis):
@@ -226,6 +228,8 @@ class ReplayNemesis(Nemesis):
                 fork.killed.append(name)
                 self.apply(Kill(name), "fork")
         eng.check_end()
+        if fork.on_land is not None:
+            fork.on_land()
 
 
 IDLE_TRIES = 100_000

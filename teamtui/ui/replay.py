@@ -63,6 +63,8 @@ class ReplayApp(TeamApp, inherit_bindings=False):
         Binding("n", "mark(1)", "Next fault", id="replay.next", tooltip="Jump to the next fault or conflict"),
         Binding("p", "mark(-1)", "Prev fault", id="replay.prev", show=False,
                 tooltip="Jump to the previous fault or conflict"),
+        Binding("b", "fork_here", "Fork here", id="replay.fork", tooltip="Fork the run after the event on screen: "
+                "it is run again up to there and the monitor opens on it, paused, for you to change its course"),
         # the monitor's keys but its faults (a recording cannot be changed) and its pause (play/pause above)
         *(b for b in TeamApp.BINDINGS if isinstance(b, Binding) and b.action not in (*TeamApp.FAULT_ACTIONS, "pause")),
     ]
@@ -82,6 +84,8 @@ class ReplayApp(TeamApp, inherit_bindings=False):
         """Seeks to a typed time so far, and when the open prompt was opened (a seek leaves the replay paused)."""
         self._final: RunState | None = None
         """The state at the recording's end (for the summary), once asked for."""
+        self.fork_at: int | None = None
+        """The event to fork after, once `b` was pressed (the command then opens the monitor on the fork)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The replay's footer shows the player's keys only: a recording cannot be changed, so no fault key."""
@@ -213,6 +217,16 @@ class ReplayApp(TeamApp, inherit_bindings=False):
             self.notify("no more faults or conflicts that way", severity="information")
             return
         self.seek(hit)
+
+    def action_fork_here(self) -> None:
+        """Leave the replay to fork the recorded run after the event on screen (`teamtui replay` does the rest)."""
+        if not self.run_id or isinstance(self.recording, MemoryRecording):
+            self.notify("only a recorded run can be forked (teamtui replay RUN)", severity="warning")
+        elif self.pos >= len(self.recording):
+            self.notify("the run has ended here: step back (←) to fork before its end", severity="warning")
+        else:
+            self.fork_at = max(0, self.pos - 1)
+            self.exit(return_code=0)
 
     def header_text(self) -> Text:
         where = ReplayPosition(self.run_id, self.playing, self.pos, len(self.recording), self.recording.end_t)
