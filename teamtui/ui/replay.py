@@ -63,8 +63,9 @@ class ReplayApp(TeamApp, inherit_bindings=False):
         Binding("n", "mark(1)", "Next fault", id="replay.next", tooltip="Jump to the next fault or conflict"),
         Binding("p", "mark(-1)", "Prev fault", id="replay.prev", show=False,
                 tooltip="Jump to the previous fault or conflict"),
-        Binding("b", "fork_here", "Fork here", id="replay.fork", tooltip="Fork the run after the event on screen: "
-                "it is run again up to there and the monitor opens on it, paused, for you to change its course"),
+        Binding("b", "fork_here", "Fork here", id="replay.fork", show=False,
+                tooltip="Fork the run after the event on screen: it is run again up to there and the monitor "
+                "opens on it, paused, for you to change its course"),
         # the monitor's keys but its faults (a recording cannot be changed) and its pause (play/pause above)
         *(b for b in TeamApp.BINDINGS if isinstance(b, Binding) and b.action not in (*TeamApp.FAULT_ACTIONS, "pause")),
     ]
