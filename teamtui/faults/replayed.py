@@ -114,11 +114,8 @@ class ReplayNemesis(Nemesis):
         super().__init__(engine)
         faults = engine.scenario.faults
         self.n_scheduled = len(faults)
-        self.timed_ix = sorted((i for i, s in enumerate(faults) if s.at is not None), key=lambda i: faults[i].at or 0.0)
-        self.round_ix: dict[int, list[int]] = {}
-        for i, s in enumerate(faults):
-            if s.round is not None:
-                self.round_ix.setdefault(s.round, []).append(i)
+        self._numbers = {id(s.fault): i + 1 for i, s in enumerate(faults)}
+        """The schedule's faults by identity -> their numbers (the nemesis applies the scenario's own objects)."""
         self.replayed = list(replayed)
         self.fired: set[int] = set()
         """Numbers (1-based, as `ForkPoint.drop` counts) of the faults applied so far."""
@@ -143,29 +140,22 @@ class ReplayNemesis(Nemesis):
                     self._fire, k)))
             else:
                 self._after.setdefault(r.seq - 1, []).append(k)
-        faults = eng.scenario.faults
-        for i in self.timed_ix:
-            delay = (faults[i].at or 0.0) - eng.clock.now()
-            if delay > 0:
-                await eng.clock.sleep(delay)
-            self._schedule(i)
+        await super().run()  # the schedule, as any run has it (`apply` below strikes dropped faults)
 
-    def at_round(self, rnd: int) -> None:
-        for i in self.round_ix.pop(rnd, []):
-            self._schedule(i)
-
-    def _schedule(self, i: int) -> None:
-        if i + 1 in self.dropped:
-            return
-        self.fired.add(i + 1)
-        self.apply(self.engine.scenario.faults[i].fault, "schedule")
+    def apply(self, fault: Fault, source: str) -> None:
+        number = self._numbers.get(id(fault)) if source == "schedule" else None
+        if number is not None:
+            if number in self.dropped:
+                return
+            self.fired.add(number)
+        super().apply(fault, source)
 
     def _fire(self, k: int) -> None:
         number, r = self.n_scheduled + k + 1, self.replayed[k]
         if number in self.dropped or number in self.fired or self.engine.finished:
             return
         self.fired.add(number)
-        self.apply(r.fault, r.source)
+        super().apply(r.fault, r.source)
 
     def _when_due(self, k: int) -> None:
         """After the event before it, once idle: now if its time has come (to the microsecond), else at its time."""
