@@ -329,3 +329,19 @@ def watch_fork(db: Path, run_ref: str, at: int, speed: float) -> int:
         if line:
             click.echo(f"teamtui: {shown(line)}", err=True)
     return int(watched.app.return_code or 0)
+
+
+def replay_pair(db: Path, a: str, b: str, speed: float) -> int:
+    """`teamtui replay A --with B`: the two runs side by side, in lockstep by run time."""
+    from teamtui.experiments.rundiff import first_divergence
+    from teamtui.store.integrity import readable
+    from teamtui.store.reader import load_events
+    from teamtui.store.recording import open_recording
+    from teamtui.ui.split import SplitReplayApp
+
+    for run_id in (a, b):
+        readable(db, run_id)
+    split = first_divergence(load_events(db, a), load_events(db, b))
+    app = SplitReplayApp(open_recording(db, a), a, open_recording(db, b), b, split.seq if split else None, speed)
+    app.run()
+    return int(app.return_code or 0)

@@ -94,10 +94,12 @@ def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> Non
 @click.argument("run_ref", metavar="RUN")
 @click.option("--speed", type=FiniteFloat(0.125, 64), default=1.0, show_default=True,
               help="Playback speed (change it with + and -).")
+@click.option("--with", "with_ref", metavar="RUN2",
+              help="Play RUN and RUN2 side by side in lockstep by run time (a fork and its parent, say).")
 @db_option
 @guard
-def replay(run_ref: str, speed: float, db: Path | None) -> None:
-    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
+def replay(run_ref: str, speed: float, with_ref: str | None, db: Path | None) -> None:
+    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults, b forks."""
     from teamtui.store.integrity import readable
     from teamtui.store.reader import resolve_run
     from teamtui.store.recording import open_recording
@@ -105,6 +107,10 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
+    if with_ref is not None:
+        from teamtui.cli.forking import replay_pair
+
+        sys.exit(replay_pair(path, run_id, resolve_run(path, with_ref), speed))
     readable(path, run_id)
     recording = open_recording(path, run_id)
     if not len(recording):
