@@ -15,7 +15,8 @@ from teamtui.cli.common import FiniteFloat, db_option, guard
 @click.option("--at", "at", type=int, metavar="EVENT",
               help="Fork after this event: its seq, as teamtui export and teamtui diff show it (in replay, b forks "
                    "after the event on screen).")
-@click.option("--at-time", "at_time", type=FiniteFloat(min=0), metavar="SECONDS", help="Fork at this run time (once the run has nothing else to do at that instant).")
+@click.option("--at-time", "at_time", type=FiniteFloat(min=0), metavar="SECONDS",
+              help="Fork at this run time (once the run has nothing else to do at that instant).")
 @click.option("--model", help="From the fork point on, this model: sim, sim:PROFILE or cassette:PATH.")
 @click.option("--drop-fault", "drop", type=int, multiple=True, metavar="N",
               help="Drop the parent's fault N (its scenario's [[faults]] in file order, then those injected live); "
