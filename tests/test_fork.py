@@ -162,7 +162,10 @@ def test_a_fork_at_a_time_and_a_fork_of_a_fork_rerun_to_the_same_log(tmp_path: P
     assert payloads(db, grandchild)[:stall.seq + 41] == payloads(db, child)[:stall.seq + 41]
     again = run_cli("rerun", grandchild, db=db)
     assert again.returncode == 0, again.stderr
-    assert payloads(db, list_runs(db)[0].id) == payloads(db, grandchild)  # a fork is made again as a fork
+    redone = list_runs(db)[0]
+    assert payloads(db, redone.id) == payloads(db, grandchild)  # a fork is made again as a fork, of the same parent
+    assert (redone.parent, redone.fork_at) == (child, list_runs(db)[1].fork_at)
+    assert f"fork {grandchild} made again" in again.stdout.replace("\n", " ")
 
 
 def test_a_database_from_before_forks_lists_its_runs_and_is_upgraded_by_the_first_fork(tmp_path: Path) -> None:

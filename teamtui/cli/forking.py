@@ -345,3 +345,32 @@ def replay_pair(db: Path, a: str, b: str, speed: float) -> int:
     app = SplitReplayApp(open_recording(db, a), a, open_recording(db, b), b, split.seq if split else None, speed)
     app.run()
     return int(app.return_code or 0)
+
+
+def fork_and_report(db: Path, run_ref: str, req: ForkRequest, as_json: bool, again: str = "") -> str:
+    """Fork, record the child, and print its metrics (a table, or JSON on stdout) and one line on where it left
+    its parent; `again` names the fork this one makes again (`rerun` of a fork). Returns the child's id."""
+    import json
+    import sys
+
+    import click
+    from rich.console import Console
+    from rich.text import Text
+
+    from teamtui.metrics.tables import summary_table
+
+    forked = fork_run(db, run_ref, req)
+    run_id = record(db, forked, req)
+    console = Console(stderr=as_json)
+    if as_json:
+        sys.stdout.write(json.dumps(forked.outcome.metrics.to_dict(), indent=2, default=list) + "\n")
+    else:
+        console.print(summary_table(forked.outcome.metrics))
+    line = (f"forked run {run_id} from {forked.parent.run_id} after event {forked.at_seq} (t = {forked.at_t:.1f} s):"
+            f" {req.describe()}" + (f" — fork {again} made again" if again else ""))
+    console.print(Text(shown(line)), highlight=False)
+    if forked.prefix_differs_at is not None:
+        click.echo(f"teamtui: note: the re-executed prefix differs from the parent's at event "
+                   f"{forked.prefix_differs_at} (a run with real models is not reproduced to the event by its "
+                   "cassette); see teamtui diff " + run_id, err=True)
+    return run_id

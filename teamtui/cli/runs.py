@@ -83,7 +83,16 @@ def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> Non
     from teamtui.store.schema import default_db
 
     path = db or default_db()
-    rec = load_plan(path, run_ref, offline=False)  # a fork is made again as a fork of its parent
+    from teamtui.store.reader import load_fork, resolve_run
+
+    run_id = resolve_run(path, run_ref)
+    link = load_fork(path, run_id)
+    if link is not None and size is None:  # a fork is made again as the same fork of its parent, and linked to it
+        from teamtui.cli.forking import ForkRequest, fork_and_report
+
+        fork_and_report(path, link.parent, ForkRequest.of(link.change), as_json, again=run_id)
+        sys.exit(0)
+    rec = load_plan(path, run_id, offline=False)
     sc = resized(rec, size)
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
                             db=path, nemesis=nemesis_for(rec.replayed, rec.forks) if rec.replayed or rec.forks

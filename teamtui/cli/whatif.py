@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -43,33 +42,11 @@ def fork(run_ref: str, at: int | None, at_time: float | None, model: str | None,
     event (the fork says so if it is not). --size can only shrink a team mid-run: it kills the agents
     past N at the fork point. --model cannot switch to a model behind a network (the virtual clock).
     """
-    import json
-
-    from rich.console import Console
-    from rich.text import Text
-
-    from teamtui.cli.forking import ForkRequest, fork_run, record
-    from teamtui.core.printable import shown
-    from teamtui.metrics.tables import summary_table
+    from teamtui.cli.forking import ForkRequest, fork_and_report
     from teamtui.store.schema import default_db
 
-    path = db or default_db()
     req = ForkRequest(at=at, at_time=at_time, model=model, drop=drop, add=add, size=size, cassette=cassette)
-    forked = fork_run(path, run_ref, req)
-    run_id = record(path, forked, req)
-    console = Console(stderr=as_json)
-    if as_json:
-        sys.stdout.write(json.dumps(forked.outcome.metrics.to_dict(), indent=2, default=list) + "\n")
-    else:
-        console.print(summary_table(forked.outcome.metrics))
-    parent = forked.parent.run_id
-    line = (f"forked run {run_id} from {parent} after event {forked.at_seq} (t = {forked.at_t:.1f} s): "
-            f"{req.describe()}")
-    console.print(Text(shown(line)), highlight=False)
-    if forked.prefix_differs_at is not None:
-        click.echo(f"teamtui: note: the re-executed prefix differs from the parent's at event "
-                   f"{forked.prefix_differs_at} (a run with real models is not reproduced to the event by its "
-                   "cassette); see teamtui diff " + run_id, err=True)
+    fork_and_report(db or default_db(), run_ref, req, as_json)
 
 
 @click.command()
