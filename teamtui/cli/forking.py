@@ -232,17 +232,22 @@ def point_for(base: Recorded, req: ForkRequest) -> ForkPoint:
                      backend=_backend_swap(sc, req.model) if req.model else None)
 
 
-def fork_run(db: Path, run_ref: str, req: ForkRequest) -> Forked:
-    """Run the fork `req` of the run `run_ref` (not yet recorded: `record` does that)."""
+def fork_run(db: Path, run_ref: str, req: ForkRequest, again: Recorded | None = None) -> Forked:
+    """Run the fork `req` of the run `run_ref` (not yet recorded: `record` does that). `again`: the plan of a
+    recorded fork of `run_ref` to make again (its fork points, and the keys pressed in it, are the change)."""
     rec = load_plan(db, run_ref, req.cassette)
-    _check_point(rec, req)
-    _check_drops(rec, req)
-    point = point_for(rec, req)
-    run = Run(rec.scenario, nemesis=nemesis_for(rec.replayed, [*rec.forks, point]))
+    if again is None:
+        _check_point(rec, req)
+        _check_drops(rec, req)
+        plan, point = rec, point_for(rec, req)
+        points = [*rec.forks, point]
+    else:
+        plan, point, points = again, again.forks[-1], again.forks
+    run = Run(plan.scenario, nemesis=nemesis_for(plan.replayed, points))
     outcome = run.execute()
     if outcome.error is not None:
         raise outcome.error
-    for p in [*rec.forks, point]:
+    for p in points:
         if p.error:
             raise RunError(p.error)
     if point.landed_seq is None or point.landed_t is None:
@@ -349,7 +354,7 @@ def replay_pair(db: Path, a: str, b: str, speed: float) -> int:
 
 def fork_and_report(db: Path, run_ref: str, req: ForkRequest, as_json: bool, again: str = "") -> str:
     """Fork, record the child, and print its metrics (a table, or JSON on stdout) and one line on where it left
-    its parent; `again` names the fork this one makes again (`rerun` of a fork). Returns the child's id."""
+    its parent; `again` names a recorded fork to make again (`rerun` of a fork). Returns the child's id."""
     import json
     import sys
 
@@ -359,7 +364,7 @@ def fork_and_report(db: Path, run_ref: str, req: ForkRequest, as_json: bool, aga
 
     from teamtui.metrics.tables import summary_table
 
-    forked = fork_run(db, run_ref, req)
+    forked = fork_run(db, run_ref, req, load_plan(db, again, req.cassette) if again else None)
     run_id = record(db, forked, req)
     console = Console(stderr=as_json)
     if as_json:

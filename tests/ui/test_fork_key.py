@@ -63,3 +63,40 @@ async def test_the_monitor_on_a_fork_replays_the_prefix_then_pauses_for_the_user
     assert [ev.encode(e) for e in stored[:shared + 1]] == [ev.encode(e) for e in events[:shared + 1]]
     pressed = next(e for e in stored if isinstance(e, ev.FaultInjected) and e.source == "user")
     assert pressed.agent == "ada" and pressed.seq > shared and pressed.t == t  # the key landed at the fork point
+
+
+def test_a_rerun_of_a_fork_watched_in_the_monitor_replays_the_keys_pressed_in_it(tmp_path: Path) -> None:
+    """The fork made in the monitor above, with a key pressed at the fork point, made again by `teamtui rerun`."""
+    import asyncio
+
+    from ..conftest import run_cli
+
+    db = tmp_path / "runs.db"
+    sc = live_scenario(KILL_BOB)
+    from teamtui.launch import run_events
+
+    events = run_events(sc)
+    parent = record_run(db, sc, events, None)
+    at = next(e.seq for e in events if isinstance(e, ev.FaultInjected)) - 10
+    watched = fork_app(db, parent, at, speed=1.0)
+    app, run = watched.app, watched.app.run_handle
+
+    async def watch() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: watched.point.landed_seq is not None and run.parked, timeout=60)
+            app.target = "cy"
+            await pilot.press("s")  # stall cy at the fork point
+            await until(pilot, lambda: any(isinstance(e, ev.AgentStallInjected) for e in run.engine.events))
+            await pilot.press(*["plus"] * 6, "space")  # and let the run go on to its end, at 64x
+            await until(pilot, lambda: run.done.is_set(), timeout=120)
+            await pilot.press("q")
+            await until(pilot, lambda: app.return_code is not None, timeout=60)
+
+    asyncio.run(watch())
+    child = link_watched(db, watched)
+    assert child is not None
+    again = run_cli("rerun", child, db=db)
+    assert again.returncode == 0, again.stderr
+    redone = list_runs(db)[0]
+    assert redone.parent == parent
+    assert [ev.encode(e) for e in load_events(db, redone.id)] == [ev.encode(e) for e in load_events(db, child)]
