@@ -33,6 +33,7 @@ from teamtui.core.faults import Fault
 from teamtui.faults.nemesis import Nemesis
 from teamtui.llm.base import LLMBackend
 from teamtui.metrics.summary import RunMetrics, summarize
+from teamtui.runtime.context import FaultInjector
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import AgentSpec, Scenario
 from teamtui.store.recorder import Recorder
@@ -40,12 +41,14 @@ from teamtui.store.schema import RecorderError
 from teamtui.store.writer import record_run, run_status
 
 Listener = Callable[[ev.Event], None]
+NemesisFactory = Callable[[Engine], FaultInjector]
 
 
 def new_engine(scenario: Scenario, clock: Clock, *, backend: LLMBackend | None = None,
-               workdir: Path | None = None) -> Engine:
-    """An engine for `scenario` with its nemesis (the scenario's faults, and live injection) wired in."""
-    return Engine(scenario, clock, backend=backend, workdir=workdir, nemesis=Nemesis)
+               workdir: Path | None = None, nemesis: NemesisFactory | None = None) -> Engine:
+    """An engine for `scenario` with its nemesis (the scenario's faults, and live injection) wired in; `nemesis`
+    builds another one (`teamtui.faults.replayed`: recorded faults replayed, a fork point)."""
+    return Engine(scenario, clock, backend=backend, workdir=workdir, nemesis=nemesis or Nemesis)
 
 
 def needs_wall_clock(s: Scenario) -> bool:
@@ -137,7 +140,8 @@ class Run:
 
     def __init__(self, scenario: Scenario, *, speed: float | None = None, db: Path | None = None,
                  baselines: bool | Baselines | None = None, listener: Listener | None = None,
-                 workdir: Path | None = None, backend: LLMBackend | None = None) -> None:
+                 workdir: Path | None = None, backend: LLMBackend | None = None,
+                 nemesis: NemesisFactory | None = None) -> None:
         self.scenario = scenario
         self.db, self.workdir, self.backend, self.listener = db, workdir, backend, listener
         want = is_sim(scenario) if baselines is None else baselines is not False
@@ -146,7 +150,7 @@ class Run:
         self.wall = needs_wall_clock(scenario)
         self.pace = Pace(speed) if speed is not None and not self.wall else None
         self.clock: VirtualClock | WallClock = WallClock(speed or 1.0) if self.wall else VirtualClock()
-        self.engine: Engine = new_engine(scenario, self.clock, backend=backend, workdir=workdir)
+        self.engine: Engine = new_engine(scenario, self.clock, backend=backend, workdir=workdir, nemesis=nemesis)
         """Built here, so a scenario the engine cannot run (a missing cassette...) fails before anything starts."""
         if listener is not None:
             self.engine.on(listener)

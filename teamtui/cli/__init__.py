@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from teamtui import __version__
-from teamtui.cli import experiments, run, runs
+from teamtui.cli import experiments, run, runs, whatif
 
 
 class _DefaultToRun(click.Group):
@@ -33,7 +33,8 @@ def main() -> None:
     """
 
 
-for command in (run.run, run.watch, run.validate, runs.runs, runs.replay, runs.export, runs.rerun,
+for command in (run.run, run.watch, run.validate, runs.runs, runs.replay, runs.export, runs.rerun, whatif.fork,
+                whatif.diff,
                 experiments.sweep, experiments.sweeps, experiments.report, experiments.compare,
                 experiments.import_runs, experiments.calibrate):
     main.add_command(command)

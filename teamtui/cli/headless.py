@@ -21,7 +21,7 @@ from teamtui.core import events as ev
 from teamtui.core.errors import Interrupted
 from teamtui.core.printable import shown
 from teamtui.core.state import RunState
-from teamtui.launch import Run, needs_wall_clock
+from teamtui.launch import NemesisFactory, Run, needs_wall_clock
 from teamtui.metrics import text
 from teamtui.metrics.tables import summary_table
 from teamtui.scenario.spec import Scenario
@@ -51,7 +51,8 @@ def describe_event(e: ev.Event) -> str:
 
 
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
-                   baselines: bool | None, live: bool, db: Path | None = None) -> int:
+                   baselines: bool | None, live: bool, db: Path | None = None,
+                   nemesis: NemesisFactory | None = None) -> int:
     """Run `scenario` (see `teamtui.launch.Run`), show its progress on a terminal, then print its metrics as a
     table or JSON; a recording that failed is one line after the results (exit code 2)."""
     console = Console(stderr=as_json)
@@ -75,11 +76,11 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                 if not isinstance(e, ev.TaskCompleted):
                     progress.console.print(Text(shown(describe_event(e))), highlight=False)
 
-        run = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener)
+        run = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener, nemesis=nemesis)
         with progress, interruptible(run.interrupt):
             outcome = run.execute()
     else:
-        run = Run(scenario, speed=speed, db=db, baselines=baselines)
+        run = Run(scenario, speed=speed, db=db, baselines=baselines, nemesis=nemesis)
         with interruptible(run.interrupt):
             outcome = run.execute()
     if outcome.error is not None:

@@ -21,7 +21,7 @@ from teamtui.core.printable import shown
 from teamtui.store.reader import RunRow
 
 FIELDS = ("id", "started", "scenario", "size", "architecture", "execution", "status", "makespan", "speedup",
-          "faults", "sweep")
+          "faults", "sweep", "parent", "fork_at")
 """The keys of every object `teamtui runs --json` prints, in this order."""
 
 
@@ -56,11 +56,22 @@ def as_json(runs: Sequence[RunRow], damaged: set[str]) -> list[dict[str, Any]]:
     """The runs as plain objects with the keys of `FIELDS` (None where a figure is not known)."""
     return [{"id": r.id, "started": r.started, "scenario": r.scenario, "size": r.size, "architecture": r.architecture,
              "execution": r.execution, "status": status_of(r, damaged), "makespan": r.makespan,
-             "speedup": r.speedup, "faults": r.faults, "sweep": r.sweep} for r in runs]
+             "speedup": r.speedup, "faults": r.faults, "sweep": r.sweep, "parent": r.parent, "fork_at": r.fork_at}
+            for r in runs]
+
+
+FORK_MARK = "⑂ "
+"""Marks a fork's scenario in the table; a line under the table names its parent."""
+
+
+def fork_notes(runs: Sequence[RunRow]) -> list[str]:
+    """One line per fork in the list: its parent and the last event it shares with it."""
+    return [f"{FORK_MARK}{r.id} is a fork of {r.parent} after event {r.fork_at}" for r in runs if r.parent]
 
 
 def _cells(r: RunRow, damaged: set[str]) -> dict[str, str]:
-    return {"id": r.id, "when": r.started.replace("T", " ")[:16], "scenario": r.scenario,
+    return {"id": r.id, "when": r.started.replace("T", " ")[:16],
+            "scenario": (FORK_MARK if r.parent else "") + r.scenario,
             "team": f"{r.size} · {r.execution}", "architecture": r.architecture,
             "status": status_of(r, damaged), "makespan": f"{r.makespan:.1f} s" if r.makespan is not None else "—",
             "speedup": f"{r.speedup:.2f}×" if r.speedup is not None else "—", "faults": str(r.faults),

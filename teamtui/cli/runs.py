@@ -69,36 +69,46 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@click.option("--size", type=click.IntRange(1, 64),
+              help="Run it with this many agents (refused if a fault names an agent this removes).")
 @db_option
 @guard
-def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
-    """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
+def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> None:
+    """Run a recorded RUN's scenario and seed again, with the faults injected from the keyboard replayed at their
+    run times (the same event log, with the sim), recording the new run. A fork is made again from its parent."""
+    from teamtui.cli.forking import load_plan
     from teamtui.cli.headless import run_and_report
-    from teamtui.scenario.load import parse_scenario
-    from teamtui.store.reader import load_scenario_text, resolve_run
+    from teamtui.cli.replan import resized
+    from teamtui.faults.replayed import nemesis_for
     from teamtui.store.schema import default_db
 
     path = db or default_db()
-    run_id = resolve_run(path, run_ref)
-    text, source = load_scenario_text(path, run_id)
-    if source.startswith("import:"):
-        from teamtui.store.schema import RecorderError
+    from teamtui.store.reader import load_fork, resolve_run
 
-        raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
-                            "rerun; replay it with teamtui replay, or run a scenario")
-    sc = parse_scenario(text, Path(source))
+    run_id = resolve_run(path, run_ref)
+    link = load_fork(path, run_id)
+    if link is not None and size is None:  # a fork is made again as the same fork of its parent, and linked to it
+        from teamtui.cli.forking import ForkRequest, fork_and_report
+
+        fork_and_report(path, link.parent, ForkRequest.of(link.change), as_json, again=run_id)
+        sys.exit(0)
+    rec = load_plan(path, run_id, offline=False)
+    sc = resized(rec, size)
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
-                            db=path))
+                            db=path, nemesis=nemesis_for(rec.replayed, rec.forks) if rec.replayed or rec.forks
+                            else None))
 
 
 @click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--speed", type=FiniteFloat(0.125, 64), default=1.0, show_default=True,
               help="Playback speed (change it with + and -).")
+@click.option("--with", "with_ref", metavar="RUN2",
+              help="Play RUN and RUN2 side by side in lockstep by run time (a fork and its parent, say).")
 @db_option
 @guard
-def replay(run_ref: str, speed: float, db: Path | None) -> None:
-    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults."""
+def replay(run_ref: str, speed: float, with_ref: str | None, db: Path | None) -> None:
+    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults, b forks."""
     from teamtui.store.integrity import readable
     from teamtui.store.reader import resolve_run
     from teamtui.store.recording import open_recording
@@ -106,6 +116,10 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
 
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
+    if with_ref is not None:
+        from teamtui.cli.forking import replay_pair
+
+        sys.exit(replay_pair(path, run_id, resolve_run(path, with_ref), speed))
     readable(path, run_id)
     recording = open_recording(path, run_id)
     if not len(recording):
@@ -118,6 +132,10 @@ def replay(run_ref: str, speed: float, db: Path | None) -> None:
     app.run()
     if app.error_line:  # an event that cannot be read back ended the replay early: one line, exit 2
         click.echo(f"teamtui: {shown(app.error_line)}", err=True)
+    if app.fork_at is not None and not app.error_line:  # `b`: the monitor on a fork after the event on screen
+        from teamtui.cli.forking import watch_fork
+
+        sys.exit(watch_fork(path, run_id, app.fork_at, speed))
     sys.exit(app.return_code or (2 if app.error_line else 0))
 
 
@@ -137,7 +155,7 @@ def runs(limit: int | None, sweep_ref: str | None, sweeps: bool, as_json: bool, 
     from rich.console import Console
 
     from teamtui.cli.runlist import as_json as runs_json
-    from teamtui.cli.runlist import select, table
+    from teamtui.cli.runlist import fork_notes, select, table
     from teamtui.core.printable import shown
     from teamtui.store.integrity import damage
     from teamtui.store.reader import list_runs
@@ -182,7 +200,7 @@ def runs(limit: int | None, sweep_ref: str | None, sweeps: bool, as_json: bool, 
             console = Console(width=160)  # piped: do not squeeze the table into 80 columns
         title = f"runs in {shown(str(path))}" + (f", sweep {sweep_id}" if sweep_id else "")
         console.print(table(chosen.runs, bad, console.width, title))
-        for note in notes:
+        for note in [*fork_notes(chosen.runs), *notes]:
             click.echo(note)
     if hurt is not None:
         raise RecorderError(hurt.describe(path))

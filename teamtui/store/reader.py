@@ -31,6 +31,10 @@ class RunRow:
     speedup: float | None
     sweep: str | None = None
     """The sweep the run is a cell of (None: a run made by hand)."""
+    parent: str | None = None
+    """The run this one was forked from (None: not a fork)."""
+    fork_at: int | None = None
+    """The last event a fork shares with its parent."""
 
 
 def list_runs(path: Path) -> list[RunRow]:
@@ -47,22 +51,27 @@ def list_runs(path: Path) -> list[RunRow]:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             cells = ("(SELECT run_id, MIN(sweep_id) AS sweep_id FROM sweep_cells WHERE run_id IS NOT NULL GROUP BY"
                      " run_id)" if "sweep_cells" in tables else "(SELECT NULL AS run_id, NULL AS sweep_id)")
+            forks = ("forks" if "forks" in tables else
+                     "(SELECT NULL AS run_id, NULL AS parent, NULL AS at_seq)")  # a database from before forks
             rows = conn.execute("SELECT r.id, r.scenario, r.architecture, r.execution, r.size, r.status, r.started,"
-                                " r.makespan, r.faults, r.metrics, c.sweep_id FROM runs r LEFT JOIN " + cells +
-                                " c ON c.run_id = r.id ORDER BY r.started DESC, r.rowid DESC").fetchall()
+                                " r.makespan, r.faults, r.metrics, c.sweep_id, f.parent, f.at_seq FROM runs r"
+                                " LEFT JOIN " + cells + " c ON c.run_id = r.id LEFT JOIN " + forks +
+                                " f ON f.run_id = r.id"
+                                " ORDER BY r.started DESC, r.rowid DESC").fetchall()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise RecorderError(explain(path, exc)) from None
     out = []
-    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, sweep in rows:
+    for rid, name, arch, execu, size, status, started, makespan, faults, metrics, sweep, parent, at_seq in rows:
         if status == "running" and not is_live(path, rid) and _still_running(path, rid):
             status = "interrupted"
         try:
             speedup = json.loads(metrics).get("speedup") if metrics else None
         except (ValueError, AttributeError):  # a damaged row: listed, its speedup unknown
             speedup = None
-        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup, sweep))
+        out.append(RunRow(rid, name, arch, execu, size, status, started, makespan, faults, speedup, sweep, parent,
+                          at_seq))
     return out
 
 
@@ -102,6 +111,31 @@ def load_scenario_text(path: Path, run_id: str) -> tuple[str, str]:
     if row is None:
         raise RecorderError(f'no run "{run_id}" in {path}')
     return str(row[0]), str(row[1])
+
+
+@dataclass(frozen=True)
+class ForkLink:
+    """Where a forked run left its parent, and what it changed there."""
+
+    parent: str
+    at_seq: int
+    at_t: float
+    change: dict[str, Any]
+
+
+def load_fork(path: Path, run_id: str) -> ForkLink | None:
+    """The fork link of a run (None: not a fork, or a database from before forks)."""
+    try:
+        conn = connect_ro(path)
+        try:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='forks'").fetchone() is None:
+                return None
+            row = conn.execute("SELECT parent, at_seq, at_t, change FROM forks WHERE run_id=?", (run_id,)).fetchone()
+        finally:
+            conn.close()
+        return ForkLink(str(row[0]), int(row[1]), float(row[2]), json.loads(row[3])) if row else None
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise unreadable(path, run_id, exc) from None
 
 
 def load_metrics(path: Path, run_id: str) -> dict[str, Any] | None:

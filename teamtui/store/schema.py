@@ -9,7 +9,7 @@ from pathlib import Path
 from teamtui.core.errors import TeamtuiError
 from teamtui.store.connect import on_read_only_media
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, scenario TEXT NOT NULL, scenario_text TEXT NOT NULL, source TEXT NOT NULL,
@@ -36,7 +36,15 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 """
-MIGRATIONS = {2: SCHEMA_2}
+SCHEMA_3 = """
+CREATE TABLE IF NOT EXISTS forks (
+    run_id TEXT PRIMARY KEY, parent TEXT NOT NULL, at_seq INTEGER NOT NULL, at_t REAL NOT NULL,
+    change TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+"""A forked run's parent, the last event it shares with it (`at_seq`, at run time `at_t`) and what it changed
+there (JSON: the `teamtui fork` options)."""
+MIGRATIONS = {2: SCHEMA_2, 3: SCHEMA_3}
 """Schema steps: MIGRATIONS[v] takes a database from version v - 1 to v."""
 
 
@@ -96,7 +104,7 @@ def migration_scripts(path: Path, current: int, tables: set[str]) -> list[str]:
                             f"this one knows {SCHEMA_VERSION}); upgrade teamtui or use another --db")
     scripts = []
     if current == 0:
-        if tables - {"runs", "events", "sweeps", "sweep_cells", "checkpoints"}:
+        if tables - {"runs", "events", "sweeps", "sweep_cells", "checkpoints", "forks"}:
             raise RecorderError(f"{path}: not a teamtui run database (it has tables {', '.join(sorted(tables))});"
                                 " use another --db")
         scripts.append(SCHEMA)

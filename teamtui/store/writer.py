@@ -156,6 +156,19 @@ def record_run(path: Path, scenario: Scenario, events: Sequence[ev.Event], metri
     return run_id
 
 
+def record_fork(path: Path, run_id: str, parent: str, at_seq: int, at_t: float, change: dict[str, Any]) -> None:
+    """Link a recorded run to the run it was forked from, and the point where it left it."""
+    conn = open_for_writing(path)
+    try:
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO forks (run_id, parent, at_seq, at_t, change) VALUES (?,?,?,?,?)",
+                         (run_id, parent, at_seq, at_t, json.dumps(change)))
+    except sqlite3.DatabaseError as exc:
+        raise RecorderError(explain(path, exc)) from None
+    finally:
+        conn.close()
+
+
 # -- async: the live recorder (aiosqlite) -----------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from teamtui.core import events as ev
 from teamtui.core.clock import WallClock
 from teamtui.core.faults import Fault
 from teamtui.core.state import RunState
-from teamtui.launch import Run
+from teamtui.launch import NemesisFactory, Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
 from teamtui.ui.host import MonitorClock
@@ -56,13 +56,14 @@ class TeamApp(App[int]):
 
     def __init__(self, scenario: Scenario | None = None, *, speed: float = 1.0, events: Iterable[ev.Event] = (),
                  workdir: Path | None = None, summary_at_end: bool = True, db: Path | None = None,
-                 baseline: Sequence[ev.Event] | None = None) -> None:
+                 baseline: Sequence[ev.Event] | None = None, nemesis: NemesisFactory | None = None) -> None:
         super().__init__()
         self.scenario = scenario
         self.run_handle: Run | None = None
         self.clock: MonitorClock = WallClock(speed)
         if scenario is not None:
-            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir, listener=self.pending_append)
+            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir, listener=self.pending_append,
+                                  nemesis=nemesis)  # a nemesis of its own: a fork (teamtui.faults.replayed)
             self.clock = RunClock(self.run_handle)
         self.view = LiveView()
         self.pending: deque[ev.Event] = deque()

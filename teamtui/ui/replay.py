@@ -45,6 +45,8 @@ class ReplayApp(TeamApp):
         self.view.baseline_makespan, self.fault_free_makespan = stored_baselines(self.recording.stored_metrics())
         self._final: RunState | None = None
         """The state at the recording's end (for the summary), once asked for."""
+        self.fork_at: int | None = None
+        """The event to fork after, once `b` was pressed (the command then opens the monitor on the fork)."""
 
     def make_screen(self) -> MonitorScreen:
         return ReplayScreen()
@@ -60,6 +62,16 @@ class ReplayApp(TeamApp):
 
     def seek(self, pos: int) -> None:
         self.main.seek(pos)
+
+    def fork_here(self) -> None:
+        """Leave the replay to fork the recorded run after the event on screen (`teamtui replay` does the rest)."""
+        if not self.run_id or isinstance(self.recording, MemoryRecording):
+            self.notify("only a recorded run can be forked (teamtui replay RUN)", severity="warning")
+        elif self.pos >= len(self.recording):
+            self.notify("the run has ended here: step back (←) to fork before its end", severity="warning")
+        else:
+            self.fork_at = max(0, self.pos - 1)
+            self.exit(return_code=0)
 
     def on_unmount(self) -> None:
         self.recording.close()

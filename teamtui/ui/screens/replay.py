@@ -44,6 +44,9 @@ class ReplayScreen(MonitorScreen):
         Binding("n", "mark(1)", "Next fault", id="replay.next", tooltip="Jump to the next fault or conflict"),
         Binding("p", "mark(-1)", "Prev fault", id="replay.prev", show=False,
                 tooltip="Jump to the previous fault or conflict"),
+        Binding("b", "fork_here", "Fork here", id="replay.fork", show=False,
+                tooltip="Fork the run after the event on screen: it is run again up to there and the monitor "
+                "opens on it, paused, for you to change its course"),
         *MonitorScreen.SHARED_BINDINGS,
     ]
 
@@ -138,6 +141,10 @@ class ReplayScreen(MonitorScreen):
         self.host.player.cursor_t = seconds
 
     # -- keys --------------------------------------------------------------------------------------
+
+    def action_fork_here(self) -> None:
+        """`b`: fork the recorded run after the event on screen (the app leaves; `teamtui replay` forks)."""
+        self.host.fork_here()
 
     def action_step(self, delta: int) -> None:
         self.host.player.play(False)
