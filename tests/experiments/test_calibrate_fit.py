@@ -45,7 +45,7 @@ def test_known_knobs_come_back_inside_their_intervals(fitted: tuple[Fit, Path]) 
     for name, true in TRUTH.items():
         lo, hi = fit.knob_ci[name]
         assert lo <= true <= hi, (name, true, fit.knob_ci[name], fit.sim[name])
-        assert hi - lo < {"files_per_turn": 4.0, "idle_rate": 0.4}[name]  # informative, not the whole range
+        assert hi - lo < {"files_per_turn": 5.0, "idle_rate": 0.4}[name]  # informative: the ranges are 0–50, 0–1
     for name in ("intercept", "files_slope", "idle_intercept", "sigma", "round_sigma"):
         e = fit.direct.latency[name]
         assert e.ci[0] <= LATENCY[name] <= e.ci[1], (name, e)

@@ -35,7 +35,8 @@ def test_intervals_cover_runs_of_the_same_sim_on_other_seeds() -> None:
     held = simulate(SIM, CELLS, seeds_of(6, base=900), detail=True)
     ivs = intervals({k: s.mean for k, s in figures(held).items()}, held, sims)
     inside, total = coverage(ivs)
-    assert total == 2 * 3 * 4 + 2 * 2 + 2  # replies, idle, success, writes per arch × n; gaps n = 2, 3; 2 speedups
+    assert total == 2 * 3 * 5 + 2 * 2 + 2  # replies, idle, idle share, success, writes per arch × n; gaps n = 2, 3;
+    # 2 speedups
     assert inside >= 0.85 * total, [(i.key, i.observed, i.low, i.high) for i in ivs if not i.inside]
     for i in ivs:
         assert i.low <= i.predicted <= i.high

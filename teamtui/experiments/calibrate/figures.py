@@ -1,6 +1,8 @@
 """The summary statistics a calibration matches, per cell of runs, computed as `experiments.paper_table` does.
 
-Per (architecture, n): the mean replies, idle rounds and success rate over all runs, the mean concurrent writes
+Per (architecture, n): the mean replies, idle rounds and success rate over all runs, the share of runs with an
+idle round (how idleness is spread over runs, which the paper's rank test of idle rounds reads), the mean
+concurrent writes
 over successful runs (each a mean with SEM = s / √k, `paper_table.per_run_entry`), and the pooled straggler
 gap over rounds with its SEM clustered by run (`paper_table.clustered_entry`; n ≥ 2). Per (architecture, p):
 the paper-rule speedup, the mean over team sizes n = 2–5 of the per-pack ratio of the mean makespan of the
@@ -20,7 +22,7 @@ from typing import Any
 from teamtui.experiments.calibrate.simulate import RunRecord
 from teamtui.experiments.paper_table import TEAM_SIZES, clustered_entry, per_run_entry, pooled_speedup
 
-PER_SIZE = ("replies", "idle_rounds", "concurrent_writes", "success", "straggler_gap_s")
+PER_SIZE = ("replies", "idle_rounds", "idle_share", "concurrent_writes", "success", "straggler_gap_s")
 PER_P = ("speedup",)
 Key = tuple[str, str, float]
 """(figure, architecture, n or p)."""
@@ -52,6 +54,7 @@ def per_size(records: Sequence[RunRecord]) -> dict[Key, Stat]:
     out: dict[Key, Stat] = {}
     for (arch, n), runs in sorted(groups.items()):
         values = {"replies": [r.replies for r in runs], "idle_rounds": [r.idle_rounds for r in runs],
+                  "idle_share": [float(r.idle_rounds > 0) for r in runs],
                   "success": [float(r.success) for r in runs],
                   "concurrent_writes": [r.concurrent_writes for r in runs if r.success]}
         for fig, xs in values.items():
@@ -100,7 +103,7 @@ def figures(records: Sequence[RunRecord]) -> dict[Key, Stat]:
 def sem_floor(key: Key, observed: float) -> float:
     """The smallest error a statistic is held to: 5 % of its observed size, and a little in its own units (a
     model never matches real runs more closely than that, and a cell of identical runs has SEM 0)."""
-    absolute = {"replies": 0.5, "idle_rounds": 0.5, "concurrent_writes": 0.25, "success": 0.02,
+    absolute = {"replies": 0.5, "idle_rounds": 0.5, "idle_share": 0.02, "concurrent_writes": 0.25, "success": 0.02,
                 "straggler_gap_s": 0.1, "speedup": 0.02}[key[0]]
     return max(absolute, 0.05 * abs(observed))
 

@@ -87,6 +87,9 @@ def _replicates(key: Key, draws: _Draws, subs: dict[tuple[str, int], list[Sub]],
     if fig == "concurrent_writes":
         v, ok = draws.values(cell, "concurrent_writes"), draws.values(cell, "success")
         return _ratio((v * ok).sum(axis=1), ok.sum(axis=1)) if v.size else None
+    if fig == "idle_share":
+        v = draws.values(cell, "idle_rounds")
+        return (v > 0).mean(axis=1) if v.size else None  # type: ignore[no-any-return]
     name = {"success": "success", "replies": "replies", "idle_rounds": "idle_rounds"}[fig]
     v = draws.values(cell, name)
     return v.mean(axis=1) if v.size else None
