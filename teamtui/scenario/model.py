@@ -160,7 +160,12 @@ class FaultDef(_Strict):
     round: int | None = Field(default=None, ge=1)
     """Or: at the start of this round (rounds execution)."""
     agent: str | int | None = None
-    """An agent's name, or its position counted from 1."""
+    """An agent's name, its position counted from 1 (agent = 2), or a selector resolved when the fault fires:
+    holder, lead, busiest, slowest, random (`teamtui.faults.aim.SELECTORS`)."""
+    when: Literal["now", "holding"] | None = None
+    """now (default): fire at the fault's time; holding: from then, wait until the target holds a subtask."""
+    timeout_s: float | None = Field(default=None, gt=0, le=86_400)
+    """when = "holding": give up (and record that) after this many run seconds of waiting (default 60)."""
     seconds: float | None = Field(default=None, gt=0)
     """How long the fault lasts (delay, stall, partition, drop, duplicate, slow_network)."""
     factor: float | None = Field(default=None, ge=1, le=1000)
@@ -184,6 +189,10 @@ class FaultDef(_Strict):
             raise ValueError(f"{self.action} needs rate = a probability between 0 and 1")
         if self.action == "slow_network" and self.latency_s is None:
             raise ValueError("slow_network needs latency_s = extra seconds per message")
+        if self.when is not None and self.agent is None:
+            raise ValueError(f"when = {self.when!r} needs agent = a name, a position or a selector (holder, ...)")
+        if self.timeout_s is not None and self.when != "holding":
+            raise ValueError('timeout_s is how long when = "holding" waits; add when = "holding" or remove it')
         takes = [f.name for f in dataclasses.fields(FAULTS[self.action])]
         stray = [k for k in _FAULT_SETTINGS if getattr(self, k) is not None and k not in takes]
         if stray:
