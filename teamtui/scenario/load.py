@@ -16,7 +16,7 @@ from typing import Any, assert_never
 
 import pydantic
 
-from teamtui.core import files
+from teamtui.core import breakpoints, files
 from teamtui.core.aim import DEFAULT_TIMEOUT_S, SELECTORS, static_problem
 from teamtui.core.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
 from teamtui.core.faults import (
@@ -185,6 +185,8 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         retries=m.team.retries, history_turns=m.team.history_turns,
         test_limits=TestLimits(timeout_s=lim.test_timeout_s, memory_mb=lim.test_memory_mb),
         unsafe_host_exec=lim.unsafe_host_exec,
+        breakpoints=tuple(breakpoints.build(b.kind, pattern=b.pattern, times=b.times, usd=b.usd, after_s=b.after_s)
+                          for b in m.breakpoints),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from teamtui.core import breakpoints
 from teamtui.core.faults import FAULTS
 from teamtui.scenario import axes
 from teamtui.scenario.architectures import ARCHITECTURES
@@ -182,7 +183,7 @@ class FaultDef(_Strict):
         if (self.at is None) == (self.round is None):
             raise ValueError("give exactly one of at (seconds) or round")
         if self.action in ("kill", "restart", "delay", "undelay", "stall", "resume") and self.agent is None:
-            raise ValueError(f"{self.action} needs agent = a name or a position from 1")
+            raise ValueError(f"{self.action} needs agent = a name, a position from 1 or a selector (holder, lead, ...)")
         if self.action == "partition" and self.agent is None and not self.groups:
             raise ValueError("partition needs agent = ... (to isolate it) or groups = [[...], [...]]")
         if self.action in ("drop", "duplicate") and self.rate is None:
@@ -198,6 +199,32 @@ class FaultDef(_Strict):
         if stray:
             raise ValueError(f"{self.action} does not take {' or '.join(stray)}; remove it ({self.action} takes "
                              f"{', '.join(takes) if takes else 'only at or round'})")
+        return self
+
+
+class BreakpointDef(_Strict):
+    """Where the monitor pauses, and `run --headless` stops (exit code 3): `teamtui.core.breakpoints.KINDS`."""
+
+    kind: Literal["conflict", "stall", "straggler", "recovery", "no_recovery", "test_failures", "cost", "message"]
+    pattern: str | None = None
+    """message: a regular expression an agent's message or reply must match ("/.../i" ignores case)."""
+    times: int | None = Field(default=None, ge=1, le=1_000_000)
+    """test_failures: stop when a subtask has failed its tests this many times (default 1)."""
+    usd: float | None = Field(default=None, ge=0)
+    """cost: stop once the run has cost more than this many dollars."""
+    after_s: float | None = Field(default=None, gt=0)
+    """no_recovery: stop when this long after a kill, the killed agent's work is not all reclaimed (default 30)."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            breakpoints.build("message", pattern=v)
+        return v
+
+    @model_validator(mode="after")
+    def _settings(self) -> BreakpointDef:
+        breakpoints.build(self.kind, pattern=self.pattern, times=self.times, usd=self.usd, after_s=self.after_s)
         return self
 
 
@@ -329,6 +356,7 @@ class ScenarioFile(_Strict):
     agents: list[AgentOverride] = []
     task: TaskConfig
     faults: list[FaultDef] = []
+    breakpoints: list[BreakpointDef] = []
     limits: Limits = Limits()
     network: NetworkConfig = NetworkConfig()
     sweep: SweepConfig | None = None
