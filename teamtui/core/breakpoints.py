@@ -169,7 +169,7 @@ class Matcher:
         for agent, (fault, held) in list(self.waiting.items()):
             if now - fault.t >= bp.after_s:
                 del self.waiting[agent]
-                return Hit(bp, fault, f"no recovery: {bp.after_s:g}s after {agent} was killed, "
+                return Hit(bp, fault, f"{bp.after_s:g}s after {agent} was killed, "
                                       f"{', '.join(sorted(held))} not reclaimed")
         return None
 
@@ -189,28 +189,28 @@ class Matcher:
     def _check(self, bp: Breakpoint, e: ev.Event) -> Hit | None:
         k = bp.kind
         if k == "conflict" and isinstance(e, _CONFLICTS):
-            return Hit(bp, e, f"conflict: {e.agent} {e.kind}")
+            return Hit(bp, e, f"{e.agent} {e.kind}")
         if k == "stall" and isinstance(e, ev.AgentStalled):
-            return Hit(bp, e, f"stall: {e.agent} silent since {e.since:.1f}s")
+            return Hit(bp, e, f"{e.agent} silent since {e.since:.1f}s")
         if k == "straggler" and isinstance(e, ev.StragglerDetected):
-            return Hit(bp, e, f"straggler: {e.agent} at {e.latency:.1f}s per call")
+            return Hit(bp, e, f"{e.agent} at {e.latency:.1f}s per call")
         if k == "recovery":
             if isinstance(e, ev.TaskClaimed) and e.reclaimed_from:
-                return Hit(bp, e, f"recovery: {e.agent} reclaimed {e.task} from {e.reclaimed_from}")
+                return Hit(bp, e, f"{e.agent} reclaimed {e.task} from {e.reclaimed_from}")
             if isinstance(e, ev.AgentRecovered):
-                return Hit(bp, e, f"recovery: {e.agent} is back after {e.stalled_for:.1f}s")
+                return Hit(bp, e, f"{e.agent} is back after {e.stalled_for:.1f}s")
             if isinstance(e, ev.LeaderElected) and e.previous:
-                return Hit(bp, e, f"recovery: {e.agent} elected lead after {e.previous}")
+                return Hit(bp, e, f"{e.agent} elected lead after {e.previous}")
         if k == "test_failures" and isinstance(e, ev.TestsRan) and not e.passed \
                 and self.failures.get(e.task, 0) == bp.times:
-            return Hit(bp, e, f"test failures: {e.task} failed its tests {bp.times} time{'s' * (bp.times != 1)}")
+            return Hit(bp, e, f"{e.task} failed its tests {bp.times} time{'s' * (bp.times != 1)}")
         if k == "cost" and isinstance(e, ev.LLMCallCompleted) and e.cost_usd and self.cost > bp.usd \
                 and self.cost - e.cost_usd <= bp.usd:
-            return Hit(bp, e, f"cost: the run has cost ${self.cost:.4f}, past ${bp.usd:g}")
+            return Hit(bp, e, f"the run has cost ${self.cost:.4f}, past ${bp.usd:g}")
         if k == "message":
             text = e.text if isinstance(e, ev.MessageSent | ev.LLMCallCompleted) else None
             if text is not None and bp.regex.search(text):
-                return Hit(bp, e, f"message: {e.agent}'s {'message' if isinstance(e, ev.MessageSent) else 'reply'} "
+                return Hit(bp, e, f"{e.agent}'s {'message' if isinstance(e, ev.MessageSent) else 'reply'} "
                                   f"matches /{bp.pattern}/")
         return None
 

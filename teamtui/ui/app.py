@@ -41,6 +41,7 @@ from teamtui.launch import Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
 from teamtui.ui import redraw, render
+from teamtui.ui.aimbreak import AimBreakActions, BreakWatch
 from teamtui.ui.parsers import filter_problem, parse_agent, parse_delay, parse_groups
 from teamtui.ui.screens.help import HelpScreen
 from teamtui.ui.screens.prompt import PromptScreen
@@ -68,7 +69,7 @@ def _fault_binding(key: str, action: str, text: str, tip: str, show: bool = True
     return Binding(key, action, text, id=f"fault.{action}", tooltip=tip, show=show)
 
 
-class TeamApp(App[int]):
+class TeamApp(AimBreakActions, App[int]):
     """See the module docstring."""
 
     target: reactive[str] = reactive("", init=False)
@@ -90,6 +91,10 @@ class TeamApp(App[int]):
         _fault_binding("x", "isolate", "Isolate", "Partition the target from the rest of the team"),
         _fault_binding("g", "partition", "Partition…", "Split the team into groups that cannot talk", show=False),
         _fault_binding("h", "heal", "Heal", "Heal every partition and link fault"),
+        _fault_binding("K", "kill_holder", "Kill holder", "Kill whoever holds the most work when the fault lands",
+                       show=False),
+        Binding("b", "breakpoint", "Break on…", id="run.breakpoint", show=False,
+                tooltip="Pause on a conflict, stall, straggler, recovery, test failures, cost or a message pattern"),
         Binding("space", "pause", "Pause", id="run.pause", tooltip="Pause or resume the run clock"),
         Binding("plus,equals_sign", "faster", "Faster", id="run.faster", show=False, tooltip="Double the clock speed"),
         Binding("minus", "slower", "Slower", id="run.slower", show=False, tooltip="Halve the clock speed"),
@@ -121,8 +126,11 @@ class TeamApp(App[int]):
         self.scenario = scenario
         self.run_handle: Run | None = None
         self.clock: WallClock | RunClock = WallClock(speed)
+        self.breaks = BreakWatch(scenario.breakpoints if scenario is not None else ())
         if scenario is not None:
-            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir, listener=self.pending_append)
+            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir,
+                                  listener=self.breaks.listener(self.pending_append))
+            self.breaks.run = self.run_handle
             self.clock = RunClock(self.run_handle)
         self.view = LiveView()
         self.pending: deque[ev.Event] = deque()
@@ -170,7 +178,7 @@ class TeamApp(App[int]):
             self.w_status.index = next((p.index for p in self.panes if p.agent == name), 0)
 
     FAULT_ACTIONS: ClassVar[frozenset[str]] = frozenset(
-        {"kill", "restart", "delay", "stall", "isolate", "partition", "heal"})
+        {"kill", "restart", "delay", "stall", "isolate", "partition", "heal", "kill_holder"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer is contextual: while the run goes it shows the fault keys and pause, once the run has ended
@@ -277,6 +285,7 @@ class TeamApp(App[int]):
         if not self.w_log.is_attached:
             return  # the app is closing: its widgets are going or gone
         self._fold_pending()
+        self.show_break()
         run = self.run_handle
         if run is not None and not self.ended and run.done.is_set() and run.outcome is None:
             self._run_ended()  # a run that failed before its first event has nothing to draw
@@ -519,6 +528,7 @@ class TeamApp(App[int]):
     def action_pause(self) -> None:
         if self.clock.paused:
             self.clock.resume()
+            self.w_status.note = ""  # a breakpoint's note goes with the pause
         else:
             self.clock.pause()
         self.frame()
@@ -630,6 +640,7 @@ class TeamApp(App[int]):
             yield SystemCommand(f"Fault: stall or resume {name}", f"Freeze {name}", lambda n=name: self.action_stall(n))
             yield SystemCommand(f"Fault: isolate {name}", f"Partition {name} from the team",
                                 lambda n=name: self.action_isolate(n))
+        yield from self.aim_commands()
         yield SystemCommand("Fault: partition into groups", "Split the team", self.action_partition)
         yield SystemCommand("Fault: heal the network", "Heal every partition", self.action_heal)
         yield SystemCommand("Run: pause or resume", "Pause the run clock", self.action_pause)

@@ -26,7 +26,7 @@ LOG: list[ev.Event] = [
 
 
 @pytest.mark.parametrize(("spec", "seq", "words"), [
-    ("conflict", 3, "conflict"),
+    ("conflict", 3, "bob ClaimConflicted"),
     ("stall", 7, "cy silent since 1.0s"),
     ("straggler", 8, "dee at 9.0s per call"),
     ("recovery", 9, "bob reclaimed a from ada"),
