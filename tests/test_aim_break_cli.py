@@ -72,6 +72,8 @@ BAD_SCENARIOS = {
               ["breakpoints[0].pattern", "'dead(lock'", "does not compile", "escape a literal ("]),
     "unknown-kind": (HEAD + '[[breakpoints]]\nkind = "deadlock"\n',
                      ["breakpoints[0].kind", "'deadlock'", "'conflict', 'stall'"]),
+    "unknown-breakpoint-key": (HEAD + '[[breakpoints]]\nkind = "message"\nregex = "x"\n',
+                               ['unknown key "regex"', "allowed here: after_s, kind, pattern, times, usd"]),
     "stray-setting": (HEAD + '[[breakpoints]]\nkind = "conflict"\ntimes = 2\n',
                       ["breakpoints[0]", "does not take times", "remove it"]),
 }
