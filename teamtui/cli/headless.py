@@ -33,7 +33,7 @@ from teamtui.ui.words import event_words, plural
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
-           ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased)
+           ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased, ev.FaultSkipped)
 
 
 TICK_EVENTS = 50

@@ -24,7 +24,6 @@ from teamtui.core.printable import shown
 
 if TYPE_CHECKING:
     from teamtui.launch import Run
-    from teamtui.ui.app import TeamApp
 
 AIMS: dict[str, str] = {
     "holder": "whoever holds the most work", "lead": "the lead", "busiest": "the busiest agent",
@@ -97,7 +96,7 @@ class AimBreakActions:
 
     def show_break(self: Any) -> None:
         """Show a breakpoint hit, if one came: the log jumps to its event, and the status line says why."""
-        app: TeamApp = self
+        app = self  # the TeamApp this is mixed into (not imported: it imports this module)
         hit = app.breaks.take()
         if hit is None:
             return
@@ -108,7 +107,7 @@ class AimBreakActions:
 
     def aim_fault(self: Any, fault: Fault, selector: str) -> None:
         """Inject `fault` at whoever `selector` picks when it lands (recorded with the pick and why)."""
-        app: TeamApp = self
+        app = self  # the TeamApp this is mixed into (not imported: it imports this module)
         run = app._live()
         if run is None:
             return
@@ -119,7 +118,7 @@ class AimBreakActions:
         self.aim_fault(Kill(""), "holder")
 
     def action_breakpoint(self: Any) -> None:
-        app: TeamApp = self
+        app = self  # the TeamApp this is mixed into (not imported: it imports this module)
         now = " ".join(map(str, app.breaks.breakpoints)) or "none"
 
         def done(text: str | None) -> None:
