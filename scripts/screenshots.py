@@ -64,11 +64,15 @@ def main() -> None:
     events = run_events(s)
     base = run_events(baseline_of(s))
     kill = next(i for i, e in enumerate(events) if isinstance(e, ev.AgentKilled))
-    recovered = next(i for i, e in enumerate(events) if isinstance(e, ev.TaskClaimed) and e.reclaimed_from)
+    recovered = next(i for i, e in enumerate(events) if isinstance(e, ev.TaskClaimed)
+                     and e.reclaimed_from == events[kill].agent)
+    start = events[0]
+    assert isinstance(start, ev.RunStarted)
+    victim = str(start.agents.index(events[kill].agent) + 1)  # the quickstart kills whoever holds the most work
     shots = [
         ("running", events[: next(i for i, e in enumerate(events) if e.t >= 18)], ()),
-        ("killed-agent", events[: kill + 6], ("2",)),
-        ("recovered", events[: recovered + 4], ("2",)),
+        ("killed-agent", events[: kill + 6], (victim,)),
+        ("recovered", events[: recovered + 4], (victim,)),
         ("summary", events, ("m",)),
         ("help", events[: kill + 6], ("question_mark",)),
     ]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from teamtui.core import events as ev
 from teamtui.core.clock import Clock, Pace, VirtualClock, VirtualEventLoop, WallClock, run_virtual
-from teamtui.core.faults import Fault
+from teamtui.core.faults import Fault, Scheduled
 from teamtui.faults.nemesis import Nemesis
 from teamtui.llm.base import LLMBackend
 from teamtui.metrics.summary import RunMetrics, summarize
@@ -316,6 +316,12 @@ class Run:
         engine = self.engine
         if engine is not None:
             self._call(lambda: engine.inject(fault, source))
+
+    def inject_aimed(self, fault: Fault, selector: str, source: str = "user") -> None:
+        """Inject `fault` at whoever `selector` (holder, lead, ...) picks when it lands, on the run's thread."""
+        nemesis = self.engine.nemesis if hasattr(self.engine, "nemesis") else None
+        if isinstance(nemesis, Nemesis):
+            self._call(lambda: nemesis.fire(Scheduled(fault, aim=selector), source))
 
     def cancel(self) -> None:
         engine = self.engine

@@ -71,7 +71,7 @@ def test_same_seed_gives_identical_event_logs_through_the_cli(tmp_path: Path) ->
 def test_summary_table_names_the_key_figures() -> None:
     proc = teamtui("run", "scenarios/quickstart.toml", "--headless")
     assert proc.returncode == 0, proc.stderr
-    for word in ("speedup", "Amdahl", "makespan", "conflicts", "fault: kill bob"):
+    for word in ("speedup", "Amdahl", "makespan", "conflicts", "fault: kill dee"):
         assert word in proc.stdout
 
 

@@ -256,3 +256,14 @@ def test_a_fork_of_a_monitor_run_can_drop_its_keyboard_fault_or_swap_the_model(t
     assert replies and [ev.encode(e) for e in replies][:5] != [
         ev.encode(e) for e in load_events(db, parent) if isinstance(e, ev.LLMCallCompleted) and e.seq > pressed.seq + 20
     ][:5]
+
+
+def test_a_fork_drops_a_fault_aimed_by_a_selector(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    aimed = SIM.replace('agent = "bob"', 'agent = "holder"\nwhen = "holding"')
+    parent = parent_run(db, aimed)
+    kill = next(e for e in load_events(db, parent) if isinstance(e, ev.FaultInjected) and e.fault == "kill")
+    assert kill.aim == "holder"
+    child, _ = fork(db, parent, "--at", "3", "--drop-fault", "1")
+    faults = [e for e in load_events(db, child) if isinstance(e, ev.FaultInjected)]
+    assert [f.fault for f in faults] == ["delay"]  # the aimed kill is gone, the delay of cy stays

@@ -25,7 +25,8 @@ HEADLESS = ["teamtui.cli", "teamtui.cli.common", "teamtui.cli.run", "teamtui.sce
             "teamtui.metrics.summary", "teamtui.llm.sim", "teamtui.faults.nemesis", "teamtui.experiments.sweep",
             "teamtui.experiments.report", "teamtui.llm", "teamtui.llm.cassette", "teamtui.llm.chat",
             "teamtui.cli.runs", "teamtui.cli.experiments", "teamtui.store.recorder", "teamtui.store.recording",
-            "teamtui.core.state", "teamtui.ui.view", "teamtui.ui.render"]
+            "teamtui.core.state", "teamtui.ui.view", "teamtui.ui.render", "teamtui.core.aim", "teamtui.core.breakpoints",
+            "teamtui.cli.breakstop"]
 
 
 @pytest.mark.parametrize("module", HEADLESS)

@@ -11,13 +11,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from teamtui.cli.breakstop import BREAK_EXIT, Stopper
 from teamtui.cli.signals import interruptible, name
 from teamtui.core import events as ev
+from teamtui.core.breakpoints import Breakpoint
 from teamtui.core.errors import Interrupted
 from teamtui.core.printable import shown
 from teamtui.core.state import RunState
@@ -30,7 +33,7 @@ from teamtui.ui.words import event_words, plural
 
 NOTABLE = (ev.TaskCompleted, ev.AgentKilled, ev.AgentRestarted, ev.AgentDelayed, ev.AgentStalled,
            ev.StragglerDetected, ev.LeaseExpired, ev.ClaimConflicted, ev.WriteConflicted, ev.LockDenied,
-           ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased)
+           ev.NetworkPartitioned, ev.NetworkHealed, ev.LeaderElected, ev.TaskReleased, ev.FaultSkipped)
 
 
 TICK_EVENTS = 50
@@ -52,10 +55,12 @@ def describe_event(e: ev.Event) -> str:
 
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
                    baselines: bool | None, live: bool, db: Path | None = None,
-                   nemesis: NemesisFactory | None = None) -> int:
+                   nemesis: NemesisFactory | None = None, breaks: tuple[Breakpoint, ...] = ()) -> int:
     """Run `scenario` (see `teamtui.launch.Run`), show its progress on a terminal, then print its metrics as a
-    table or JSON; a recording that failed is one line after the results (exit code 2)."""
+    table or JSON; a recording that failed is one line after the results (exit code 2). A run stopped at a
+    breakpoint (the scenario's or `breaks`) ends with that event in one line (exit code 3)."""
     console = Console(stderr=as_json)
+    stopper = Stopper((*scenario.breakpoints, *breaks)) if scenario.breakpoints or breaks else None
     interactive = console.is_terminal and (live or speed is not None or needs_wall_clock(scenario))
     total = len(scenario.task.subtasks)
     if interactive:
@@ -77,10 +82,14 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
                     progress.console.print(Text(shown(describe_event(e))), highlight=False)
 
         run = Run(scenario, speed=speed, db=db, baselines=baselines, listener=listener, nemesis=nemesis)
+        if stopper is not None:
+            stopper.attach(run)
         with progress, interruptible(run.interrupt):
             outcome = run.execute()
     else:
         run = Run(scenario, speed=speed, db=db, baselines=baselines, nemesis=nemesis)
+        if stopper is not None:
+            stopper.attach(run)
         with interruptible(run.interrupt):
             outcome = run.execute()
     if outcome.error is not None:
@@ -100,6 +109,11 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
     if run.signal is not None:
         saved = f"; recorded as run {outcome.run_id}" if outcome.run_id else ""
         raise Interrupted(run.signal, f"interrupted by {name(run.signal)}: the run stopped{saved}")
+    if stopper is not None and stopper.hit is not None:
+        hit = stopper.hit
+        why = f" ({hit.reason})" if hit.breakpoint.kind in ("no_recovery", "test_failures", "cost") else ""
+        click.echo(shown(f"stopped at breakpoint {hit.breakpoint}: {describe_event(hit.event)}{why}"), err=as_json)
+        return BREAK_EXIT
     return 0
 
 

@@ -21,20 +21,27 @@ from teamtui.cli.common import FiniteFloat, check_db, db_path, guard, load, over
 @click.option("--events", "events_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the event log to this file as JSON lines.")
 @click.option("--no-baseline", is_flag=True, help="Skip the 1-agent and fault-free comparison runs.")
+@click.option("--break-on", "break_on", multiple=True, metavar="KIND[:ARG]",
+              help="Stop the run at the first event that meets KIND[:ARG] (repeatable), print that event in one line "
+                   "and exit with 3. KIND: conflict, stall, straggler, recovery, no_recovery[:SECONDS] (default 30), "
+                   "test_failures[:TIMES] (default 1), cost:USD, message:/REGEX/ (/REGEX/i ignores case).")
 @overrides
 @recording
 @guard
 def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, events_path: Path | None,
-        no_baseline: bool, db: Path | None, no_record: bool, **over: Any) -> None:
-    """Run SCENARIO and report its metrics (and record it)."""
+        no_baseline: bool, break_on: tuple[str, ...], db: Path | None, no_record: bool, **over: Any) -> None:
+    """Run SCENARIO and report its metrics (and record it). Exit codes: 0 the run ended, 2 bad input or a
+    recording that failed, 3 stopped at a breakpoint (--break-on or the scenario's [[breakpoints]])."""
+    from teamtui.cli.breakstop import parse_all
     from teamtui.cli.headless import run_and_report
 
+    breaks = parse_all(break_on)  # a bad breakpoint fails before the scenario is even read
     sc = load(scenario, **over)
     database = db_path(db, no_record)
     if database is not None:
         check_db(database)  # fail before the run, not after it
     code = run_and_report(sc, speed=speed, as_json=as_json, events_path=events_path,
-                          baselines=False if no_baseline else None, live=False, db=database)
+                          baselines=False if no_baseline else None, live=False, db=database, breaks=breaks)
     sys.exit(code)
 
 

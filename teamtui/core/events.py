@@ -285,6 +285,19 @@ class FaultInjected(Event, frozen=True):
     fault: str
     source: str  # schedule | user
     params: dict[str, Any] = {}
+    aim: str = ""
+    """The selector that picked `agent` (holder, lead, busiest, slowest, random), or "" when it was named."""
+    why: str = ""
+    """Why the selector picked it, or what a `when = "holding"` fault waited for ("" when neither applies)."""
+
+
+class FaultSkipped(Event, frozen=True):
+    """A fault that did not fire: its selector matched no agent, or `when = "holding"` waited `timeout_s` in vain."""
+
+    fault: str
+    source: str
+    aim: str
+    reason: str
 
 
 def _param(v: Any) -> str:
@@ -371,7 +384,7 @@ AnyEvent = (
     | TaskCompleted | CompletionRejected | WorkStranded
     | FileWritten | WriteConflicted | LockDenied | TestsRan | ActionRejected
     | AgentStalled | AgentRecovered | StragglerDetected | StragglerCleared | LeaderElected
-    | FaultInjected | AgentKilled | AgentRestarted | AgentDelayed | AgentDelayEnded
+    | FaultInjected | FaultSkipped | AgentKilled | AgentRestarted | AgentDelayed | AgentDelayEnded
     | AgentStallInjected | AgentResumed | NetworkPartitioned | NetworkHealed | LinkFaultSet
 )
 

@@ -209,9 +209,16 @@ FAULTS: dict[str, type[Fault]] = {cls.action: cls for cls in Fault.__args__}  # 
 
 @dataclass(frozen=True)
 class Scheduled:
-    """A fault of a scenario's schedule: applied at run time `at` seconds, or at the start of round `round`."""
+    """A fault of a scenario's schedule: applied at run time `at` seconds, or at the start of round `round`.
+
+    `aim` is a selector (`teamtui.faults.aim.SELECTORS`) the nemesis resolves when the fault fires (the fault's own
+    agent is then a placeholder); `when = "holding"` waits from that moment until the target holds a subtask, for
+    at most `timeout_s` run seconds, then fires (or records that it gave up)."""
 
     fault: Fault
     at: float | None = None
     round: int | None = None
+    aim: str = ""
+    when: str = "now"
+    timeout_s: float | None = None
 

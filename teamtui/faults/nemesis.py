@@ -5,14 +5,24 @@ specific change it made (`AgentKilled`, `AgentDelayed`, `NetworkPartitioned`, ..
 both the intent and its effect. Faults with `seconds` undo themselves when that time has passed (their
 timers run in the engine's task group, so a failing one fails the run). A fault aimed at an agent that
 cannot take it (killing the dead) is recorded and has no effect.
+
+A scheduled fault aimed by a selector (`Scheduled.aim`: holder, lead, ...) is resolved when it fires, from the
+board and the nemesis's own per-agent counters (`teamtui.core.aim.resolve`); `FaultInjected.aim` and `.why` record
+what was picked and why. `when = "holding"` waits (in a task of its own, so later faults keep their times) for
+the board to change until the target holds a subtask, at most `timeout_s`; a fault that cannot fire is recorded
+as `FaultSkipped` with the reason.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, assert_never
 
+from teamtui.core import aim as aiming
 from teamtui.core import events as ev
+from teamtui.core.clock import wait_for
 from teamtui.core.faults import (
     Delay,
     Drop,
@@ -23,6 +33,7 @@ from teamtui.core.faults import (
     Partition,
     Restart,
     Resume,
+    Scheduled,
     SlowNetwork,
     Stall,
     Undelay,
@@ -34,6 +45,12 @@ if TYPE_CHECKING:
 DEFAULT_DELAY_FACTOR = 3.0
 
 
+def _at(fault: Fault, agent: str) -> Fault:
+    """The fault aimed at `agent` (a scheduled fault aimed by a selector holds a placeholder until it fires)."""
+    out: Fault = dataclasses.replace(fault, agent=agent)  # type: ignore[arg-type]  # every aimed fault has `agent`
+    return out
+
+
 class Nemesis:
     """See the module docstring."""
 
@@ -41,28 +58,105 @@ class Nemesis:
         self.engine = engine
         faults = engine.scenario.faults
         self.timed = sorted((s for s in faults if s.at is not None), key=lambda s: s.at or 0.0)
-        self.by_round: dict[int, list[Fault]] = {}
+        self.by_round: dict[int, list[Scheduled]] = {}
         for s in faults:
             if s.round is not None:
-                self.by_round.setdefault(s.round, []).append(s.fault)
+                self.by_round.setdefault(s.round, []).append(s)
         engine.pending_restarts = sum(1 for s in faults if isinstance(s.fault, Restart))
+        self.completed: dict[str, int] = {}
+        self.latency: dict[str, tuple[float, int]] = {}
+        """Per agent: subtasks completed, and (total latency, calls) of its completed LLM calls."""
+        self.draws = 0
+        self.board_changed = asyncio.Event()
+        engine.on(self._count)
+
+    def _count(self, e: ev.Event) -> None:
+        if isinstance(e, ev.TaskCompleted):
+            self.completed[e.agent] = self.completed.get(e.agent, 0) + 1
+        elif isinstance(e, ev.LLMCallCompleted):
+            total, n = self.latency.get(e.agent, (0.0, 0))
+            self.latency[e.agent] = (total + e.latency, n + 1)
+        if isinstance(e, ev.TaskClaimed | ev.TaskAssigned | ev.AgentRestarted | ev.LeaderElected):
+            self.board_changed.set()
 
     async def run(self) -> None:
         for s in self.timed:
             delay = (s.at or 0.0) - self.engine.clock.now()
             if delay > 0:
                 await self.engine.clock.sleep(delay)
-            self.apply(s.fault, "schedule")
+            self.fire(s)
 
     def at_round(self, rnd: int) -> None:
-        for fault in self.by_round.pop(rnd, []):
-            self.apply(fault, "schedule")
+        for s in self.by_round.pop(rnd, []):
+            self.fire(s)
 
-    def apply(self, fault: Fault, source: str) -> None:
+    # -- aiming ------------------------------------------------------------------------------------
+
+    def team(self) -> list[aiming.Member]:
+        """The team as a selector sees it now (`teamtui.core.aim.Member`s, in team order)."""
+        eng = self.engine
+        out = []
+        for name, st in eng.agents.items():
+            held = tuple(eng.board.held_by(name))
+            total, calls = self.latency.get(name, (0.0, 0))
+            out.append(aiming.Member(name, "lead" if name == eng.lead else st.role, st.alive, held,
+                                     sum(eng.board.tasks[t].work for t in held), self.completed.get(name, 0),
+                                     total / calls if calls else None))
+        return out
+
+    def aim(self, target: str, holding: bool = False) -> aiming.Aimed:
+        """Resolve a selector (or a name) now; each `random` pick takes the run's next seeded draw."""
+        draw = 0.0
+        if target == "random":
+            draw = aiming.seeded_draw(self.engine.scenario.seed, self.draws)
+            self.draws += 1
+        return aiming.resolve(target, self.team(), holding=holding, draw=draw)
+
+    def fire(self, s: Scheduled, source: str = "schedule") -> None:
+        """Apply a scheduled fault: at once, or (`when = "holding"`) once its target holds a subtask."""
+        if not s.aim and s.when == "now":
+            self.apply(s.fault, source)
+            return
+        if s.when == "holding":
+            if not self._try(s, source):
+                self.engine.spawn(self._wait_holding(s, source))
+            return
+        aimed = self.aim(s.aim)
+        if aimed.agent:
+            self.apply(_at(s.fault, aimed.agent), source, aim=s.aim, why=aimed.why)
+        elif not self.engine.finished:
+            self.engine.emit(ev.FaultSkipped(fault=s.fault.action, source=source, aim=s.aim, reason=aimed.why))
+
+    def _try(self, s: Scheduled, source: str) -> bool:
+        aimed = self.aim(s.aim or s.fault.target, holding=True)
+        if not aimed.agent:
+            return False
+        why = aimed.why if s.aim else f"{aimed.why}; waited for it to hold work"
+        self.apply(_at(s.fault, aimed.agent), source, aim=s.aim, why=why)
+        return True
+
+    async def _wait_holding(self, s: Scheduled, source: str) -> None:
+        eng = self.engine
+        deadline = eng.clock.now() + (s.timeout_s or aiming.DEFAULT_TIMEOUT_S)
+        while not eng.finished:
+            left = deadline - eng.clock.now()
+            if left <= 0:
+                target = s.aim or s.fault.target
+                eng.emit(ev.FaultSkipped(agent="" if s.aim else target, fault=s.fault.action, source=source,
+                                         aim=s.aim, reason=f"gave up after {s.timeout_s or aiming.DEFAULT_TIMEOUT_S:g}"
+                                                           f"s: {self.aim(target, holding=True).why}"))
+                return
+            self.board_changed.clear()
+            await wait_for(eng.clock, self.board_changed.wait(), left)
+            if not eng.finished and self._try(s, source):
+                return
+
+    def apply(self, fault: Fault, source: str, aim: str = "", why: str = "") -> None:
         eng = self.engine
         if eng.finished:
             return
-        eng.emit(ev.FaultInjected(agent=fault.target, fault=fault.action, source=source, params=fault.params))
+        eng.emit(ev.FaultInjected(agent=fault.target, fault=fault.action, source=source, params=fault.params,
+                                  aim=aim, why=why))
         if source == "schedule" and isinstance(fault, Restart):
             eng.pending_restarts = max(0, eng.pending_restarts - 1)
         match fault:

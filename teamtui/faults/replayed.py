@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from teamtui.core import events as ev
 from teamtui.core.errors import RunError
-from teamtui.core.faults import FAULTS, Fault, Kill
+from teamtui.core.faults import FAULTS, Fault, Kill, Scheduled
 from teamtui.faults.nemesis import Nemesis
 
 if TYPE_CHECKING:
@@ -142,13 +142,23 @@ class ReplayNemesis(Nemesis):
                 self._after.setdefault(r.seq - 1, []).append(k)
         await super().run()  # the schedule, as any run has it (`apply` below strikes dropped faults)
 
-    def apply(self, fault: Fault, source: str) -> None:
+    def fire(self, s: Scheduled, source: str = "schedule") -> None:
+        """A scheduled fault, struck here when dropped: an aimed one reaches `apply` as a new object (its agent
+        picked when it fires), so the schedule's own object is looked up before that."""
+        number = self._numbers.get(id(s.fault)) if source == "schedule" else None
+        if number is not None and number in self.dropped:
+            return
+        if number is not None:
+            self.fired.add(number)
+        super().fire(s, source)
+
+    def apply(self, fault: Fault, source: str, aim: str = "", why: str = "") -> None:
         number = self._numbers.get(id(fault)) if source == "schedule" else None
         if number is not None:
             if number in self.dropped:
                 return
             self.fired.add(number)
-        super().apply(fault, source)
+        super().apply(fault, source, aim, why)
 
     def _fire(self, k: int) -> None:
         number, r = self.n_scheduled + k + 1, self.replayed[k]

@@ -16,7 +16,8 @@ from typing import Any, assert_never
 
 import pydantic
 
-from teamtui.core import files
+from teamtui.core import breakpoints, files
+from teamtui.core.aim import DEFAULT_TIMEOUT_S, SELECTORS, static_problem
 from teamtui.core.errors import ScenarioError, TaskPackError, did_you_mean, key_path, locate
 from teamtui.core.faults import (
     Delay,
@@ -169,7 +170,7 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         dup = next(n for n in names if names.count(n) > 1)
         raise fail(["agents"], f'agent name "{dup}" is used twice; names must be unique')
     task = _load_task(m, path, fail)
-    faults = tuple(_resolve_fault(i, f, names, m, fail) for i, f in enumerate(m.faults))
+    faults = tuple(_resolve_fault(i, f, names, m, fail, [a.role for a in agents]) for i, f in enumerate(m.faults))
     lim = m.limits
     return Scenario(
         name=m.scenario.name, description=m.scenario.description, seed=m.scenario.seed,
@@ -184,6 +185,8 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         retries=m.team.retries, history_turns=m.team.history_turns,
         test_limits=TestLimits(timeout_s=lim.test_timeout_s, memory_mb=lim.test_memory_mb),
         unsafe_host_exec=lim.unsafe_host_exec,
+        breakpoints=tuple(breakpoints.build(b.kind, pattern=b.pattern, times=b.times, usd=b.usd, after_s=b.after_s)
+                          for b in m.breakpoints),
     )
 
 
@@ -255,17 +258,28 @@ def _load_task(m: ScenarioFile, path: Path, fail: Any) -> TaskGraph:
     return graph
 
 
-def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail: Any) -> Scheduled:
-    agent = ""
+def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail: Any,
+                   roles: list[str] | None = None) -> Scheduled:
+    agent = aim = ""
     if f.agent is not None:
         if isinstance(f.agent, int):
             if not 1 <= f.agent <= len(names):
                 raise fail(["faults", i, "agent"], f"agent {f.agent} does not exist: positions run from 1 to "
                                                    f"{len(names)} ({', '.join(names)})")
             agent = names[f.agent - 1]
+        elif f.agent in SELECTORS:
+            if f.agent in names:
+                raise fail(["faults", i, "agent"], f'"{f.agent}" is both an agent\'s name and a selector; aim at '
+                                                   f"the agent by its position ({names.index(f.agent) + 1}) instead")
+            problem = static_problem(f.agent, roles or [])
+            if problem:
+                raise fail(["faults", i, "agent"], problem)
+            aim = f.agent
         elif f.agent not in names:
-            raise fail(["faults", i, "agent"], f'no agent named "{f.agent}"{did_you_mean(f.agent, names)}; '
-                                               f"agents: {', '.join(names)}")
+            hint = did_you_mean(f.agent, [*names, *SELECTORS])
+            raise fail(["faults", i, "agent"], f'no agent named "{f.agent}"{hint}; '
+                                               f"agents: {', '.join(names)}; or a position from 1, or a selector: "
+                                               f"{', '.join(SELECTORS)}")
         else:
             agent = f.agent
     if f.at is not None and f.at > m.limits.max_time_s:
@@ -291,7 +305,9 @@ def _resolve_fault(i: int, f: FaultDef, names: list[str], m: ScenarioFile, fail:
             else:
                 resolved.append(member)
         groups.append(tuple(resolved))
-    return Scheduled(_fault_of(f, agent, tuple(groups)), at=f.at, round=f.round)
+    timeout = (f.timeout_s or DEFAULT_TIMEOUT_S) if f.when == "holding" else None
+    return Scheduled(_fault_of(f, agent, tuple(groups)), at=f.at, round=f.round, aim=aim, when=f.when or "now",
+                     timeout_s=timeout)
 
 
 def _fault_of(f: FaultDef, agent: str, groups: tuple[tuple[str, ...], ...]) -> Fault:
@@ -357,7 +373,8 @@ def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = N
         names = [a.name for a in s.agents][:keep]
         data["faults"] = [f for f in data.get("faults", [])
                           if not (isinstance(f.get("agent"), int) and f["agent"] > keep)
-                          and not (isinstance(f.get("agent"), str) and f["agent"] not in names)]
+                          and not (isinstance(f.get("agent"), str) and f["agent"] not in names
+                                   and f["agent"] not in SELECTORS)]
     from teamtui.scenario.tomlw import dumps
 
     return _validate(data, dumps(data), Path(s.source))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from teamtui.core import breakpoints
 from teamtui.core.faults import FAULTS
 from teamtui.scenario import axes
 from teamtui.scenario.architectures import ARCHITECTURES
@@ -160,7 +161,12 @@ class FaultDef(_Strict):
     round: int | None = Field(default=None, ge=1)
     """Or: at the start of this round (rounds execution)."""
     agent: str | int | None = None
-    """An agent's name, or its position counted from 1."""
+    """An agent's name, its position counted from 1 (agent = 2), or a selector resolved when the fault fires:
+    holder, lead, busiest, slowest, random (`teamtui.faults.aim.SELECTORS`)."""
+    when: Literal["now", "holding"] | None = None
+    """now (default): fire at the fault's time; holding: from then, wait until the target holds a subtask."""
+    timeout_s: float | None = Field(default=None, gt=0, le=86_400)
+    """when = "holding": give up (and record that) after this many run seconds of waiting (default 60)."""
     seconds: float | None = Field(default=None, gt=0)
     """How long the fault lasts (delay, stall, partition, drop, duplicate, slow_network)."""
     factor: float | None = Field(default=None, ge=1, le=1000)
@@ -177,18 +183,48 @@ class FaultDef(_Strict):
         if (self.at is None) == (self.round is None):
             raise ValueError("give exactly one of at (seconds) or round")
         if self.action in ("kill", "restart", "delay", "undelay", "stall", "resume") and self.agent is None:
-            raise ValueError(f"{self.action} needs agent = a name or a position from 1")
+            raise ValueError(f"{self.action} needs agent = a name, a position from 1 or a selector (holder, lead, ...)")
         if self.action == "partition" and self.agent is None and not self.groups:
             raise ValueError("partition needs agent = ... (to isolate it) or groups = [[...], [...]]")
         if self.action in ("drop", "duplicate") and self.rate is None:
             raise ValueError(f"{self.action} needs rate = a probability between 0 and 1")
         if self.action == "slow_network" and self.latency_s is None:
             raise ValueError("slow_network needs latency_s = extra seconds per message")
+        if self.when is not None and self.agent is None:
+            raise ValueError(f"when = {self.when!r} needs agent = a name, a position or a selector (holder, ...)")
+        if self.timeout_s is not None and self.when != "holding":
+            raise ValueError('timeout_s is how long when = "holding" waits; add when = "holding" or remove it')
         takes = [f.name for f in dataclasses.fields(FAULTS[self.action])]
         stray = [k for k in _FAULT_SETTINGS if getattr(self, k) is not None and k not in takes]
         if stray:
             raise ValueError(f"{self.action} does not take {' or '.join(stray)}; remove it ({self.action} takes "
                              f"{', '.join(takes) if takes else 'only at or round'})")
+        return self
+
+
+class BreakpointDef(_Strict):
+    """Where the monitor pauses, and `run --headless` stops (exit code 3): `teamtui.core.breakpoints.KINDS`."""
+
+    kind: Literal["conflict", "stall", "straggler", "recovery", "no_recovery", "test_failures", "cost", "message"]
+    pattern: str | None = None
+    """message: a regular expression an agent's message or reply must match ("/.../i" ignores case)."""
+    times: int | None = Field(default=None, ge=1, le=1_000_000)
+    """test_failures: stop when a subtask has failed its tests this many times (default 1)."""
+    usd: float | None = Field(default=None, ge=0)
+    """cost: stop once the run has cost more than this many dollars."""
+    after_s: float | None = Field(default=None, gt=0)
+    """no_recovery: stop when this long after a kill, the killed agent's work is not all reclaimed (default 30)."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            breakpoints.build("message", pattern=v)
+        return v
+
+    @model_validator(mode="after")
+    def _settings(self) -> BreakpointDef:
+        breakpoints.build(self.kind, pattern=self.pattern, times=self.times, usd=self.usd, after_s=self.after_s)
         return self
 
 
@@ -320,6 +356,7 @@ class ScenarioFile(_Strict):
     agents: list[AgentOverride] = []
     task: TaskConfig
     faults: list[FaultDef] = []
+    breakpoints: list[BreakpointDef] = []
     limits: Limits = Limits()
     network: NetworkConfig = NetworkConfig()
     sweep: SweepConfig | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from teamtui.core.breakpoints import Breakpoint
 from teamtui.core.faults import Scheduled
 from teamtui.scenario.simconfig import SimConfig
 from teamtui.scenario.tasks import TaskGraph
@@ -76,6 +77,8 @@ class Scenario:
     """Where to record every completion of a real-model run (`--record-llm`); not a scenario key."""
     unsafe_host_exec: bool = False
     """Run model-written code on the host where no sandbox works (`[limits]` key or `--unsafe-host-exec`)."""
+    breakpoints: tuple[Breakpoint, ...] = ()
+    """`[[breakpoints]]`: where the monitor pauses and `run --headless` stops."""
 
     @property
     def size(self) -> int:

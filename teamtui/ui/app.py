@@ -33,6 +33,7 @@ from teamtui.core.state import RunState
 from teamtui.launch import NemesisFactory, Run
 from teamtui.runtime.engine import Engine
 from teamtui.scenario.spec import Scenario
+from teamtui.ui.aimbreak import BreakWatch
 from teamtui.ui.host import MonitorClock
 from teamtui.ui.screens.monitor import MonitorScreen
 from teamtui.ui.screens.run import RunScreen
@@ -61,9 +62,13 @@ class TeamApp(App[int]):
         self.scenario = scenario
         self.run_handle: Run | None = None
         self.clock: MonitorClock = WallClock(speed)
+        self.breaks = BreakWatch(scenario.breakpoints if scenario is not None else ())
+        """The breakpoints, matched on the run's thread (`teamtui.ui.aimbreak`)."""
         if scenario is not None:
-            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir, listener=self.pending_append,
+            self.run_handle = Run(scenario, speed=speed, db=db, workdir=workdir,
+                                  listener=self.breaks.listener(self.pending_append),
                                   nemesis=nemesis)  # a nemesis of its own: a fork (teamtui.faults.replayed)
+            self.breaks.run = self.run_handle
             self.clock = RunClock(self.run_handle)
         self.view = LiveView()
         self.pending: deque[ev.Event] = deque()

@@ -20,6 +20,7 @@ def commands(main: MonitorScreen) -> Iterator[SystemCommand]:
             yield SystemCommand(f"Fault: stall or resume {name}", f"Freeze {name}", lambda n=name: main.action_stall(n))
             yield SystemCommand(f"Fault: isolate {name}", f"Partition {name} from the team",
                                 lambda n=name: main.action_isolate(n))
+        yield from main.aim_commands()
         yield SystemCommand("Fault: partition into groups", "Split the team", main.action_partition)
         yield SystemCommand("Fault: heal the network", "Heal every partition", main.action_heal)
         yield SystemCommand("Run: pause or resume", "Pause the run clock", main.action_pause)

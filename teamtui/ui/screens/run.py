@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 
 from teamtui.core.faults import Heal, Kill, Partition, Restart, Resume, Stall, Undelay
 from teamtui.core.printable import shown
+from teamtui.ui.aimbreak import AimBreakActions
 from teamtui.ui.parsers import parse_delay, parse_groups
 from teamtui.ui.screens.monitor import MonitorScreen
 
@@ -26,7 +27,7 @@ def fault_binding(key: str, action: str, text: str, tip: str, show: bool = True)
     return Binding(key, action, text, id=f"fault.{action}", tooltip=tip, show=show)
 
 
-class RunScreen(MonitorScreen):
+class RunScreen(AimBreakActions, MonitorScreen):
     """See the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,6 +40,10 @@ class RunScreen(MonitorScreen):
         fault_binding("x", "isolate", "Isolate", "Partition the target from the rest of the team"),
         fault_binding("g", "partition", "Partition…", "Split the team into groups that cannot talk", show=False),
         fault_binding("h", "heal", "Heal", "Heal every partition and link fault"),
+        fault_binding("K", "kill_holder", "Kill holder", "Kill whoever holds the most work when the fault lands",
+                      show=False),
+        Binding("b", "breakpoint", "Break on…", id="run.breakpoint", show=False,
+                tooltip="Pause on a conflict, stall, straggler, recovery, test failures, cost or a message pattern"),
         Binding("space", "pause", "Pause", id="run.pause", tooltip="Pause or resume the run clock"),
         *MonitorScreen.SHARED_BINDINGS,
     ]
@@ -52,6 +57,16 @@ class RunScreen(MonitorScreen):
         if action == "summary":
             return over
         return True
+
+    def frame(self, body: bool = True) -> None:
+        super().frame(body)
+        if self.w_log.is_attached:
+            self.show_break()
+
+    def action_pause(self) -> None:
+        if self.host.clock.paused:
+            self.w_status.note = ""  # a breakpoint's note goes with the pause
+        super().action_pause()
 
     def aim(self, agent: str = "") -> str | None:
         """The agent a fault key acts on (the one named, else the target), or None, said in a notice, while the
