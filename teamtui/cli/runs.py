@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from teamtui.cli.common import FiniteFloat, db_option, guard
+from teamtui.cli.common import FiniteFloat, api_options, checked, db_option, guard
 
 
 @click.command()
@@ -69,9 +69,10 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @click.command()
 @click.argument("run_ref", metavar="RUN")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
+@api_options
 @db_option
 @guard
-def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
+def rerun(run_ref: str, as_json: bool, db: Path | None, api_base: str | None, api_key_env: str | None) -> None:
     """Run a recorded RUN's scenario and seed again (same event log with the sim), recording the new run."""
     from teamtui.cli.headless import run_and_report
     from teamtui.scenario.load import parse_scenario
@@ -87,6 +88,10 @@ def rerun(run_ref: str, as_json: bool, db: Path | None) -> None:
         raise RecorderError(f"run {run_id} was imported ({source}), not run by teamtui, so it has no scenario to "
                             "rerun; replay it with teamtui replay, or run a scenario")
     sc = parse_scenario(text, Path(source))
+    if api_base is not None or api_key_env is not None:  # the same model served elsewhere (another port, say)
+        from teamtui.scenario.load import with_overrides
+
+        sc = checked(with_overrides(sc, api_base=api_base, api_key_env=api_key_env))
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
                             db=path))
 
