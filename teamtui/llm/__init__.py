@@ -16,7 +16,8 @@ def chat_settings(scenario: Scenario) -> ChatSettings:
     from teamtui.llm.chat import ChatSettings
 
     return ChatSettings(protocol=scenario.protocol, prompts=dict(scenario.prompts),
-                        history_turns=scenario.history_turns, project=scenario.task.name,
+                        history_turns=scenario.history_turns, max_tokens=scenario.max_tokens,
+                        project=scenario.task.name,
                         size=scenario.size, team=tuple(a.name for a in scenario.agents))
 
 
