@@ -33,10 +33,9 @@ def doctor(model: str, api_base: str | None, api_key_env: str | None) -> None:
         if not key:
             raise RunError(f"the environment variable {api_key_env} (--api-key-env) is not set; export it")
         register(key)
-    from teamtui.llm.doctor import diagnose
-    from teamtui.llm.litellm_backend import load_litellm
+    from teamtui.llm import doctor as probe
 
-    lines, ok = diagnose(model, api_base, key, load_litellm())
+    lines, ok = probe(model, api_base, key)
     for line in lines:
         click.echo(shown(scrub(line)))
     sys.exit(0 if ok else 2)

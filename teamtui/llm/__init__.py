@@ -51,6 +51,14 @@ def preflight(scenario: Scenario) -> None:
             load(_cassette_path(scenario, m))
 
 
+def doctor(model: str, api_base: str | None, key: str | None) -> tuple[list[str], bool]:
+    """`teamtui doctor`: probe a model's server (`teamtui.llm.doctor`) through litellm, loaded here lazily."""
+    from teamtui.llm import litellm_backend
+    from teamtui.llm.doctor import diagnose
+
+    return diagnose(model, api_base, key, litellm_backend.load_litellm())
+
+
 def _cassette_path(scenario: Scenario, model: str) -> Path:
     path = Path(model.removeprefix("cassette:"))
     if not path.is_absolute() and scenario.source:
