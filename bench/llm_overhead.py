@@ -125,7 +125,9 @@ def main() -> None:
     lm = load_litellm()
     if args.api_base:
         real = f"max_tokens = {args.max_tokens}\ntemperature = 0\ncontext_tokens = {args.context}\ntimeout_s = 600"
-        timed(lm, args, args.api_base, scenario(args.api_base, args.calls, args.model, real), "real server")
+        # no engine side: a team's prompt grows turn by turn, so its calls are not the bare loop's fixed request
+        timed(lm, args, args.api_base, scenario(args.api_base, args.calls, args.model, real), "real server",
+              engine=False)
         return
 
     def handler(body: dict[str, Any]) -> Reply:
@@ -137,15 +139,18 @@ def main() -> None:
         timed(lm, args, server.url, scenario(server.url, args.calls), f"local server, delay {args.delay_ms:g} ms")
 
 
-def timed(lm: Any, args: argparse.Namespace, url: str, s: Scenario, label: str) -> None:
-    """Time the three sides on one server, interleaved in blocks, and print them."""
+def timed(lm: Any, args: argparse.Namespace, url: str, s: Scenario, label: str, engine: bool = True) -> None:
+    """Time the sides on one server, interleaved in blocks, and print them."""
     results: dict[str, list[float]] = {"bare litellm": [], "teamtui backend": [], "teamtui engine": []}
+    if not engine:
+        del results["teamtui engine"]
     _, messages = asyncio.run(backend_calls(s, 3))  # warm-up; the exact request teamtui sends
     asyncio.run(bare(lm, url, messages, 3, s))
     for _ in range(args.blocks):
         results["bare litellm"] += asyncio.run(bare(lm, url, messages, args.calls, s))
         results["teamtui backend"] += asyncio.run(backend_calls(s, args.calls))[0]
-        results["teamtui engine"] += asyncio.run(engine_calls(s, args.calls))
+        if engine:
+            results["teamtui engine"] += asyncio.run(engine_calls(s, args.calls))
     base = statistics.median(results["bare litellm"])
     print(f"{label}, {args.blocks} blocks x {args.calls} calls per side, {os.cpu_count()} CPUs")
     print(f"{'':18}{'median ms':>11}{'mean ms':>10}{'overhead':>10}")
