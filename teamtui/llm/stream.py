@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-EMPTY = ("the stream ended with nothing (no text, no tool call, no finish reason): is the prompt larger than the "
-         "server's context? Set [team] context_tokens to the server's context size (teamtui doctor tells it)")
-INTERRUPTED = ("the server ended the stream early while another call to it was under way: it serves one call at a "
-               "time and interrupts the call in flight (llama-cpp-python's default); start it with "
-               "--interrupt_requests False, or set [team] parallel_calls = 1")
+EMPTY = ("empty stream: is the prompt larger than the server's context? Set [team] context_tokens to its size "
+         "(the stream ended with nothing: no text, no tool call, no finish reason; teamtui doctor tells the size)")
+INTERRUPTED = ("cut off by another call: set [team] parallel_calls = 1, or start the server with "
+               "--interrupt_requests False (it serves one call at a time and, as llama-cpp-python does by default, "
+               "ends the stream in flight when the next call arrives)")
 CUT = "the stream ended without a finish reason (the server cut the reply off)"
 
 
