@@ -158,7 +158,10 @@ def timed(lm: Any, args: argparse.Namespace, url: str, s: Scenario, label: str, 
         med = statistics.median(xs)
         print(f"{name:18}{med * 1e3:11.2f}{statistics.fmean(xs) * 1e3:10.2f}"
               f"{'' if name.startswith('bare') else f'{(med - base) / base:+10.1%}'}")
-    print("(engine: round to round of a one-agent team, one call per round; the target is under +10 %)")
+    if engine:
+        print("(engine: round to round of a one-agent team, one call per round; the target is under +10 %)")
+    else:
+        print("(the same request each call, temperature 0; the target on a real server is under +5 %)")
 
 
 if __name__ == "__main__":
