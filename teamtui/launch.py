@@ -62,8 +62,9 @@ def is_sim(s: Scenario) -> bool:
 
 def baseline_of(s: Scenario) -> Scenario:
     """The 1-agent reference: same task, seed and execution, one worker that is given everything, no faults."""
-    solo = AgentSpec(name=s.agents[0].name if s.agents[0].role != "lead" else s.agents[-1].name,
-                     role="worker", model=s.agents[0].model)
+    first = s.agents[0]
+    solo = AgentSpec(name=first.name if first.role != "lead" else s.agents[-1].name, role="worker",
+                     model=first.model, api_base=first.api_base, api_key_env=first.api_key_env)  # its model's server
     return replace(s, architecture="preassigned", agents=(solo,), faults=())
 
 

@@ -70,6 +70,21 @@ SEED = click.IntRange(0, 2**62)
 scenario_arg = click.argument("scenario", type=click.Path(path_type=Path, dir_okay=False))
 
 
+API_OPTIONS = [
+    click.option("--api-base", "api_base", metavar="URL",
+                 help="Override every agent's api_base: an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+    click.option("--api-key-env", "api_key_env", metavar="VAR",
+                 help="Override every agent's api_key_env: the environment variable holding the server's key."),
+]
+"""--api-base and --api-key-env: on run, the monitor, sweep and rerun alike."""
+
+
+def api_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(API_OPTIONS):
+        fn = opt(fn)
+    return fn
+
+
 def overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed([
         click.option("--seed", type=SEED, help="Override [scenario] seed."),
@@ -79,6 +94,7 @@ def overrides(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--p", "p", help="Override [task] p: 0.2, 0.5, 0.9 or serial, mixed, parallel."),
         click.option("--model", help="Override every agent's model: sim, or a litellm id (openai/gpt-4o-mini, "
                                      "ollama_chat/llama3.1, ...)."),
+        *API_OPTIONS,
         click.option("--cassette", type=click.Path(path_type=Path, dir_okay=False),
                      help="Replay the completions recorded in this cassette (offline; same as --model cassette:PATH)."),
         click.option("--record-llm", "record_llm", type=click.Path(path_type=Path, dir_okay=False),
@@ -114,9 +130,8 @@ def db_path(db: Path | None, no_record: bool) -> Path | None:
 
 def load(path: Path, seed: int | None, size: int | None, arch: str | None, execution: str | None,
           p: str | None, model: str | None = None, cassette: Path | None = None,
-          record_llm: Path | None = None, unsafe_host_exec: bool | None = None) -> Any:
-    from dataclasses import replace
-
+          record_llm: Path | None = None, unsafe_host_exec: bool | None = None, api_base: str | None = None,
+          api_key_env: str | None = None) -> Any:
     from teamtui.core.errors import RunError
     from teamtui.scenario.load import load_scenario, with_overrides
 
@@ -125,8 +140,18 @@ def load(path: Path, seed: int | None, size: int | None, arch: str | None, execu
             raise RunError("give --model or --cassette, not both")
         model = f"cassette:{cassette}"
     scenario = load_scenario(path)
-    if any(v is not None for v in (seed, size, arch, execution, p, model)):
-        scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p, model=model)
+    if any(v is not None for v in (seed, size, arch, execution, p, model, api_base, api_key_env)):
+        scenario = with_overrides(scenario, seed=seed, size=size, arch=arch, execution=execution, p=p, model=model,
+                                  api_base=api_base, api_key_env=api_key_env)
+    return checked(scenario, record_llm, unsafe_host_exec)
+
+
+def checked(scenario: Any, record_llm: Path | None = None, unsafe_host_exec: bool | None = None) -> Any:
+    """A loaded scenario with --record-llm and --unsafe-host-exec applied, its real models' needs checked now."""
+    from dataclasses import replace
+
+    from teamtui.core.errors import RunError
+
     if record_llm is not None:
         if all(a.model == "sim" or a.model.startswith("cassette:") for a in scenario.agents):
             raise RunError("--record-llm records the completions of real models, and this team has none; "

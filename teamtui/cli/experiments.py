@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from teamtui.cli.common import db_option, guard
+from teamtui.cli.common import api_options, db_option, guard
 
 
 @click.command()
@@ -25,6 +25,7 @@ from teamtui.cli.common import db_option, guard
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @click.option("--resume", is_flag=False, flag_value="latest", default=None, metavar="[SWEEP]",
               help="Continue an interrupted sweep (an id, a prefix, or latest), skipping finished cells.")
+@api_options
 @db_option
 @guard
 def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path | None, **options: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from teamtui.cli.common import FiniteFloat, db_option, guard
+from teamtui.cli.common import FiniteFloat, api_options, checked, db_option, guard
 
 
 @click.command()
@@ -71,9 +71,11 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON on stdout.")
 @click.option("--size", type=click.IntRange(1, 64),
               help="Run it with this many agents (refused if a fault names an agent this removes).")
+@api_options
 @db_option
 @guard
-def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> None:
+def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None, api_base: str | None,
+          api_key_env: str | None) -> None:
     """Run a recorded RUN's scenario and seed again, with the faults injected from the keyboard replayed at their
     run times (the same event log, with the sim), recording the new run. A fork is made again from its parent."""
     from teamtui.cli.forking import load_plan
@@ -94,6 +96,10 @@ def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None) -> Non
         sys.exit(0)
     rec = load_plan(path, run_id, offline=False)
     sc = resized(rec, size)
+    if api_base is not None or api_key_env is not None:  # the same model served elsewhere (another port, say)
+        from teamtui.scenario.load import with_overrides
+
+        sc = checked(with_overrides(sc, api_base=api_base, api_key_env=api_key_env))
     sys.exit(run_and_report(sc, speed=None, as_json=as_json, events_path=None, baselines=None, live=False,
                             db=path, nemesis=nemesis_for(rec.replayed, rec.forks) if rec.replayed or rec.forks
                             else None))

@@ -105,6 +105,9 @@ class LLMCallCompleted(Event, frozen=True):
     tokens_out: int
     cost_usd: float | None
     text: str
+    tokens_estimated: bool = False
+    """The token counts (and a cost made of them) are estimates: the server sent no usage. Runs stored before
+    the flag read as False."""
 
 
 class LLMCallFailed(Event, frozen=True):

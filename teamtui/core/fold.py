@@ -92,8 +92,13 @@ def call_started(s: RunFacts, e: ev.LLMCallStarted) -> None:
 
 def call_completed(s: RunFacts, e: ev.LLMCallCompleted) -> None:
     s.replies += 1
-    s.tokens_in += e.tokens_in
-    s.tokens_out += e.tokens_out
+    if e.tokens_estimated:  # never summed with the server's counts
+        s.est_tokens_in += e.tokens_in
+        s.est_tokens_out += e.tokens_out
+        s.estimated_calls += 1
+    else:
+        s.tokens_in += e.tokens_in
+        s.tokens_out += e.tokens_out
     r = s.by_round.get(e.round)
     if r is None:
         r = s.by_round[e.round] = RoundReplies()
@@ -117,8 +122,12 @@ def call_completed(s: RunFacts, e: ev.LLMCallCompleted) -> None:
     a.in_call_since, a.acted_at, a.pending_s = None, e.t, e.latency
     a.calls += 1
     a.last_latency = e.latency
-    a.tokens_in += e.tokens_in
-    a.tokens_out += e.tokens_out
+    if e.tokens_estimated:
+        a.est_tokens_in += e.tokens_in
+        a.est_tokens_out += e.tokens_out
+    else:
+        a.tokens_in += e.tokens_in
+        a.tokens_out += e.tokens_out
     if priced:
         a.cost = (a.cost or 0.0) + (e.cost_usd or 0.0)
     elif s.started is not None and s.started.model != "sim":

@@ -67,6 +67,9 @@ class Agent(msgspec.Struct, array_like=True):
     failed_calls: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    est_tokens_in: int = 0
+    est_tokens_out: int = 0
+    """Token counts of its calls whose server sent no usage: estimates, kept apart from the server's counts."""
     cost: float | None = None
     """Dollars of its calls with a known price; None until one is priced."""
     unpriced: int = 0
@@ -195,6 +198,9 @@ class RunFacts(msgspec.Struct):
     rejected_replies: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
+    est_tokens_in: int = 0
+    est_tokens_out: int = 0
+    estimated_calls: int = 0
     cost: float | None = None
     unpriced: int = 0
     unit_times: list[float] = []

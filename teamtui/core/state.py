@@ -29,7 +29,9 @@ the latest event time, or while the run goes the clock as `advance` moves it):
     fault cost              fault_cost(t_fault_free)   makespan − the same seed's makespan without faults, for a
                                                        run with a fault
     replies                 replies                    completed LLM calls (the paper's "messages"); tokens_in
-                                                       and tokens_out are theirs
+                                                       and tokens_out are theirs as the servers counted them;
+                                                       est_tokens_in/out those of the estimated_calls whose
+                                                       server sent no usage (estimates, never summed with them)
     cost                    cost, unpriced             dollars of the calls with a known price (None until one
                                                        is priced); real-model calls without a price
     messages                sent, matrix,              MessageSent counted once per recipient: in all, sender →

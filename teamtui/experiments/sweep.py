@@ -35,7 +35,7 @@ from teamtui.experiments.table import (
     set_sweep_status,
     sweep_grid,
 )
-from teamtui.scenario.load import load_scenario
+from teamtui.scenario.load import load_scenario, with_overrides
 from teamtui.store.integrity import damage
 
 
@@ -54,7 +54,11 @@ def _sigterm(signum: int, frame: FrameType | None) -> None:
 
 def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None,
             ) -> tuple[str, dict[str, Any], str, list[CellParams], int]:
-    """(sweep id, base scenario data, its source, the cells to run, total cells) of a new or resumed sweep."""
+    """(sweep id, base scenario data, its source, the cells to run, total cells) of a new or resumed sweep.
+    `api_base` and `api_key_env` in `options` (--api-base, --api-key-env) are not axes: they say where every
+    cell's model is served, and apply to a resumed sweep's cells too."""
+    server = {k: options.pop(k) for k in ("api_base", "api_key_env") if options.get(k) is not None}
+    options = {k: v for k, v in options.items() if k not in ("api_base", "api_key_env")}
     if resume is not None:
         with connect(db, write=True) as conn:
             sweep_id = resolve_sweep(conn, resume, db)
@@ -63,10 +67,12 @@ def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: st
             total = int(conn.execute("SELECT COUNT(*) FROM sweep_cells WHERE sweep_id=?", (sweep_id,)).fetchone()[0])
         if "scenario_text" not in stored:
             raise TeamtuiError(f"sweep {sweep_id} was not made by teamtui sweep (imported data); it cannot be resumed")
-        return sweep_id, tomllib.loads(stored["scenario_text"]), stored["source"], cells, total
+        return sweep_id, _served(tomllib.loads(stored["scenario_text"]), server), stored["source"], cells, total
     if scenario is None:
         raise TeamtuiError("give a scenario file to sweep, or --resume [SWEEP] to continue one")
     s = load_scenario(scenario)
+    if server:
+        s = with_overrides(s, **server)
     data = tomllib.loads(s.text)
     grid = grid_of(s, data, options)
     all_cells = grid.cells()
@@ -75,6 +81,15 @@ def prepare(db: Path, scenario: Path | None, options: dict[str, Any], resume: st
         sweep_id = create_sweep(conn, str(data["scenario"]["name"]), s.source,
                                 {**grid.to_dict(), "scenario_text": s.text, "source": s.source}, all_cells)
     return sweep_id, data, s.source, all_cells, len(all_cells)
+
+
+def _served(data: dict[str, Any], server: dict[str, str]) -> dict[str, Any]:
+    """Scenario data with the whole team's api_base / api_key_env set (agents' own values dropped)."""
+    for key, val in server.items():
+        data.setdefault("team", {})[key] = val
+        for agent in data.get("agents", []):
+            agent.pop(key, None)
+    return data
 
 
 def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int) -> str:

@@ -16,7 +16,8 @@ def chat_settings(scenario: Scenario) -> ChatSettings:
     from teamtui.llm.chat import ChatSettings
 
     return ChatSettings(protocol=scenario.protocol, prompts=dict(scenario.prompts),
-                        history_turns=scenario.history_turns, project=scenario.task.name,
+                        history_turns=scenario.history_turns, max_tokens=scenario.max_tokens,
+                        project=scenario.task.name,
                         size=scenario.size, team=tuple(a.name for a in scenario.agents))
 
 
@@ -48,6 +49,14 @@ def preflight(scenario: Scenario) -> None:
             from teamtui.llm.cassette import load
 
             load(_cassette_path(scenario, m))
+
+
+def doctor(model: str, api_base: str | None, key: str | None) -> tuple[list[str], bool]:
+    """`teamtui doctor`: probe a model's server (`teamtui.llm.doctor`) through litellm, loaded here lazily."""
+    from teamtui.llm import litellm_backend
+    from teamtui.llm.doctor import diagnose
+
+    return diagnose(model, api_base, key, litellm_backend.load_litellm())
 
 
 def _cassette_path(scenario: Scenario, model: str) -> Path:

@@ -48,6 +48,8 @@ class Completion:
     """Whether this turn wrote code (the sim's think time depends on it)."""
     problems: tuple[str, ...] = ()
     """Parts of the reply outside the protocol, one line each: recorded and told to the agent next turn."""
+    tokens_estimated: bool = False
+    """The token counts are estimates (the server sent no usage), not the server's own counts."""
 
 
 class LLMBackend(Protocol):

@@ -44,13 +44,14 @@ class CassetteWriter:
     def call(self, agent: str, n: int, digest: str, model: str, *, text: str = "",
              tool_calls: list[tuple[object, object]] | None = None, tokens_in: int = 0, tokens_out: int = 0,
              cost_usd: float | None = None, latency_s: float = 0.0, retries: list[tuple[str, float]] | None = None,
-             error: str | None = None) -> None:
+             error: str | None = None, tokens_estimated: bool = False, context: int | None = None) -> None:
         self._write({"agent": agent, "n": n, "hash": digest, "model": model, "text": scrub(text),
                      "tool_calls": [[name, scrub(args) if isinstance(args, str) else args]
                                     for name, args in tool_calls or []],
                      "tokens_in": tokens_in, "tokens_out": tokens_out, "cost_usd": cost_usd,
                      "latency_s": latency_s, "retries": [[scrub(e), w] for e, w in retries or []],
-                     "error": scrub(error) if error else None})
+                     "error": scrub(error) if error else None, "tokens_estimated": tokens_estimated,
+                     "context": context})
 
 
 class RecordedFailure(Exception):
@@ -85,16 +86,18 @@ class CassetteBackend:
         self.path = path
         protocol, self.calls = load(path)
         self.settings = ChatSettings(protocol=protocol, prompts=settings.prompts,
-                                     history_turns=settings.history_turns, project=settings.project)
+                                     history_turns=settings.history_turns, max_tokens=settings.max_tokens,
+                                     project=settings.project)
         self.chats = Chats(self.settings)
         self.counts: Counter[str] = Counter()
         self.mismatches: list[tuple[str, int]] = []
 
     async def complete(self, request: LLMRequest, clock: Clock) -> Completion:
-        messages = self.chats.messages(request)
         n = self.counts[request.agent]
-        self.counts[request.agent] += 1
         entry = self.calls.get((request.agent, n))
+        context = entry.get("context") if entry is not None else None
+        messages = self.chats.messages(request, int(context) if isinstance(context, int) else None)
+        self.counts[request.agent] += 1
         if entry is None:
             raise RecordedFailure(f"the cassette has no call {n + 1} for {request.agent} (the recording ended "
                                   "there)")
@@ -111,7 +114,7 @@ class CassetteBackend:
         calls = [(c[0], c[1]) for c in entry.get("tool_calls") or []]
         completion = to_completion(str(entry.get("text") or ""), calls, self.settings.protocol,
                                    int(entry.get("tokens_in") or 0), int(entry.get("tokens_out") or 0),
-                                   entry.get("cost_usd"))
+                                   entry.get("cost_usd"), estimated=bool(entry.get("tokens_estimated")))
         self.chats.reply(request.agent, str(messages[-1]["content"]), completion.text, completion)
         return completion
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from teamtui.core.agent import Observation
 from teamtui.llm.base import Completion, LLMRequest
-from teamtui.llm.protocol import cut_reply, describe, parse_tags, parse_tool_calls
+from teamtui.llm.fit import fit
+from teamtui.llm.protocol import TOOLS, cut_reply, describe, parse_tags, parse_tool_calls
 
 ROLES = ("lead", "worker", "peer")
 MAX_READ_CHARS = 20_000
@@ -37,6 +38,7 @@ class ChatSettings:
     prompts: dict[str, str] = field(default_factory=dict)
     """Role -> prompt text overriding the packaged one."""
     history_turns: int = 6
+    max_tokens: int = 4096
     project: str = ""
     size: int = 1
     team: tuple[str, ...] = ()
@@ -66,16 +68,15 @@ class Chats:
             architecture=obs.architecture, execution=obs.execution, lead=obs.lead or "nobody", lead_line=lead_line)
         return body.rstrip() + "\n\n" + builtin_prompt("tags" if s.protocol == "tags" else "tools")
 
-    def messages(self, request: LLMRequest) -> list[dict[str, Any]]:
-        """The whole request for this turn (the turn's user message is kept until `reply` is called)."""
+    def messages(self, request: LLMRequest, context: int | None = None) -> list[dict[str, Any]]:
+        """The whole request for this turn (the turn's user message is kept until `reply` is called), fitted to a
+        `context` window of that many tokens when it is known (`teamtui.llm.fit`)."""
         conv = self._convs.get(request.agent)
         if conv is None:
             conv = self._convs[request.agent] = _Conversation(self.system_prompt(request.observation))
-        msgs: list[dict[str, Any]] = [{"role": "system", "content": conv.system}]
-        for user, assistant in conv.turns[-self.settings.history_turns:] if self.settings.history_turns else []:
-            msgs += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
-        msgs.append({"role": "user", "content": render(request.observation)})
-        return msgs
+        turns = conv.turns[-self.settings.history_turns:] if self.settings.history_turns else []
+        return fit(conv.system, turns, render(request.observation), context, self.settings.max_tokens,
+                   TOOLS if self.settings.protocol == "tools" else None)
 
     def reply(self, agent: str, user: str, text: str, completion: Completion) -> None:
         """Remember this turn: what the agent was shown and a short account of what it did."""
@@ -107,21 +108,33 @@ def request_hash(messages: list[dict[str, Any]], model: str) -> str:
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
+NOTHING_TOOLS = ("your reply did nothing: it called no function. Act by calling the functions (claim, write_file, "
+                 "complete, ...); call wait if there is nothing to do")
+NOTHING_TAGS = ('your reply did nothing: it had no action tag. Act with the tags (<claim_task id="ID"/>, '
+                '<edit_file path="...">...</edit_file>, <complete_task id="ID"/>, ...); write <wait/> if there is '
+                "nothing to do")
+
+
 def to_completion(text: str, tool_calls: list[tuple[object, object]], protocol: str, tokens_in: int = 0,
-                  tokens_out: int = 0, cost_usd: float | None = None) -> Completion:
-    """A model's raw reply (text and tool calls) parsed into actions and problems."""
+                  tokens_out: int = 0, cost_usd: float | None = None, estimated: bool = False) -> Completion:
+    """A model's raw reply (text and tool calls) parsed into actions and problems. A reply with no action and no
+    other problem (prose alone) is a problem too: the agent is told that its turn did nothing."""
     text, problems = cut_reply(text or "")
     if protocol == "tags":
         actions, more = parse_tags(text)
         if tool_calls:
             more.append("this team speaks in reply tags: tool calls were ignored")
+        if not actions and not more:
+            more.append(NOTHING_TAGS)
     else:
         actions, more = parse_tool_calls(tool_calls)
         if not tool_calls and not text.strip():
             more.append("an empty reply: call one of the functions (wait, if there is nothing to do)")
+        elif not tool_calls:
+            more.append(NOTHING_TOOLS)
     return Completion(text=text, actions=tuple(actions), tokens_in=tokens_in, tokens_out=tokens_out,
                       cost_usd=cost_usd, coding=any(type(a).__name__ == "WriteFile" for a in actions),
-                      problems=tuple(problems + more))
+                      problems=tuple(problems + more), tokens_estimated=estimated)
 
 
 def render(obs: Observation) -> str:

@@ -15,6 +15,7 @@ real latency is then spent on the run clock, so the backend runs on the wall clo
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections import Counter
@@ -27,7 +28,10 @@ from teamtui.core.redact import refresh, register, scrub
 from teamtui.llm.base import Completion, LLMRequest
 from teamtui.llm.cassette import CassetteWriter
 from teamtui.llm.chat import Chats, ChatSettings, request_hash, to_completion
+from teamtui.llm.fit import reply_room
 from teamtui.llm.protocol import MAX_REPLY_CHARS, TOOLS
+from teamtui.llm.serverinfo import context_of
+from teamtui.llm.stream import CUT, INTERRUPTED, Flight, Flights, StreamEnded, judge, watch
 from teamtui.scenario.spec import AgentSpec, Scenario
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
@@ -51,6 +55,8 @@ class LLMCallError(Exception):
 
 
 def retryable(exc: BaseException) -> bool:
+    if isinstance(exc, StreamEnded):
+        return exc.retry
     status = getattr(exc, "status_code", None)
     if isinstance(status, int) and status in RETRY_STATUS:
         return True
@@ -134,11 +140,21 @@ class LiteLLMBackend:
         self._unpriced: set[str] = set()
         self.usage_in_stream = True
         """Ask for usage in the stream; dropped for good if a server refuses the option (older local ones)."""
+        self.flights = Flights()
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        """`[team] parallel_calls`: one semaphore per server (api_base, or the model's provider)."""
+        self.contexts: dict[str, int | None] = {}
+        """Each server's context window in tokens: `[team] context_tokens`, else what the server says."""
+
+    def _server(self, request: LLMRequest) -> str:
+        agent = self.agents.get(request.agent)
+        return (agent.api_base if agent is not None and agent.api_base else "") or request.model.split("/")[0]
 
     def _kwargs(self, request: LLMRequest, messages: list[dict[str, Any]]) -> dict[str, Any]:
         s = self.scenario
+        ctx = self.contexts.get(self._server(request))
         kw: dict[str, Any] = dict(model=request.model, messages=messages, stream=True, timeout=s.timeout_s,
-                                  max_tokens=s.max_tokens, num_retries=0, max_retries=0)
+                                  max_tokens=reply_room(s.max_tokens, ctx), num_retries=0, max_retries=0)
         if self.usage_in_stream:
             kw["stream_options"] = {"include_usage": True}
         if s.temperature is not None:
@@ -152,17 +168,44 @@ class LiteLLMBackend:
             kw["tools"] = TOOLS
         return kw
 
-    async def _call(self, request: LLMRequest, messages: list[dict[str, Any]]) -> tuple[str, list[Any], Any]:
-        """Stream one reply: (text, [(tool name, arguments)], usage). Deltas are assembled here, as litellm
-        normalises every provider's chunks to OpenAI's shape (`stream_chunk_builder` does the same but costs
-        ~4 ms a call, so it is only the fallback that estimates usage when a provider sends none)."""
+    async def _call(self, request: LLMRequest, messages: list[dict[str, Any]]) -> tuple[str, list[Any], Any, bool]:
+        """One reply through the server's slot (`parallel_calls`), if it has a limit."""
+        base = self._server(request)
+        limit = self.scenario.parallel_calls
+        if limit is None:
+            return await self._stream(request, messages, base)
+        slot = self._slots.setdefault(base, asyncio.Semaphore(limit))
+        async with slot:
+            return await self._stream(request, messages, base)
+
+    async def _stream(self, request: LLMRequest, messages: list[dict[str, Any]],
+                      base: str) -> tuple[str, list[Any], Any, bool]:
+        """Stream one reply: (text, [(tool name, arguments)], usage, whether usage is an estimate). Deltas are
+        assembled here, as litellm normalises every provider's chunks to OpenAI's shape (`stream_chunk_builder`
+        does the same but costs ~4 ms a call, so it is only the fallback that estimates usage when a provider
+        sends none). A stream that ends with nothing, or without the server's finish reason, raises
+        `StreamEnded` (`teamtui.llm.stream`): a failed call with its cause, not a reply to hold against the model."""
+        flight = self.flights.start(base)
+        try:
+            return await self._read(request, messages, flight)
+        except Exception as exc:
+            if "Stream ended before a finish_reason" in str(exc):  # litellm's word for a cut-off stream
+                raise StreamEnded(INTERRUPTED if flight.overlapped else CUT, retry=True) from None
+            raise
+        finally:
+            self.flights.end(base, flight)
+
+    async def _read(self, request: LLMRequest, messages: list[dict[str, Any]],
+                    flight: Flight) -> tuple[str, list[Any], Any, bool]:
         response = await self.lm.acompletion(**self._kwargs(request, messages))
+        watcher = await watch(response)
         chunks: list[Any] = []
         text: list[str] = []
         pending: list[str] = []
         calls: dict[int, list[str]] = {}
         usage = None
         size = 0
+        stopped = False
         last = time.monotonic()
         sink = request.sink
         async for chunk in response:
@@ -184,16 +227,19 @@ class LiteLLMBackend:
                 entry[1] += getattr(fn, "arguments", None) or ""
                 size += len(getattr(fn, "arguments", None) or "")
             if size > MAX_REPLY_CHARS * 2:
+                stopped = True
                 break  # a runaway reply: stop reading; the parser cuts it and tells the agent
             if sink is not None and pending and time.monotonic() - last >= self.flush_s:
                 sink.streamed("".join(pending))
                 pending, last = [], time.monotonic()
         if sink is not None and pending:
             sink.streamed("".join(pending))
+        judge(watcher, "".join(text), len(calls), flight.overlapped, stopped)
         if usage is None and chunks:
             full = self.lm.stream_chunk_builder(chunks, messages=messages)
             usage = getattr(full, "usage", None)
-        return "".join(text), [(name, args) for name, args in (calls[i] for i in sorted(calls))], usage
+        estimated = usage is not None and (watcher is None or not watcher.usage)  # litellm counted, not the server
+        return "".join(text), [(name, args) for name, args in (calls[i] for i in sorted(calls))], usage, estimated
 
     def _cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
         """Dollars for a call from litellm's price map; None when it has no price for the model."""
@@ -207,8 +253,22 @@ class LiteLLMBackend:
             return None
         return float(cost_in) + float(cost_out)
 
+    async def _context(self, request: LLMRequest, clock: Clock) -> int | None:
+        """The server's context window: `[team] context_tokens`, else asked of the server once (None: unknown)."""
+        base = self._server(request)
+        if base not in self.contexts:
+            agent = self.agents.get(request.agent)
+            found = self.scenario.context_tokens
+            if found is None and agent is not None and agent.api_base:
+                async with clock.hold():
+                    found = await asyncio.to_thread(context_of, agent.api_base, request.model,
+                                                    self.keys.get(request.agent))
+            self.contexts[base] = found
+        return self.contexts[base]
+
     async def complete(self, request: LLMRequest, clock: Clock) -> Completion:
-        messages = self.chats.messages(request)
+        context = await self._context(request, clock)
+        messages = self.chats.messages(request, context)
         n = self.counts[request.agent]
         self.counts[request.agent] += 1
         digest = request_hash(messages, request.model) if self.writer is not None else ""  # only cassettes need it
@@ -217,10 +277,10 @@ class LiteLLMBackend:
             start, wall = clock.now(), time.monotonic()
             try:
                 async with clock.hold():
-                    text, calls, usage = await self._call(request, messages)
+                    text, calls, usage, estimated = await self._call(request, messages)
                 break
             except Exception as exc:
-                error = scrub(f"{type(exc).__name__}: {exc}")[:500]
+                error = scrub(f"{type(exc).__name__}: {exc}")[:500] if not isinstance(exc, StreamEnded) else str(exc)
                 if self.usage_in_stream and "stream_options" in str(exc) and not retryable(exc):
                     self.usage_in_stream = False  # usage is then estimated from the chunks
                     continue
@@ -228,7 +288,8 @@ class LiteLLMBackend:
                     error += '; if this model cannot call tools, use [team] protocol = "tags"'
                 if not retryable(exc) or len(retried) >= self.scenario.retries:
                     if self.writer is not None:
-                        self.writer.call(request.agent, n, digest, request.model, retries=retried, error=error)
+                        self.writer.call(request.agent, n, digest, request.model, retries=retried, error=error,
+                                         context=context)
                     raise LLMCallError(error) from None
                 wait = min(MAX_BACKOFF_S, self.backoff_s * 2 ** len(retried))
                 retried.append((error, wait))
@@ -244,12 +305,13 @@ class LiteLLMBackend:
         tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
         tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
         cost = self._cost(request.model, tokens_in, tokens_out) if usage is not None else None
-        completion = to_completion(text, calls, self.settings.protocol, tokens_in, tokens_out, cost)
+        completion = to_completion(text, calls, self.settings.protocol, tokens_in, tokens_out, cost,
+                                   estimated=estimated)
         self.chats.reply(request.agent, str(messages[-1]["content"]), completion.text, completion)
         if self.writer is not None:
             self.writer.call(request.agent, n, digest, request.model, text=text, tool_calls=calls,
                              tokens_in=tokens_in, tokens_out=tokens_out, cost_usd=cost, latency_s=latency,
-                             retries=retried)
+                             retries=retried, tokens_estimated=estimated, context=context)
         return completion
 
     def forget(self, agent: str) -> None:

@@ -38,6 +38,9 @@ class PaperMetrics:
     round_gaps: tuple[float, ...] | None = None
     """Per round with two or more replies inside the paper's (0, 180) s latency window, slowest − mean (the
     rounds the paper pools for its straggler gap); None without rounds. Metrics stored before it have none."""
+    tokens_in_estimated: int = 0
+    tokens_out_estimated: int = 0
+    """Tokens of the calls whose server sent no usage, estimated (not in tokens_in / tokens_out)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class RunMetrics:
     failed_calls: int = 0
     rejected_replies: int = 0
     """Parts of model replies outside the protocol (each one a ReplyRejected event)."""
+    estimated_calls: int = 0
+    """Calls whose server sent no usage: their tokens (and any cost made of them) are estimates."""
     kim: KimMetrics | None = None
     """Kim et al.'s coordination figures (`KimMetrics`); None only in metrics stored before them."""
 
@@ -204,7 +209,8 @@ def metrics_of(state: RunState, baseline_makespan: float | None = None,
             rounds=state.max_round, messages=state.replies, idle_rounds=state.idle_rounds(),
             straggler_gap=state.straggler_gap(), concurrent_writes=state.concurrent_writes(),
             rewrites=state.rewrites(), claims_blocked=state.claims_blocked, test_failures=state.test_failures,
-            tokens_in=state.tokens_in, tokens_out=state.tokens_out,
+            tokens_in=state.tokens_in, tokens_out=state.tokens_out, tokens_in_estimated=state.est_tokens_in,
+            tokens_out_estimated=state.est_tokens_out,
             round_gaps=tuple(g) if (g := state.round_gaps()) is not None else None),
         messages_sent=state.sent, messages_delivered=state.delivered, messages_dropped=state.dropped,
         messages_per_subtask=state.messages_per_subtask, messages_by_topic=state.messages_by_topic(),
@@ -218,5 +224,6 @@ def metrics_of(state: RunState, baseline_makespan: float | None = None,
         fault_cost=state.fault_cost(fault_free_makespan), stranded=state.stranded or (),
         cost_usd=state.cost, cost_by_agent={n: a.cost for n, a in state.agents.items() if a.calls},
         unpriced_calls=state.unpriced, failed_calls=state.failed_calls, rejected_replies=state.rejected_replies,
+        estimated_calls=state.estimated_calls,
         kim=kim_of(state, baseline),
     )

@@ -44,7 +44,9 @@ def summary_table(m: RunMetrics) -> Table:
         ("claims blocked", str(m.paper.claims_blocked)),
         ("work wasted", f"{m.duplicate_work} duplicate writes, {m.rework} reworks, {m.paper.rewrites} rewrites"),
         ("test failures", str(m.paper.test_failures)),
-        ("tokens", f"{m.paper.tokens_in:,} in / {m.paper.tokens_out:,} out; cost {cost_text(m)}"),
+        ("tokens", text.tokens(m.paper.tokens_in, m.paper.tokens_out, m.paper.tokens_in_estimated,
+                               m.paper.tokens_out_estimated) + f"; cost {cost_text(m)}"
+         + (" (from estimated tokens)" if m.estimated_calls and m.cost_usd else "")),
         ("stalls / stragglers", f"{m.stalls} / {', '.join(m.stragglers) or 'none'}"),
     ]
     if m.failed_calls or m.rejected_replies:

@@ -38,3 +38,19 @@ def reclaim(held: tuple[str, ...], reclaim_s: float | None) -> str:
 
 def fault_label(fault: str, agent: str, at: float) -> str:
     return f"{fault} {agent} @ {at:.0f}s"
+
+
+def tokens(tokens_in: int, tokens_out: int, est_in: int = 0, est_out: int = 0) -> str:
+    """Token counts as the servers gave them, and the estimated ones apart, marked ≈ (never summed together)."""
+    real = f"{tokens_in:,} in / {tokens_out:,} out"
+    if not est_in and not est_out:
+        return real
+    est = f"≈ {est_in:,} in / {est_out:,} out estimated (the server sent no usage)"
+    return est if not tokens_in and not tokens_out else f"{real} + {est}"
+
+
+def token_total(real: int, est: int) -> str:
+    """One agent's or the run's tokens in a narrow cell: the server's count, then ≈ the estimated ones."""
+    if not est:
+        return f"{real:,}"
+    return f"≈{est:,}" if not real else f"{real:,} + ≈{est:,}"

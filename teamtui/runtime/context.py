@@ -81,6 +81,8 @@ class RunContext(Protocol):
     round: int
     calls: int
     cost_usd: float
+    cost_estimated: bool
+    """Some of `cost_usd` rests on estimated token counts (a server that sent no usage)."""
     lead: str
     agents: dict[str, AgentState]
 

@@ -100,6 +100,7 @@ class Engine:
         self.round = 0
         self.calls = 0
         self.cost_usd = 0.0
+        self.cost_estimated = False
         self.status = ""
         self.reason = ""
         self._done = asyncio.Event()

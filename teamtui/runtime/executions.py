@@ -22,6 +22,8 @@ from teamtui.runtime.context import AgentState, RunContext
 async def run_rounds(engine: RunContext) -> None:
     s = engine.scenario
     while not engine.finished:
+        if await _all_busy(engine):
+            continue
         if engine.round >= s.max_rounds:
             engine.finish("round_limit", f"the run hit limits.max_rounds = {s.max_rounds}")
             return
@@ -49,6 +51,18 @@ async def run_rounds(engine: RunContext) -> None:
         if not participants and not engine.finished:
             # Everyone is dead or still busy from an earlier round: let time pass instead of spinning.
             await engine.clock.sleep(min(1.0, s.stall_after_s / 10))
+
+
+async def _all_busy(engine: RunContext) -> bool:
+    """When every living agent is still in a call from an earlier round, wait (without a round) until one returns
+    or a poll interval passes (a restarted agent may be free meanwhile); returns whether it waited."""
+    alive = engine.alive()
+    turns = [st.turn for st in alive if st.turn is not None and not st.turn.done()]
+    if not alive or len(turns) < len(alive):
+        return False
+    await wait_for(engine.clock, asyncio.wait(turns, return_when=asyncio.FIRST_COMPLETED),
+                   min(30.0, engine.scenario.stall_after_s))
+    return True
 
 
 async def _bounded(engine: RunContext, agents: list[AgentState], deadline: float, order: list[str]) -> None:

@@ -76,7 +76,10 @@ async def take_turn(engine: RunContext, st: AgentState) -> bool:
     engine.emit(ev.LLMCallCompleted(agent=name, call=call, round=rnd, latency=round(latency, 6),
                                     tokens_in=completion.tokens_in, tokens_out=completion.tokens_out,
                                     cost_usd=completion.cost_usd,
-                                    text=scrub(completion.text) if engine.real_models else completion.text))
+                                    text=scrub(completion.text) if engine.real_models else completion.text,
+                                    tokens_estimated=completion.tokens_estimated))
+    if completion.tokens_estimated and completion.cost_usd:
+        engine.cost_estimated = True
     if completion.problems:
         _problems(engine, st, call, completion)
     engine.detector.after_call(st, latency)
@@ -88,7 +91,9 @@ async def take_turn(engine: RunContext, st: AgentState) -> bool:
         productive = await apply(engine, st, action) or productive
     budget = engine.scenario.budget_usd
     if budget is not None and engine.cost_usd >= budget:
-        engine.finish("budget", f"spent ${engine.cost_usd:.4f} of limits.budget_usd = {budget:g}")
+        engine.finish("budget", f"spent ${engine.cost_usd:.4f} of limits.budget_usd = {budget:g}"
+                      + (" (an estimate: the server sent no usage, so tokens were counted by teamtui)"
+                         if engine.cost_estimated else ""))
     engine.check_end()
     return productive
 

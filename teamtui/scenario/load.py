@@ -182,7 +182,8 @@ def _resolve(m: ScenarioFile, text: str, path: Path) -> Scenario:
         latency_s=m.network.latency_s, source=str(path), text=text,
         api_key_env=m.team.api_key_env, protocol=m.team.protocol, prompts=_prompts(m, path, fail),
         temperature=m.team.temperature, max_tokens=m.team.max_tokens, timeout_s=m.team.timeout_s,
-        retries=m.team.retries, history_turns=m.team.history_turns,
+        retries=m.team.retries, history_turns=m.team.history_turns, context_tokens=m.team.context_tokens,
+        parallel_calls=m.team.parallel_calls,
         test_limits=TestLimits(timeout_s=lim.test_timeout_s, memory_mb=lim.test_memory_mb),
         unsafe_host_exec=lim.unsafe_host_exec,
         breakpoints=tuple(breakpoints.build(b.kind, pattern=b.pattern, times=b.times, usd=b.usd, after_s=b.after_s)
@@ -345,10 +346,11 @@ def _needed(value: float | None) -> float:
 
 
 def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = None, arch: str | None = None,
-                   execution: str | None = None, p: str | None = None, model: str | None = None) -> Scenario:
+                   execution: str | None = None, p: str | None = None, model: str | None = None,
+                   api_base: str | None = None, api_key_env: str | None = None) -> Scenario:
     """The scenario re-validated with CLI overrides applied to its TOML data. Its `text` is then the TOML
     of what will run (written anew, without the file's comments), so a recorded run can be rerun as it ran."""
-    if all(v is None for v in (seed, size, arch, execution, p, model)):
+    if all(v is None for v in (seed, size, arch, execution, p, model, api_base, api_key_env)):
         return s
     data = tomllib.loads(s.text)
     if seed is not None:
@@ -357,9 +359,11 @@ def with_overrides(s: Scenario, *, seed: int | None = None, size: int | None = N
     for key, val in (("size", size), ("architecture", arch), ("execution", execution), ("model", model)):
         if val is not None:
             team[key] = val
-    if model is not None:  # --model is for the whole team
-        for agent in data.get("agents", []):
-            agent.pop("model", None)
+    for key, val in (("model", model), ("api_base", api_base), ("api_key_env", api_key_env)):
+        if val is not None:  # --model, --api-base and --api-key-env are for the whole team
+            team[key] = val
+            for agent in data.get("agents", []):
+                agent.pop(key, None)
     if size is not None and len(data.get("agents", [])) > size:
         data["agents"] = data["agents"][:size]
     if p is not None:

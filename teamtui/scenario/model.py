@@ -93,6 +93,14 @@ class TeamConfig(_Strict):
     """Retries (with exponential backoff) after a rate limit, time-out or server error."""
     history_turns: int = Field(default=6, ge=0, le=200)
     """Earlier turns a real-model agent sees in its conversation."""
+    context_tokens: int | None = Field(default=None, ge=1024, le=10_000_000)
+    """The model's context window in tokens: each request is trimmed to fit it (older turns first, then the
+    observation's tail), keeping room for the reply. Default: what the server says (vLLM, llama-server), else
+    no trimming."""
+    parallel_calls: int | None = Field(default=None, ge=1, le=256)
+    """At most this many calls in flight per server (api_base) at once; the rest wait their turn. 1 for a
+    server that serves one call at a time (llama-cpp-python without --interrupt_requests False, ollama with
+    one slot). Default: no limit."""
     consistency: Literal["none", "optimistic", "locking"] = "locking"
     lead_failover: Literal["none", "election"] = "election"
     """What a lead team does when its lead dies: nothing (work stops) or elect a new lead."""

@@ -72,6 +72,10 @@ class Scenario:
     timeout_s: float = 120.0
     retries: int = 3
     history_turns: int = 6
+    context_tokens: int | None = None
+    """The model's context window (`[team] context_tokens`); None: ask the server, else do not trim."""
+    parallel_calls: int | None = None
+    """At most this many calls in flight per server (`[team] parallel_calls`); None: no limit."""
     test_limits: TestLimits = field(default_factory=TestLimits)
     record_llm: str | None = None
     """Where to record every completion of a real-model run (`--record-llm`); not a scenario key."""

@@ -205,7 +205,8 @@ def metrics(view: LiveView, width: int = 40, pal: Palette = DEFAULT) -> Renderab
                     text.reclaim(held[-1].held, held[-1].reclaim_s))
     sim = st.started is not None and st.started.model == "sim"
     cost = "n/a (sim)" if sim else ("n/a" if st.cost is None else f"${st.cost:.4f}")
-    fig.add_row("tokens/cost", f"{st.tokens_in + st.tokens_out:,} / {cost}"
+    fig.add_row("tokens/cost", f"{text.token_total(st.tokens_in + st.tokens_out, st.est_tokens_in + st.est_tokens_out)}"
+                f" / {cost}"
                 + (f" + {st.unpriced} unpriced calls" if st.unpriced else ""))
     return Group(fig, message_matrix(view, width, pal), throughput(view, width, pal))
 

@@ -153,7 +153,8 @@ def view_at(recording: Seekable, pos: int) -> LiveView:
 
 def _call_completed(v: LiveView, e: ev.LLMCallCompleted) -> None:
     v.lines_of(e.agent).live = ""
-    v._say(e.agent, f"{e.t:6.1f} ◆ {e.text[:70]} ({e.latency:.1f}s, {e.tokens_out} tok)")
+    v._say(e.agent, f"{e.t:6.1f} ◆ {e.text[:70]} ({e.latency:.1f}s, "
+           f"{'≈' if e.tokens_estimated else ''}{e.tokens_out} tok)")
 
 
 def _call_ended(v: LiveView, e: ev.LLMCallFailed | ev.LLMCallAbandoned) -> None:

@@ -145,7 +145,8 @@ _EVENT_WORDS: dict[type, Callable[[Any], str]] = {
     ev.RoundStarted: lambda e: f"round {e.round}, waiting on {_list(e.waiting_on)}",
     ev.RoundEnded: lambda e: f"round {e.round} took {e.duration:.2f}s, slowest {e.slowest or 'none'}",
     ev.LLMCallStarted: lambda e: f"call {e.call} to {e.model}" + (f" in round {e.round}" if e.round else ""),
-    ev.LLMCallCompleted: lambda e: (f"call {e.call}: {e.latency:.2f}s, {plural(e.tokens_out, 'token')} out: "
+    ev.LLMCallCompleted: lambda e: (f"call {e.call}: {e.latency:.2f}s, {'≈' if e.tokens_estimated else ''}"
+                                    f"{plural(e.tokens_out, 'token')} out: "
                                     f"{_quote(e.text, 50)}"),
     ev.LLMCallFailed: lambda e: f"call {e.call} failed: {e.error}",
     ev.LLMCallAbandoned: lambda e: f"call {e.call} abandoned: {e.reason}",

@@ -28,6 +28,10 @@ class Reply:
     completion_tokens: int = 20
     error: str = ""
     """The error message sent with a non-200 status."""
+    empty: bool = False
+    """A 200 stream that carries nothing (llama-cpp-python's answer to a prompt over its context window)."""
+    usage: bool = True
+    """Whether the stream ends with a usage chunk when asked for one (llama-cpp-python never sends one)."""
 
 
 def agent_of(body: dict[str, Any]) -> str:
@@ -37,11 +41,22 @@ def agent_of(body: dict[str, Any]) -> str:
 
 
 class FakeOpenAI:
-    def __init__(self, handler: Callable[[dict[str, Any]], Reply], piece: int = 12, chunk_delay: float = 0.0) -> None:
+    def __init__(self, handler: Callable[[dict[str, Any]], Reply], piece: int = 12, chunk_delay: float = 0.0,
+                 slots: str = "") -> None:
         self.handler = handler
         self.piece = piece
         self.chunk_delay = chunk_delay
         """Seconds between streamed chunks (a model generating slowly)."""
+        self.slots = slots
+        """"" (calls in parallel), "interrupt" (one at a time: a new request ends the stream in flight with
+        [DONE] and no finish reason, as llama-cpp-python does by default) or "queue" (one at a time, in turn)."""
+        self.context: int | None = None
+        """The context window `GET /v1/models` reports (as vLLM's `max_model_len`); None: no such route."""
+        self.slot = threading.Lock()
+        self.generation = 0
+        self.interrupted = 0
+        self.most_at_once = 0
+        self._streaming = 0
         self.bodies: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
@@ -50,6 +65,13 @@ class FakeOpenAI:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                if self.path.endswith("/models") and server.context is not None:
+                    self._json(200, {"object": "list", "data": [{"id": "whatever", "object": "model",
+                                                                  "max_model_len": server.context}]})
+                else:
+                    self._json(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -84,13 +106,34 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
-                for chunk in _chunks(body, reply, server.piece):
-                    self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                if server.slots == "queue":
+                    with server.slot:
+                        self._send(body, reply, None)
+                    return
+                with server.lock:
+                    server.generation += 1
+                    mine = server.generation
+                self._send(body, reply, mine if server.slots == "interrupt" else None)
+
+            def _send(self, body: dict[str, Any], reply: Reply, mine: int | None) -> None:
+                with server.lock:
+                    server._streaming += 1
+                    server.most_at_once = max(server.most_at_once, server._streaming)
+                try:
+                    for chunk in [] if reply.empty else _chunks(body, reply, server.piece):
+                        if mine is not None and server.generation != mine:  # a newer request took the slot
+                            with server.lock:
+                                server.interrupted += 1
+                            break
+                        self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                        self.wfile.flush()
+                        if server.chunk_delay:
+                            time.sleep(server.chunk_delay)
+                    self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
-                    if server.chunk_delay:
-                        time.sleep(server.chunk_delay)
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                finally:
+                    with server.lock:
+                        server._streaming -= 1
 
         self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -149,7 +192,7 @@ def _chunks(body: dict[str, Any], reply: Reply, piece: int) -> list[dict[str, An
         for j in range(0, len(args), step):
             delta({"tool_calls": [{"index": i, "function": {"arguments": args[j:j + step]}}]})
     delta({}, "tool_calls" if reply.tool_calls else "stop")
-    if (body.get("stream_options") or {}).get("include_usage"):
+    if reply.usage and (body.get("stream_options") or {}).get("include_usage"):
         out.append({**base, "choices": [], "usage": {
             "prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
             "total_tokens": reply.prompt_tokens + reply.completion_tokens}})

@@ -52,7 +52,9 @@ def per_agent(state: RunState) -> Table:
     roles = dict(zip(state.started.agents, state.started.roles, strict=True)) if state.started else {}
     for n, a in state.agents.items():
         money = [_money(a)] if priced else []
-        table.add_row(n, roles.get(n, a.role), str(a.calls), f"{a.tokens_in + a.tokens_out:,}", *money, str(a.done),
+        table.add_row(n, roles.get(n, a.role), str(a.calls),
+                      text.token_total(a.tokens_in + a.tokens_out, a.est_tokens_in + a.est_tokens_out), *money,
+                      str(a.done),
                       str(a.sent), text.pct(idle.get(n)), state.fate(n))
     return table
 
