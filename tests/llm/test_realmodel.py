@@ -12,6 +12,7 @@ the fix teamtui names for such a server. Marked `realmodel`; skipped, with the r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -24,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from teamtui.store.reader import list_runs
 from tests.conftest import ROOT
 
 from .conftest import scenario_text
@@ -132,6 +134,25 @@ def test_a_real_small_model_plays_a_two_agent_team(server: str, mini_pack: Path,
     assert again["paper"]["tokens_in_estimated"] == metrics["paper"]["tokens_in_estimated"]
     exported = _teamtui("export", "latest", env=env)  # the stored events read back
     assert exported.returncode == 0 and "LLMCallCompleted" in exported.stdout
+    for run in list_runs(tmp_path / "runs.db"):  # the live run and its cassette replay, in teamtui replay
+        assert asyncio.run(_replayed_to_the_end(tmp_path / "runs.db", run.id))
+
+
+async def _replayed_to_the_end(db: Path, run_id: str) -> bool:
+    """Open a recorded run in the replay monitor, jump to its end: every event shown, no damage notice."""
+    from teamtui.store.recording import open_recording
+    from teamtui.ui.replay import ReplayApp
+
+    recording = open_recording(db, run_id)
+    app = ReplayApp(recording, run_id=run_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("end")
+        for _ in range(200):  # the seek folds in a worker: wait for it, not for a fixed time
+            if app.pos == len(recording):
+                break
+            await pilot.pause(0.05)
+        damaged = [n for n in app._notifications if "damaged" in str(n.title)]
+        return app.pos == len(recording) > 0 and not damaged
 
 
 def test_teamtui_doctor_reads_the_real_server(server: str) -> None:
