@@ -18,7 +18,7 @@ from teamtui.experiments.table import CellParams
 from teamtui.scenario import axes
 from teamtui.scenario.architectures import ARCHITECTURES
 from teamtui.scenario.load import scenario_from_data
-from teamtui.scenario.model import SweepConfig
+from teamtui.scenario.model import SweepOverride
 from teamtui.scenario.spec import Scenario
 from teamtui.scenario.tomlw import dumps
 
@@ -116,7 +116,7 @@ def cell_data(data: dict[str, Any], cell: CellParams) -> dict[str, Any]:
     if not out["agents"]:
         out.pop("agents")
     out["task"] = {"pack": cell.pack, "p": cell.p}
-    for o in SweepConfig.model_validate(data.get("sweep") or {}).overrides:
+    for o in (SweepOverride.model_validate(x) for x in (data.get("sweep") or {}).get("overrides", [])):
         if o.matches(cell.architecture, cell.size, cell.p, cell.pack, cell.model):
             out["limits"] = {**out.get("limits", {}), **o.given()}
     cond = axes.parse_fault(cell.fault)
