@@ -8,19 +8,26 @@ error), then draw k_c runs from that resample (the sampling error of a mean of k
 wide as a held-out figure of that many runs can vary, if the sim is right; the composition over packs and p is
 the held-out runs' own. Per-run means, the success rate, concurrent writes over successful runs, the pooled
 straggler gap (Σ gaps / Σ rounds of the drawn runs) and the paper-rule speedup are all computed per replicate.
+
+Predicting a pack the fit never saw, the interval must also carry how much packs differ from each other (and
+from the sim) beyond what the sim knows of them (their DAGs): with a `spread` (`calibrate.between`, estimated on
+the training packs alone), each replicate is moved by a normal draw of that size on the figure's own scale
+(log or logit, `between.scale`) before the quantiles are taken. Both intervals are kept: `sim_low`/`sim_high`,
+the sim's alone, and `low`/`high`, with the spread between packs.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from teamtui.experiments.calibrate.figures import Key
+from teamtui.experiments.calibrate.scales import scale
 from teamtui.experiments.calibrate.simulate import RunRecord
 from teamtui.experiments.paper_table import TEAM_SIZES
 
@@ -37,10 +44,17 @@ class Interval:
     high: float
     predicted: float
     """The median of the replicates."""
+    sim_low: float = math.nan
+    sim_high: float = math.nan
+    """The interval of the sim alone, without the spread between packs (equal to low/high without one)."""
 
     @property
     def inside(self) -> bool:
         return self.low <= self.observed <= self.high
+
+    @property
+    def inside_sim(self) -> bool:
+        return self.sim_low <= self.observed <= self.sim_high
 
 
 class _Draws:
@@ -111,9 +125,9 @@ def _speedup(draws: _Draws, subs: Sequence[Sub]) -> Arr | None:
     return np.mean([np.mean(v, axis=0) for _, v in sorted(per_n.items())], axis=0)  # type: ignore[no-any-return]
 
 
-def intervals(observed: dict[Key, float], held_out: Sequence[RunRecord], simulated: Sequence[RunRecord],
-              seed: int = 7) -> list[Interval]:
-    """The predictive interval of every observed held-out figure (see the module docstring)."""
+def replicates(keys: Sequence[Key], held_out: Sequence[RunRecord], simulated: Sequence[RunRecord],
+               seed: int = 7) -> dict[Key, Arr]:
+    """The finite replicates of every figure in `keys` that the simulated runs of the held-out sub-cells give."""
     sims: dict[Sub, list[RunRecord]] = defaultdict(list)
     for r in simulated:
         sims[(r.architecture, r.size, r.pack, r.p)].append(r)
@@ -124,18 +138,40 @@ def intervals(observed: dict[Key, float], held_out: Sequence[RunRecord], simulat
         subs[(s[0], s[1])].append(s)
         p_subs[(s[0], s[3])].append(s)
     draws = _Draws(sims, counts, np.random.default_rng(seed))
-    out = []
-    for key, obs in sorted(observed.items()):
+    out = {}
+    for key in sorted(keys):
         reps = _replicates(key, draws, subs, p_subs)
-        if reps is None or not math.isfinite(obs):
-            continue
-        finite = reps[np.isfinite(reps)]
-        if not len(finite):
-            continue
-        lo, mid, hi = np.quantile(finite, [0.025, 0.5, 0.975])
-        out.append(Interval(key, obs, float(lo), float(hi), float(mid)))
+        if reps is not None and len(finite := reps[np.isfinite(reps)]):
+            out[key] = finite
     return out
 
 
-def coverage(ivs: Sequence[Interval]) -> tuple[int, int]:
-    return sum(1 for i in ivs if i.inside), len(ivs)
+def intervals(observed: dict[Key, float], held_out: Sequence[RunRecord], simulated: Sequence[RunRecord],
+              seed: int = 7, spread: Mapping[tuple[str, str], float] | None = None) -> list[Interval]:
+    """The predictive interval of every observed held-out figure, widened by `spread` (per figure and
+    architecture, on the figure's scale) where one is given (see the module docstring)."""
+    reps = replicates([k for k, v in observed.items() if math.isfinite(v)], held_out, simulated, seed)
+    rng = np.random.default_rng(seed + 1)
+    out = []
+    for key, finite in reps.items():
+        lo, mid, hi = (float(x) for x in np.quantile(finite, [0.025, 0.5, 0.975]))
+        tau = (spread or {}).get((key[0], key[1]), 0.0)
+        if tau > 0:
+            to, back = scale(key[0], _runs(key, held_out))
+            wide = back(to(finite) + rng.normal(0.0, tau, size=finite.shape))
+            wlo, whi = (float(x) for x in np.quantile(wide, [0.025, 0.975]))
+            out.append(Interval(key, observed[key], min(wlo, lo), max(whi, hi), mid, lo, hi))
+        else:
+            out.append(Interval(key, observed[key], lo, hi, mid, lo, hi))
+    return out
+
+
+def _runs(key: Key, held_out: Sequence[RunRecord]) -> int:
+    """How many held-out runs a per-size figure is a mean over (its share's k; the speedup is not a share)."""
+    fig, arch, x = key
+    return sum(1 for r in held_out if r.architecture == arch and (fig == "speedup" or r.size == int(x)))
+
+
+def coverage(ivs: Sequence[Interval], sim_only: bool = False) -> tuple[int, int]:
+    """How many intervals hold their observed figure, of how many (`sim_only`: the sim's own intervals)."""
+    return sum(1 for i in ivs if (i.inside_sim if sim_only else i.inside)), len(ivs)

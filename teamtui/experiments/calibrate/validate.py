@@ -7,7 +7,9 @@ given budget, without the knobs' intervals), simulates every held-out sub-cell (
 on `predict_seeds` fresh seeds, and scores the held-out figures (per architecture × n: replies, idle rounds,
 success rate, concurrent writes, straggler gap; per architecture × p: speedup) by coverage of their 95 %
 predictive intervals (`teamtui.experiments.calibrate.predict`), the signs of the paper's findings
-(`findings`) and the distances between distributions (`distance`).
+(`findings`) and the distances between distributions (`distance`). A pack fold also simulates its training
+cells on the same seeds, to estimate the spread between packs (`between`) that its intervals carry; the
+coverage of the sim's own intervals, without it, is reported beside.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
+from teamtui.experiments.calibrate.between import Spread, pack_spread
 from teamtui.experiments.calibrate.calls import read_calls
 from teamtui.experiments.calibrate.distance import Distance, distances
 from teamtui.experiments.calibrate.evaluate import simulate_many
@@ -49,6 +53,8 @@ class FoldResult:
     intervals: list[Interval]
     findings: list[Finding]
     distances: list[Distance]
+    spread: Spread | None = None
+    """The spread between packs the intervals carry (pack folds with two or more training packs)."""
 
 
 def folds(sel: Selection) -> list[Fold]:
@@ -97,9 +103,21 @@ def run_fold(sel: Selection, fold: Fold, options: Options, cache_file: Path | No
         sims = simulate_many(fit.sim, cells, seeds_of(predict_seeds, base=50_000), options.jobs, progress.runs,
                              detail=True)
     obs_stats, sim_stats = figures(held), figures(sims)
-    ivs = intervals({k: s.mean for k, s in obs_stats.items()}, held, sims)
+    spread = _spread(train, fit.sim, options, predict_seeds) if fold.kind == "pack" else None
+    ivs = intervals({k: s.mean for k, s in obs_stats.items()}, held, sims, spread=spread)
     return FoldResult(fold, fit, len(train.runs), len(test.runs), ivs, findings(obs_stats, sim_stats),
-                      distances(held, sims))
+                      distances(held, sims), spread)
+
+
+def _spread(train: Selection, sim: dict[str, Any], options: Options, predict_seeds: int) -> Spread | None:
+    """The spread between the training packs, from their runs and the fitted sim's runs of the same cells."""
+    records = observed(train.runs)
+    if len({r.pack for r in records}) < 2:
+        return None
+    cells = plan(records)
+    with bar("spread between training packs", len(cells) * predict_seeds, options.quiet) as progress:
+        sims = simulate_many(sim, cells, seeds_of(predict_seeds, base=60_000), options.jobs, progress.runs)
+    return pack_spread(records, sims)
 
 
 def validate_model(sel: Selection, options: Options, cache_stem: Path | None,
