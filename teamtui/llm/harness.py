@@ -18,6 +18,8 @@ Fitted to the paper's recorded runs (`teamtui calibrate`), it differs from the m
   harness's teammates do not message each other).
 * **Foreign writes.** With `foreign_writes` a peer also rewrites the file of a subtask another agent holds or
   finished; with `assist_writes` a pre-assigned worker writes a ready subtask given to a teammate.
+* **Stalled rounds.** With `round_lag` a whole round (one draw per round, shared by the team, from a stream of
+  its own) declares nothing done: its turns write as they would and declare done in their next turn.
 * **Lost claims.** With `abandon_rate` a peer loses track of a subtask it claims and never completes it.
 * **Tests.** With `test_rate` a coding turn runs the whole suite (advisory).
 """
@@ -62,6 +64,9 @@ class HarnessPolicy:
         self.content = content
         self.idle = run_idle_rate(cfg, random.Random(f"{seed}:idle"))
         """This run's idle chance (`idle_rate`, `idle_spread`)."""
+        self.seed = seed
+        self.stalled: dict[int, bool] = {}
+        """Round -> whether it declares nothing done (`round_lag`; drawn once per round, on its own stream)."""
 
     def decide(self, obs: Observation, m: Mind, out: list[Action]) -> int:
         rng, tasks = m.rng, {t.id: t for t in obs.tasks}
@@ -92,13 +97,24 @@ class HarnessPolicy:
         if fresh and rng.random() < self.cfg.derail_rate:
             m.stuck = fresh[0].id  # from now on it rewrites this one and declares nothing done
         batch = [t for t in batch if t.id != m.stuck and t.id not in m.abandoned]
-        if fresh and rng.random() < self.cfg.complete_lag:
+        lag = bool(fresh) and rng.random() < self.cfg.complete_lag  # drawn either way: stalls move no draw
+        if self._stalled(obs.round):  # the whole round declares nothing done: all of it comes next turn
+            m.lagged = [t.id for t in batch]
+            batch = []
+        elif lag:
             m.lagged = [t.id for t in fresh if t.id != m.stuck]  # declared done next turn, after the tests
             batch = [t for t in batch if t not in fresh]
         out.extend(Complete(t.id) for t in batch)
         if written and rng.random() < self.cfg.test_rate:
             out.append(RunTests(""))
         return len(written)
+
+    def _stalled(self, round_no: int) -> bool:
+        if self.cfg.round_lag <= 0:
+            return False  # no draw at all: runs without the knob are the same draw for draw
+        if round_no not in self.stalled:
+            self.stalled[round_no] = random.Random(f"{self.seed}:stall:{round_no}").random() < self.cfg.round_lag
+        return self.stalled[round_no]
 
     def _write(self, t: TaskView, obs: Observation, rng: random.Random) -> WriteFile:
         ok = rng.random() >= self.cfg.bug_rate

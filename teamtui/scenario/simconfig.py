@@ -123,5 +123,11 @@ class SimConfig(_Strict):
     never declares it done (real agents were seen looping so until the round limit)."""
     complete_lag: float = Field(default=0.0, ge=0, le=1)
     """Chance that a coding turn writes its subtasks but declares them done only in the agent's next turn."""
+    round_lag: float = Field(default=0.0, ge=0, le=1)
+    """Chance that a whole round declares nothing done: every turn of it writes as it would and declares its
+    subtasks (and any it carried over) done in the agent's next turn. The paper's teams had rounds without a
+    completion at about the same rate (a third, decentralized) whatever their size, so they stall together,
+    round by round, which agent-by-agent idleness (its chance for a whole round falls as idle_rate^n) cannot
+    give."""
     test_rate: float = Field(default=1.0, ge=0, le=1)
     """Chance that a coding turn runs the tests (under verify = "harness": the whole suite, advisory)."""

@@ -291,3 +291,60 @@ def test_an_unknown_profile_is_one_line_naming_the_shipped_ones() -> None:
     assert SHIPPED.name == "profiles"
     with pytest.raises(ScenarioError, match=r'no sim profile "nope".*shipped'):
         scenario_from('[scenario]\nname = "p"\n[team]\nmodel = "sim:nope"\n' + CHAIN5)
+
+
+def _rounds_without_completion(events: list[ev.Event]) -> tuple[int, int]:
+    """(rounds with a reply but no completion, rounds with a reply): the paper's idle rounds and their total."""
+    replied, completed, current = set(), set(), 0
+    for e in events:
+        if isinstance(e, ev.RoundStarted):
+            current = e.round
+        elif isinstance(e, ev.LLMCallCompleted):
+            replied.add(current)
+        elif isinstance(e, ev.TaskCompleted):
+            completed.add(current)
+    return len(replied - completed), len(replied)
+
+
+def test_stalled_rounds_come_at_the_same_rate_whatever_the_team_size() -> None:
+    def share(size: int, sim: str) -> float:
+        idle = total = 0
+        for seed in range(1, 13):
+            i, t = _rounds_without_completion(run_engine(harness(size=size, arch="decentralized", sim=sim,
+                                                                 seed=seed, tasks=CHAIN5))[1])
+            idle, total = idle + i, total + t
+        return idle / total
+
+    # agent by agent, a round without a completion gets rarer as the team grows (every agent must idle) ...
+    assert share(4, "idle_rate = 0.4") < 0.6 * share(1, "idle_rate = 0.4")
+    # ... a stalled round stalls everyone: about its rate at any size
+    one, four = share(1, "round_lag = 0.4"), share(4, "round_lag = 0.4")
+    assert 0.25 < one < 0.55 and 0.25 < four < 0.55
+    assert share(4, "round_lag = 0.0") < 0.15
+
+
+def test_a_stalled_round_declares_nothing_and_the_next_turn_declares_it_all() -> None:
+    s = harness(size=2, arch="decentralized", sim="round_lag = 0.5", tasks=CHAIN5, seed=3)
+    _, events = run_engine(s)
+    wrote: dict[str, int] = {}
+    done: dict[str, int] = {}
+    current = 0
+    for e in events:
+        if isinstance(e, ev.RoundStarted):
+            current = e.round
+        elif isinstance(e, ev.FileWritten):
+            wrote.setdefault(e.task, current)
+        elif isinstance(e, ev.TaskCompleted):
+            done[e.task] = current
+    assert set(done) == set(wrote) == set("abcde")
+    assert any(done[t] > wrote[t] for t in done)  # some were carried over a stalled round
+    end = events[-1]
+    assert isinstance(end, ev.RunFinished) and end.status == "completed"
+
+
+def test_round_lag_at_zero_draws_nothing_so_runs_are_unchanged() -> None:
+    sim = "files_per_turn = 1.0\nidle_rate = 0.2\ncomplete_lag = 0.3\nfix = {}"
+    for arch in ("preassigned", "decentralized"):
+        runs = [ev.to_jsonl(run_engine(harness(size=3, arch=arch, seed=6, sim=sim.replace("fix = {}", extra)))[1])
+                for extra in ("", "round_lag = 0.0")]
+        assert runs[0] == runs[1], arch
