@@ -9,7 +9,7 @@ import pytest
 
 from teamtui.experiments.calibrate.between import pack_spread
 from teamtui.experiments.calibrate.figures import figures
-from teamtui.experiments.calibrate.predict import coverage, intervals
+from teamtui.experiments.calibrate.predict import coverage, intervals, widening
 from teamtui.experiments.calibrate.scales import scale
 from teamtui.experiments.calibrate.simulate import SimCell, seeds_of, simulate
 from tests.experiments.calibrate_data import LATENCY, TRUTH
@@ -75,6 +75,9 @@ def test_intervals_widen_by_the_spread_and_keep_the_sims_own_beside(runs: tuple[
             assert i.low < i.sim_low and i.high > 1.3 * i.sim_high
         else:
             assert (i.low, i.high) == (i.sim_low, i.sim_high)
+    assert widening(list(plain.values())) == 1.0
+    assert widening(list(wide.values())) == 1.0  # most intervals keep their width: the median is theirs
+    assert widening([i for k, i in wide.items() if k[:2] == ("replies", "decentralized")]) > 1.3
     far = {k: (3 * v if k[:2] == ("replies", "decentralized") else v) for k, v in observed.items()}
     assert coverage(intervals(far, one, sims, spread={("replies", "decentralized"): 0.8})) > \
         coverage(intervals(far, one, sims, spread={("replies", "decentralized"): 0.8}), sim_only=True)

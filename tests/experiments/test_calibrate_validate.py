@@ -101,6 +101,9 @@ def test_validation_on_a_small_split(db: Path, tmp_path: Path) -> None:
     pack = data["summary"]["pack"]
     assert pack["coverage"][1] == sum(f["coverage"][1] for f in data["folds"] if f["kind"] == "pack")
     assert pack["coverage_share"] >= 0.5  # the sim that made the runs, fitted on one knob: most figures covered
+    # one training pack per pack fold: no spread between packs to estimate, so the intervals are the sim's own
+    assert pack["coverage_sim"] == pack["coverage"] and all(f["spread_between_packs"] is None
+                                                            for f in data["folds"])
     assert len(list(tmp_path.glob("v.validate-*.jsonl"))) == 4  # one cache per fold
 
 

@@ -172,6 +172,12 @@ def _runs(key: Key, held_out: Sequence[RunRecord]) -> int:
     return sum(1 for r in held_out if r.architecture == arch and (fig == "speedup" or r.size == int(x)))
 
 
+def widening(ivs: Sequence[Interval]) -> float | None:
+    """The median of how many times wider each interval is than the sim's own (None: none has a width)."""
+    ratios = [(i.high - i.low) / (i.sim_high - i.sim_low) for i in ivs if i.sim_high > i.sim_low]
+    return float(np.median(ratios)) if ratios else None
+
+
 def coverage(ivs: Sequence[Interval], sim_only: bool = False) -> tuple[int, int]:
     """How many intervals hold their observed figure, of how many (`sim_only`: the sim's own intervals)."""
     return sum(1 for i in ivs if (i.inside_sim if sim_only else i.inside)), len(ivs)

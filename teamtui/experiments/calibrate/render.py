@@ -13,7 +13,7 @@ from rich.table import Table
 from teamtui.experiments.calibrate.figures import label
 from teamtui.experiments.calibrate.fit import Fit
 from teamtui.experiments.calibrate.loss import terms
-from teamtui.experiments.calibrate.predict import coverage
+from teamtui.experiments.calibrate.predict import coverage, widening
 from teamtui.experiments.calibrate.validate import FoldResult
 
 
@@ -91,7 +91,8 @@ def validation_data(model: str, results: Sequence[FoldResult]) -> dict[str, Any]
             total_f = sum(len(r.findings) for r in of)
             sim_ins = sum(coverage(r.intervals, sim_only=True)[0] for r in of)
             summary[kind] = {"coverage": [ins, tot], "coverage_share": ins / tot if tot else None,
-                             "coverage_sim": [sim_ins, tot], "findings_agree": [agree, total_f]}
+                             "coverage_sim": [sim_ins, tot], "widening": widening([i for r in of for i in r.intervals]),
+                             "findings_agree": [agree, total_f]}
     return {"model": model, "folds": folds, "summary": summary,
             "interval": "95 % predictive interval of the held-out figure: 2.5-97.5 % quantiles over 2,000 "
                         "replicates, each resampling the simulated runs per sub-cell and then drawing as many "
@@ -118,9 +119,9 @@ def print_validation(data: dict[str, Any]) -> None:
     for kind, s in data["summary"].items():
         ins, tot = s["coverage"]
         share = f"{100 * s['coverage_share']:.0f} %" if s["coverage_share"] is not None else "—"
-        sim = s["coverage_sim"][0]
-        alone = f" (the sim's own intervals, without the spread between packs: {sim}/{tot})" \
-            if kind == "pack" and sim != ins else ""
+        sim, wider = s["coverage_sim"][0], s["widening"]
+        alone = f" (the sim's own intervals, without the spread between packs: {sim}/{tot}; with it they are a " \
+            f"median {wider:.1f}× as wide)" if kind == "pack" and sim != ins and wider is not None else ""
         out.print(f"held-out {'packs' if kind == 'pack' else 'reps'}: coverage {ins}/{tot} ({share}){alone}; "
                   f"findings agree {s['findings_agree'][0]}/{s['findings_agree'][1]}", highlight=False)
     out.print(f"({data['interval']}.)", highlight=False)
