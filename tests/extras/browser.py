@@ -145,6 +145,12 @@ class Browser:
         text: str = self.driver.execute_script(READ) or ""
         return text
 
+    def size(self) -> tuple[int, int]:
+        """The terminal's columns and rows (what the app was told), or (0, 0) before the page made it."""
+        cols, rows = self.driver.execute_script(
+            "const t = window.__teamtuiTerminals[0]; return t ? [t.cols, t.rows] : [0, 0];")
+        return int(cols), int(rows)
+
     def wait_for(self, predicate: Callable[[str], Any], what: str) -> str:
         """The screen once `predicate(screen)` holds (polled; see DEADLINE)."""
         return str(until(lambda: (lambda s: s if predicate(s) else None)(self.screen()), what, self.screen))
