@@ -66,7 +66,8 @@ def serve(scenario: Path | None, replay_ref: str | None, host: str, port: int, p
     url = public_url or f"http://{_url_host(host)}:{port}"
 
     def announce() -> None:
-        click.echo(f"teamtui: serving {what} at {url} (Ctrl+C stops)")
+        where = f" (listening on {host}:{port})" if public_url else ""
+        click.echo(f"teamtui: serving {what} at {url}{where} (Ctrl+C stops)")
         sys.stdout.flush()
 
     try:
