@@ -2,7 +2,7 @@
 
 The server (textual-serve, the `web` extra) runs `python -m teamtui watch ...` or `... replay ...` with the same
 Python once per browser connection, so each tab gets its own run (recorded like any watched run) or replay.
-Everything is checked here first — the extra, the scenario, the database, the run — so bad input is one
+Everything is checked here first — the scenario, the database, the run, then the extra — so bad input is one
 line and exit 2 before any socket opens.
 """
 
