@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from teamtui import __version__
-from teamtui.cli import doctor, experiments, run, runs, whatif
+from teamtui.cli import doctor, experiments, run, runs, serve, whatif
 
 
 class _DefaultToRun(click.Group):
@@ -36,7 +36,7 @@ def main() -> None:
 for command in (run.run, run.watch, run.validate, runs.runs, runs.replay, runs.export, runs.rerun, whatif.fork,
                 whatif.diff,
                 experiments.sweep, experiments.sweeps, experiments.report, experiments.compare,
-                experiments.import_runs, experiments.calibrate, doctor.doctor):
+                experiments.import_runs, experiments.calibrate, doctor.doctor, serve.serve):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -69,6 +69,9 @@ class ReplayApp(TeamApp):
             self.notify("only a recorded run can be forked (teamtui replay RUN)", severity="warning")
         elif self.pos >= len(self.recording):
             self.notify("the run has ended here: step back (←) to fork before its end", severity="warning")
+        elif self.is_web:  # `teamtui serve --replay`: the page's session ends with this app, so no monitor follows
+            self.notify("b forks in a terminal: teamtui replay RUN (a served replay cannot open the fork's monitor)",
+                        severity="warning")
         else:
             self.fork_at = max(0, self.pos - 1)
             self.exit(return_code=0)

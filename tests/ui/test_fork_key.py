@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from teamtui.cli.forking import fork_app, link_watched
 from teamtui.core import events as ev
 from teamtui.store.reader import list_runs, load_events
@@ -11,7 +13,7 @@ from teamtui.store.recording import open_recording
 from teamtui.store.writer import record_run
 from teamtui.ui.replay import ReplayApp
 
-from .conftest import KILL_BOB, live_scenario, until
+from .conftest import KILL_BOB, live_scenario, notices, until
 
 SIZE = (140, 44)
 
@@ -34,6 +36,19 @@ async def test_b_in_replay_asks_to_fork_after_the_event_on_screen(tmp_path: Path
         await pilot.press("b")
         await until(pilot, lambda: app.return_code is not None)
     assert app.fork_at == 3 and len(events) > 3
+
+
+async def test_b_in_a_replay_served_to_a_browser_says_to_fork_in_a_terminal(
+        tmp_path: Path, recorded: list[ev.Event], monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "runs.db"
+    run_id, _ = _parent(db, recorded)
+    monkeypatch.setattr(ReplayApp, "is_web", property(lambda self: True))  # as under `teamtui serve --replay`
+    app = ReplayApp(open_recording(db, run_id), run_id=run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.panes))
+        await pilot.press("home", "right", "right", "b")
+        await until(pilot, lambda: any("forks in a terminal" in n for n in notices(app)))
+        assert app.fork_at is None and app.return_code is None
 
 
 async def test_the_monitor_on_a_fork_replays_the_prefix_then_pauses_for_the_users_keys(
