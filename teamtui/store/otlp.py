@@ -42,8 +42,9 @@ def sdk() -> Any:
         from opentelemetry.sdk import trace as sdk_trace
         from opentelemetry.sdk.trace import export
         from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-    except ImportError as exc:
-        raise OtlpError(f"--otlp-endpoint needs OpenTelemetry ({exc.name} is missing): {INSTALL}") from None
+    except ImportError:
+        raise OtlpError(f"--otlp-endpoint needs OpenTelemetry's SDK and OTLP exporter, which are not installed: "
+                        f"{INSTALL}") from None
 
     return SimpleNamespace(trace=trace, OTLPSpanExporter=OTLPSpanExporter, resources=resources, sdk_trace=sdk_trace,
                            export=export, InstrumentationScope=InstrumentationScope)
