@@ -102,8 +102,6 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
             stopper.attach(run)
         with interruptible(run.interrupt):
             outcome = run.execute()
-    if traces is not None and outcome.error is None:
-        traces.close(outcome.run_id)
     if outcome.error is not None:
         raise outcome.error
     if events_path is not None:
@@ -112,6 +110,8 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         sys.stdout.write(json.dumps(outcome.metrics.to_dict(), indent=2, default=_default) + "\n")
     else:
         console.print(summary_table(outcome.metrics))
+    if traces is not None:  # after the results: an endpoint that did not take the spans is one line, exit 2
+        traces.close(outcome.run_id)
     if outcome.record_error:  # after the results: a recording that failed must not hide how the run went
         kept = (f" (the run itself finished; {outcome.recorded} events were recorded before that)"
                 if outcome.run_id else "")

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from teamtui.core import events as ev
 from teamtui.core.redact import scrub
 
@@ -275,13 +277,16 @@ def spans_of(events: Iterable[ev.Event], key: str, root_attrs: Attrs | None = No
 
 def any_value(value: Any) -> dict[str, Any]:
     """An attribute value in OTLP/JSON (int64 as a decimal string, as the protobuf JSON mapping has it)."""
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
+    kind = type(value)
+    if kind is str:
+        return {"stringValue": value}
+    if kind is int:
         return {"intValue": str(value)}
-    if isinstance(value, float):
+    if kind is float:
         return {"doubleValue": value}
-    if isinstance(value, list):
+    if kind is bool:
+        return {"boolValue": value}
+    if kind is list:
         return {"arrayValue": {"values": [any_value(v) for v in value]}}
     return {"stringValue": str(value)}
 
@@ -312,4 +317,4 @@ def otlp_json(spans: Iterable[Span], trace_id: bytes, base_ns: int, resource: At
     body = {"resourceSpans": [{"resource": {"attributes": _kvs(resource)}, "scopeSpans": [{
         "scope": {"name": "teamtui", "version": scope_version},
         "spans": [span_json(s, trace_id, base_ns) for s in spans]}]}]}
-    return json.dumps(body, separators=(",", ":")) + "\n"
+    return msgspec.json.encode(body).decode() + "\n"
