@@ -163,3 +163,37 @@ def test_a_damaged_or_foreign_bundle_is_one_line(recorded: tuple[Path, str, str]
 def test_export_as_a_bundle_needs_a_file(recorded: tuple[Path, str, str]) -> None:
     out = run_cli("export", recorded[1], "--format", "bundle", db=recorded[0])
     assert out.returncode == 2 and "-o FILE" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_b_in_a_bundles_replay_forks_into_the_database_not_the_bundle(recorded: tuple[Path, str, str],
+                                                                       tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import teamtui.cli.forking as forking
+    from teamtui.cli import main
+
+    db, run_id, _ = recorded
+    bundle = _bundle(recorded, tmp_path)
+    before = bundle.read_bytes()
+    real_run = ReplayApp.run
+
+    async def pilot_script(pilot: object) -> None:
+        await pilot.press("home", "right", "right", "right")  # type: ignore[attr-defined]
+        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.press("b")  # type: ignore[attr-defined]
+
+    forks: list[tuple[Path, str, int]] = []
+
+    def watch_fork(path: Path, parent: str, at: int, speed: float) -> int:
+        forks.append((path, parent, at))
+        return 0
+
+    monkeypatch.setattr(ReplayApp, "run", lambda self, **kw: real_run(self, headless=True, size=(100, 30),
+                                                                      auto_pilot=pilot_script))
+    monkeypatch.setattr(forking, "watch_fork", watch_fork)
+    target = tmp_path / "mine" / "runs.db"
+    result = CliRunner().invoke(main, ["replay", str(bundle), "--db", str(target)])
+    assert result.exit_code == 0, result.output
+    assert forks == [(target, run_id, 3)]
+    assert rows(target, run_id) == rows(db, run_id)  # the parent was imported where the fork will be recorded
+    assert bundle.read_bytes() == before

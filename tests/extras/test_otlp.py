@@ -131,3 +131,35 @@ def test_a_live_run_sends_its_spans_as_it_goes(request_type: Any, tmp_path: Path
         run_id = list_runs(db)[0].id
         spans = check_trace(receiver, load_events(db, run_id), run_id)
     assert f"sent {len(spans)} spans" in out.stderr
+
+
+def test_the_monitor_sends_the_recorded_runs_trace_when_it_ends(request_type: Any, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`teamtui SCENARIO --otlp-endpoint URL` with the monitor, its app run headless by a pilot that waits for the
+    run to end and quits: the recorded run's trace reaches the receiver."""
+    from click.testing import CliRunner
+
+    from teamtui.cli import main
+    from teamtui.ui.app import TeamApp
+
+    real_run = TeamApp.run
+
+    async def pilot_script(pilot: Any) -> None:
+        waited = 0.0
+        while not pilot.app.ended:  # a generous bound on the run's end, not a timing assertion
+            assert waited < 120, "the run did not end"
+            await pilot.pause(0.1)
+            waited += 0.1
+        await pilot.press("q")
+
+    monkeypatch.setattr(TeamApp, "run", lambda self, **kw: real_run(self, headless=True, size=(120, 36),
+                                                                    auto_pilot=pilot_script))
+    monkeypatch.chdir(ROOT)
+    db = tmp_path / "runs.db"
+    with Receiver(request_type) as receiver:
+        result = CliRunner().invoke(main, ["scenarios/quickstart.toml", "--speed", "64", "--otlp-endpoint",
+                                           receiver.url, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        run_id = list_runs(db)[0].id
+        spans = check_trace(receiver, load_events(db, run_id), run_id)
+    assert f"sent {len(spans)} spans" in result.output
