@@ -123,3 +123,11 @@ def test_a_bad_endpoint_url_is_one_line(run: tuple[Path, str, list[ev.Event]]) -
     db, run_id, _ = run
     out = teamtui("export", run_id, "--otlp-endpoint", "127.0.0.1:4318", "--db", str(db))
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "http(s) URL" in out.stderr, out.stderr
+
+
+def test_only_the_otlp_sender_imports_opentelemetry() -> None:
+    pattern = re.compile(r"^\s*(from|import)\s+opentelemetry\b", re.MULTILINE)
+    users = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "teamtui").rglob("*.py") if pattern.search(p.read_text()))
+    assert users == ["teamtui/store/otlp.py"]
+    top = (ROOT / "teamtui" / "store" / "otlp.py").read_text().split("\ndef ", 1)[0]
+    assert not pattern.search(top)  # and only inside a function: imported when --otlp-endpoint is given
