@@ -197,3 +197,16 @@ def test_b_in_a_bundles_replay_forks_into_the_database_not_the_bundle(recorded: 
     assert forks == [(target, run_id, 3)]
     assert rows(target, run_id) == rows(db, run_id)  # the parent was imported where the fork will be recorded
     assert bundle.read_bytes() == before
+
+
+def test_a_bundle_never_overwrites_a_run_database(recorded: tuple[Path, str, str], tmp_path: Path) -> None:
+    db, run_id, _ = recorded
+    other = tmp_path / "other.db"
+    other.write_bytes(db.read_bytes())
+    for target in (db, other):
+        before = target.read_bytes()
+        out = run_cli("export", run_id, "--format", "bundle", "-o", str(target), db=db)
+        assert out.returncode == 2 and "not a bundle" in out.stderr and out.stderr.count("\n") == 1, out.stderr
+        assert target.read_bytes() == before
+    bundle = _bundle(recorded, tmp_path)  # an older bundle of the same name is replaced
+    assert run_cli("export", run_id, "--format", "bundle", "-o", str(bundle), db=db).returncode == 0

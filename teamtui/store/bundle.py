@@ -56,8 +56,8 @@ class Manifest:
 
 
 def is_bundle_ref(ref: str) -> bool:
-    """Whether a RUN argument names a bundle file rather than a run in the database (`*.teamtui`, or a file)."""
-    return ref.endswith(SUFFIX) or os.path.isfile(ref)
+    """Whether a RUN argument names a bundle file rather than a run in the database (see `looks_like_bundle`)."""
+    return looks_like_bundle(Path(ref))
 
 
 def looks_like_bundle(path: Path) -> bool:
@@ -77,6 +77,9 @@ def looks_like_bundle(path: Path) -> bool:
 def write_bundle(db: Path, run_id: str, out: Path, cassettes: tuple[Path, ...] = ()) -> tuple[Manifest, list[str]]:
     """Write run `run_id` of database `db` to the bundle `out` (replaced atomically); returns its manifest and
     notes (a cassette the run names that is not on this machine)."""
+    if out.exists() and (out.resolve() == db.resolve() or not out.is_file() or _foreign_database(out)):
+        raise BundleError(f"{out}: already there and not a bundle (a run database?); nothing written: "
+                          "choose another -o")
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     notes: list[str] = []
     try:
@@ -113,6 +116,24 @@ def write_bundle(db: Path, run_id: str, out: Path, cassettes: tuple[Path, ...] =
             tmp.unlink()
     return Manifest(out, run_id, BUNDLE_VERSION, SCHEMA_VERSION, str(manifest["teamtui_version"]),
                     str(manifest["created"]), count, names), notes
+
+
+def _foreign_database(path: Path) -> bool:
+    """A SQLite file that is not a bundle (a run database, say): `-o` never overwrites one."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(len(_MAGIC)) != _MAGIC:
+                return False
+    except OSError:
+        return False
+    try:
+        conn = connect_ro(path)
+        try:
+            return conn.execute("SELECT 1 FROM sqlite_master WHERE name='bundle'").fetchone() is None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return True
 
 
 def _copy_side_tables(src: sqlite3.Connection, dst: sqlite3.Connection, run_id: str) -> None:

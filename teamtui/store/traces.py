@@ -244,6 +244,7 @@ class SpanBuilder:
             return
         if turn.call is not None:  # a call that never ended (the agent died in it)
             turn.call.error = error or "unfinished"
+            turn.call.attrs["error.type"] = turn.call.error
             turn.call.end = self.last_t
             turn.span.end = self.last_t
             out.append(turn.call)
