@@ -13,10 +13,10 @@ from teamtui.cli.common import FiniteFloat, api_options, checked, db_option, gua
 
 @click.command()
 @click.argument("run_ref", metavar="RUN")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "otlp-json", "bundle"]), default="jsonl",
-              show_default=True, help="jsonl: every event, one per line; csv: the run's final metrics as name,value "
-              "rows; otlp-json: the run as an OpenTelemetry trace (OTLP/JSON); bundle: one file with the whole run, "
-              "for replay and import elsewhere (needs -o).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "otlp-json", "bundle"]),
+              help="jsonl (the default, unless --otlp-endpoint alone): every event, one per line; csv: the run's "
+              "final metrics as name,value rows; otlp-json: the run as an OpenTelemetry trace (OTLP/JSON); bundle: "
+              "one file with the whole run, for replay and import elsewhere (needs -o).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
 @click.option("--otlp-endpoint", metavar="URL", help="Send the run's trace to this OTLP/HTTP endpoint "
               "(http://HOST:4318 or a full .../v1/traces URL); needs pip install -e '.[otel]'.")
@@ -24,8 +24,8 @@ from teamtui.cli.common import FiniteFloat, api_options, checked, db_option, gua
               help="With --format bundle: also bundle this cassette (the one the run was recorded to).")
 @db_option
 @guard
-def export(run_ref: str, fmt: str, output: Path | None, otlp_endpoint: str | None, cassettes: tuple[Path, ...],
-           db: Path | None) -> None:
+def export(run_ref: str, fmt: str | None, output: Path | None, otlp_endpoint: str | None,
+           cassettes: tuple[Path, ...], db: Path | None) -> None:
     """Export a recorded RUN (an id, a unique prefix of one, or latest)."""
     import csv
     import io
@@ -34,10 +34,12 @@ def export(run_ref: str, fmt: str, output: Path | None, otlp_endpoint: str | Non
     from teamtui.store.reader import load_metrics, readable_events, resolve_run
     from teamtui.store.schema import RecorderError, default_db
 
+    if cassettes and fmt != "bundle":
+        raise RecorderError("--cassette goes with --format bundle (a cassette to put in the bundle)")
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
     skipped: list[str] = []
-    if fmt == "bundle" or otlp_endpoint is not None or fmt == "otlp-json":
+    if fmt in ("bundle", "otlp-json") or otlp_endpoint is not None:
         from teamtui.cli.share import export_bundle, export_traces
 
         if fmt == "bundle":
@@ -48,8 +50,9 @@ def export(run_ref: str, fmt: str, output: Path | None, otlp_endpoint: str | Non
         if skipped:
             raise RecorderError(f"run {run_id}: {len(skipped)} stored event(s) cannot be read back and were left out "
                                 f"of the trace (first: {skipped[0]})")
-        return
-    if fmt == "jsonl":
+        if fmt in ("bundle", "otlp-json") or fmt is None:
+            return
+    if fmt in ("jsonl", None):
         events, skipped = readable_events(path, run_id)
         data = ev.to_jsonl(events).decode()
     else:

@@ -94,7 +94,13 @@ def test_export_sends_the_run_to_an_otlp_endpoint(request_type: Any, tmp_path: P
         out = teamtui("export", run_id, "--otlp-endpoint", receiver.url, "--db", str(db))
         assert out.returncode == 0, out.stderr
         spans = check_trace(receiver, events, run_id)
-    assert f"sent {len(spans)} spans" in out.stderr
+    assert f"sent {len(spans)} spans" in out.stderr and not out.stdout  # --otlp-endpoint alone only sends
+    with Receiver(request_type) as receiver:  # with a --format, it writes that too
+        both = teamtui("export", run_id, "--format", "jsonl", "-o", str(tmp_path / "run.jsonl"), "--otlp-endpoint",
+                       receiver.url, "--db", str(db))
+        assert both.returncode == 0, both.stderr
+        assert len(receiver.spans()) == len(spans)
+    assert [ev.decode(line) for line in (tmp_path / "run.jsonl").read_text().splitlines()] == events
     # The otlp-json file holds the same spans: parsed by protobuf's json_format after hex -> base64 for the ids.
     json_format = need.module("google.protobuf.json_format", "otel")
     path = tmp_path / "trace.json"
