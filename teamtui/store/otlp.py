@@ -60,7 +60,7 @@ class Sender:
         logging.getLogger("opentelemetry").setLevel(logging.CRITICAL)  # failures are counted and said in one line
         self.trace_id = int.from_bytes(trace_id, "big")
         self.base_ns = base_ns
-        self.resource = m.resources.Resource.create(resource)
+        self.resource = m.resources.Resource(resource)  # not .create(): no OTEL_RESOURCE_ATTRIBUTES, no host facts
         self.scope = m.InstrumentationScope("teamtui", version)
         self.exporter = _Counting(m.OTLPSpanExporter(endpoint=self.url, timeout=timeout_s), m.export)
         self.processor = m.export.BatchSpanProcessor(self.exporter, max_queue_size=1 << 20,

@@ -28,7 +28,8 @@ FAKE_KEY = "sk-test-0123456789abcdefSECRET"
 
 def teamtui(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={"PATH": "/usr/bin:/bin", "OPENAI_API_KEY": FAKE_KEY})
+                          timeout=300, env={"PATH": "/usr/bin:/bin", "OPENAI_API_KEY": FAKE_KEY,
+                                                          "OTEL_RESOURCE_ATTRIBUTES": f"leak={FAKE_KEY}"})
 
 
 @pytest.fixture
@@ -79,6 +80,8 @@ def check_trace(receiver: Receiver, events: list[ev.Event], run_id: str) -> list
     root_attrs = attrs(root.attributes)
     assert root_attrs["teamtui.time_base"] == "virtual" and root_attrs["teamtui.run.id"] == run_id
     assert {r["teamtui.time_base"] for r in receiver.resources()} == {"virtual"}
+    assert all(set(r) <= {"service.name", "service.version", "teamtui.time_base", "teamtui.run.id"}
+               for r in receiver.resources())  # nothing from the environment (OTEL_RESOURCE_ATTRIBUTES)
     blob = b"".join(req.SerializeToString() for req in receiver.requests)
     assert FAKE_KEY.encode() not in blob and b"SECRET" not in blob
     return spans
