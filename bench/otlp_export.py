@@ -85,6 +85,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from teamtui.store import traces
+    from teamtui.store.otlp_json import otlp_json
     from teamtui.store.reader import readable_events
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,19 +93,27 @@ def main() -> None:
         n = len(events)
         print(f"a stored run of {n:,} events ({sum(isinstance(e, ev.LLMCallStarted) for e in events):,} turns)")
 
+        phases: dict[str, list[float]] = {"read": [], "spans": [], "json": []}
+
         def to_json() -> int:
+            t0 = time.perf_counter()
             read, _ = readable_events(db, run_id)
+            t1 = time.perf_counter()
             builder = traces.SpanBuilder(run_id)
             spans = [*(s for e in read for s in builder.feed(e)), *builder.finish({"teamtui.run.id": run_id})]
-            text = traces.otlp_json(spans, builder.trace_id, 0, traces.resource_attrs("virtual", "bench"), "bench")
+            t2 = time.perf_counter()
+            text = otlp_json(spans, builder.trace_id, 0, traces.resource_attrs("virtual", "bench"), "bench")
             (Path(tmp) / "t.json").write_text(text)
+            for name, secs in zip(phases, (t1 - t0, t2 - t1, time.perf_counter() - t2), strict=True):
+                phases[name].append(secs)
             return len(spans)
 
         secs, spans = best(to_json, args.repeat)
         assert isinstance(spans, int)
         size = (Path(tmp) / "t.json").stat().st_size
         print(f"otlp-json (in process): {secs:.2f} s, {n / secs:,.0f} events/s, {spans / secs:,.0f} spans/s "
-              f"({spans:,} spans, {size / 1e6:.1f} MB)")
+              f"({spans:,} spans, {size / 1e6:.1f} MB); best of each part: "
+              + ", ".join(f"{k} {min(v):.2f} s" for k, v in phases.items()))
         t0 = time.perf_counter()
         cli = subprocess.run([sys.executable, "-m", "teamtui", "export", run_id, "--format", "otlp-json", "-o",
                               str(Path(tmp) / "cli.json"), "--db", str(db)], capture_output=True, text=True)

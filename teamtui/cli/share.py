@@ -12,6 +12,7 @@ import click
 from teamtui.core import events as ev
 from teamtui.core.printable import shown
 from teamtui.store import traces
+from teamtui.store.otlp_json import otlp_json
 from teamtui.store.reader import readable_events
 from teamtui.store.writer import versions
 
@@ -47,7 +48,7 @@ def export_traces(db: Path, run_id: str, output: Path | None, endpoint: str | No
     spans = [*(s for e in events for s in builder.feed(e)),
              *builder.finish({"teamtui.run.id": run_id, "teamtui.time_base": base})]
     if as_json:
-        text = traces.otlp_json(spans, builder.trace_id, traces.started_ns(started), resource, version)
+        text = otlp_json(spans, builder.trace_id, traces.started_ns(started), resource, version)
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import msgspec
-
 from teamtui.core import events as ev
 from teamtui.core.redact import scrub
 
@@ -273,49 +271,6 @@ def spans_of(events: Iterable[ev.Event], key: str, root_attrs: Attrs | None = No
     yield from builder.finish(root_attrs)
 
 
-# -- OTLP/JSON --------------------------------------------------------------------------------------
-
-
-def any_value(value: Any) -> dict[str, Any]:
-    """An attribute value in OTLP/JSON (int64 as a decimal string, as the protobuf JSON mapping has it)."""
-    kind = type(value)
-    if kind is str:
-        return {"stringValue": value}
-    if kind is int:
-        return {"intValue": str(value)}
-    if kind is float:
-        return {"doubleValue": value}
-    if kind is bool:
-        return {"boolValue": value}
-    if kind is list:
-        return {"arrayValue": {"values": [any_value(v) for v in value]}}
-    return {"stringValue": str(value)}
-
-
-def _kvs(attrs: Attrs) -> list[dict[str, Any]]:
-    return [{"key": k, "value": any_value(v)} for k, v in attrs.items()]
-
-
-def span_json(span: Span, trace_id: bytes, base_ns: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"traceId": trace_id.hex(), "spanId": span.span_id.hex(), "name": span.name,
-                           "kind": span.kind, "startTimeUnixNano": str(base_ns + round(span.start * 1e9)),
-                           "endTimeUnixNano": str(base_ns + round(span.end * 1e9)), "attributes": _kvs(span.attrs)}
-    if span.parent_id is not None:
-        out["parentSpanId"] = span.parent_id.hex()
-    if span.events:
-        out["events"] = [{"timeUnixNano": str(base_ns + round(t * 1e9)), "name": name, "attributes": _kvs(a)}
-                         for name, t, a in span.events]
-    out["status"] = {"code": ERROR, "message": span.error} if span.error else {}
-    return out
-
-
 def resource_attrs(time_base_: str, teamtui_version: str) -> Attrs:
+    """What a trace says about its source: teamtui, its version, and the run's time base."""
     return {"service.name": "teamtui", "service.version": teamtui_version, "teamtui.time_base": time_base_}
-
-
-def otlp_json(spans: Iterable[Span], trace_id: bytes, base_ns: int, resource: Attrs, scope_version: str) -> str:
-    """A whole trace as one OTLP/JSON `ExportTraceServiceRequest` (hex ids, nanosecond times as strings)."""
-    body = {"resourceSpans": [{"resource": {"attributes": _kvs(resource)}, "scopeSpans": [{
-        "scope": {"name": "teamtui", "version": scope_version},
-        "spans": [span_json(s, trace_id, base_ns) for s in spans]}]}]}
-    return msgspec.json.encode(body).decode() + "\n"
