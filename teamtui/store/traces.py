@@ -94,9 +94,13 @@ def provider(model: str) -> str:
 
 
 def model_name(model: str) -> str:
-    """The model as a span names it (a cassette by its file name only)."""
-    return "cassette:" + model.removeprefix("cassette:").replace("\\", "/").rsplit("/", 1)[-1] \
-        if model.startswith("cassette:") else model
+    """The model as a span names it: a litellm id without its provider (openai/gpt-4o -> gpt-4o), a cassette by
+    its file name only."""
+    if model.startswith("cassette:"):
+        return "cassette:" + model.removeprefix("cassette:").replace("\\", "/").rsplit("/", 1)[-1]
+    if model == "sim" or model.startswith("sim:") or "/" not in model:
+        return model
+    return model.split("/", 1)[1]
 
 
 def _plain(value: Any) -> Any:
@@ -155,7 +159,8 @@ class SpanBuilder:
             prov, name = provider(e.model), model_name(e.model)
             call = Span(f"chat {name}", self._sid(f"call:{e.call}"), turn.span_id, e.t, e.t, CLIENT,
                         attrs={"gen_ai.operation.name": "chat", "gen_ai.provider.name": prov, "gen_ai.system": prov,
-                               "gen_ai.request.model": name, "gen_ai.agent.name": e.agent, "teamtui.call": e.call})
+                               "gen_ai.request.model": name, "gen_ai.agent.name": e.agent, "teamtui.call": e.call,
+                               "teamtui.model": model_name(e.model) if e.model.startswith("cassette:") else e.model})
             self.turns[e.agent] = _Turn(turn, call)
         elif kind in (ev.LLMCallCompleted, ev.LLMCallFailed, ev.LLMCallAbandoned):
             self._end_call(e, out)

@@ -1,8 +1,10 @@
 """A bundle of a real-model run carries its cassette: moved to a fresh database, the cassette comes out byte for byte
-and answers a run of the same scenario offline with the same events; the bundle never holds the API key."""
+and answers a run of the same scenario offline with the same events; the bundle never holds the API key. The live
+run's OTLP/JSON trace is on the wall clock and names the litellm model's provider."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +34,7 @@ def test_a_bundle_keeps_the_cassette_its_run_replayed(mini_pack: Path, fake_key:
         live = _teamtui("run", str(path), "--headless", "--no-baseline", "--record-llm", str(cassette), env=env)
         assert live.returncode == 0, live.stderr
     recorded_run = list_runs(db)[0].id
+    _check_wall_clock_trace(recorded_run, db, tmp_path / "trace.json", fake_key, env)
     offline = _teamtui("run", str(path), "--headless", "--no-baseline", "--cassette", str(cassette), env=env)
     assert offline.returncode == 0, offline.stderr
     replayed_run = list_runs(db)[0].id
@@ -61,3 +64,24 @@ def test_a_bundle_keeps_the_cassette_its_run_replayed(mini_pack: Path, fake_key:
     there = ev.to_jsonl(load_events(fresh, newest)).replace(str(moved).encode(), b"CASSETTE")
     here = ev.to_jsonl(load_events(db, replayed_run)).replace(str(cassette).encode(), b"CASSETTE")
     assert there.count(b"\n") > 10 and there == here  # the model names the cassette's path: the rest is equal
+
+
+def _check_wall_clock_trace(run_id: str, db: Path, path: Path, key: str, env: dict[str, str]) -> None:
+    """The same run as an OTLP/JSON trace: on the wall clock, the provider and model of a litellm id, tokens and
+    cost as the events have them, and not the key."""
+    out = _teamtui("export", run_id, "--format", "otlp-json", "-o", str(path), env=env)
+    assert out.returncode == 0, out.stderr
+    text = path.read_text()
+    assert key not in text
+    (rs,) = json.loads(text)["resourceSpans"]
+    kv = {a["key"]: a["value"] for a in rs["resource"]["attributes"]}
+    assert kv["teamtui.time_base"] == {"stringValue": "wall"}
+    chats = [{a["key"]: a["value"] for a in s["attributes"]} for s in rs["scopeSpans"][0]["spans"]
+             if s["name"].startswith("chat ")]
+    done = [e for e in load_events(db, run_id) if isinstance(e, ev.LLMCallCompleted)]
+    assert len(chats) >= len(done) > 0
+    assert all(c["gen_ai.provider.name"] == {"stringValue": "openai"} for c in chats)
+    assert all(c["gen_ai.request.model"] == {"stringValue": "whatever"} for c in chats)
+    assert sum(int(c["gen_ai.usage.output_tokens"]["intValue"]) for c in chats if "gen_ai.usage.output_tokens" in c) \
+        == sum(e.tokens_out for e in done)
+    assert sum("teamtui.cost_usd" in c for c in chats) == sum(e.cost_usd is not None for e in done)
