@@ -111,7 +111,8 @@ def sweeps(db: Path | None) -> None:
 @guard
 def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> None:
     """Import the paper harness's recorded runs from PATH (run directories with events.jsonl and results.json,
-    or its data/runs.parquet + events.parquet) as runs and one sweep."""
+    or its data/runs.parquet + events.parquet) as runs and one sweep; or one run from a bundle file (a .teamtui
+    written by teamtui export RUN --format bundle)."""
     import json
 
     from teamtui.experiments.paper.importer import import_paper
@@ -119,6 +120,13 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
     from teamtui.store.schema import default_db
 
     database = db or default_db()
+    from teamtui.store.bundle import looks_like_bundle
+
+    if looks_like_bundle(path):
+        from teamtui.cli.share import import_bundle
+
+        import_bundle(path, database)
+        return
     result = import_paper(path, database)
     out = sys.stderr if as_json else sys.stdout
     bad = result.problems

@@ -55,10 +55,17 @@ def describe_event(e: ev.Event) -> str:
 
 def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, events_path: Path | None,
                    baselines: bool | None, live: bool, db: Path | None = None,
-                   nemesis: NemesisFactory | None = None, breaks: tuple[Breakpoint, ...] = ()) -> int:
+                   nemesis: NemesisFactory | None = None, breaks: tuple[Breakpoint, ...] = (),
+                   otlp_endpoint: str | None = None) -> int:
     """Run `scenario` (see `teamtui.launch.Run`), show its progress on a terminal, then print its metrics as a
     table or JSON; a recording that failed is one line after the results (exit code 2). A run stopped at a
-    breakpoint (the scenario's or `breaks`) ends with that event in one line (exit code 3)."""
+    breakpoint (the scenario's or `breaks`) ends with that event in one line (exit code 3). With an
+    `otlp_endpoint`, the run's spans are sent there as its turns end (`teamtui.cli.share.LiveTraces`)."""
+    traces = None
+    if otlp_endpoint is not None:  # a missing extra or a bad URL fails here, before the run
+        from teamtui.cli.share import LiveTraces
+
+        traces = LiveTraces(otlp_endpoint, [a.model for a in scenario.agents])
     console = Console(stderr=as_json)
     stopper = Stopper((*scenario.breakpoints, *breaks)) if scenario.breakpoints or breaks else None
     interactive = console.is_terminal and (live or speed is not None or needs_wall_clock(scenario))
@@ -71,6 +78,8 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         state = RunState()
 
         def listener(e: ev.Event) -> None:
+            if traces is not None:
+                traces.listener(e)
             state.apply(e)
             if isinstance(e, ev.TaskCompleted):
                 progress.advance(bar)
@@ -87,7 +96,8 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         with progress, interruptible(run.interrupt):
             outcome = run.execute()
     else:
-        run = Run(scenario, speed=speed, db=db, baselines=baselines, nemesis=nemesis)
+        run = Run(scenario, speed=speed, db=db, baselines=baselines, nemesis=nemesis,
+                  listener=traces.listener if traces is not None else None)
         if stopper is not None:
             stopper.attach(run)
         with interruptible(run.interrupt):
@@ -100,6 +110,8 @@ def run_and_report(scenario: Scenario, speed: float | None, as_json: bool, event
         sys.stdout.write(json.dumps(outcome.metrics.to_dict(), indent=2, default=_default) + "\n")
     else:
         console.print(summary_table(outcome.metrics))
+    if traces is not None:  # after the results: an endpoint that did not take the spans is one line, exit 2
+        traces.close(outcome.run_id)
     if outcome.record_error:  # after the results: a recording that failed must not hide how the run went
         kept = (f" (the run itself finished; {outcome.recorded} events were recorded before that)"
                 if outcome.run_id else "")

@@ -25,11 +25,14 @@ from teamtui.cli.common import FiniteFloat, check_db, db_path, guard, load, over
               help="Stop the run at the first event that meets KIND[:ARG] (repeatable), print that event in one line "
                    "and exit with 3. KIND: conflict, stall, straggler, recovery, no_recovery[:SECONDS] (default 30), "
                    "test_failures[:TIMES] (default 1), cost:USD, message:/REGEX/ (/REGEX/i ignores case).")
+@click.option("--otlp-endpoint", metavar="URL", help="Send the run's OpenTelemetry trace to this OTLP/HTTP endpoint "
+              "as it goes (http://HOST:4318); needs pip install -e '.[otel]'.")
 @overrides
 @recording
 @guard
 def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, events_path: Path | None,
-        no_baseline: bool, break_on: tuple[str, ...], db: Path | None, no_record: bool, **over: Any) -> None:
+        no_baseline: bool, break_on: tuple[str, ...], otlp_endpoint: str | None, db: Path | None, no_record: bool,
+        **over: Any) -> None:
     """Run SCENARIO and report its metrics (and record it). Exit codes: 0 the run ended, 2 bad input or a
     recording that failed, 3 stopped at a breakpoint (--break-on or the scenario's [[breakpoints]])."""
     from teamtui.cli.breakstop import parse_all
@@ -41,7 +44,8 @@ def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, even
     if database is not None:
         check_db(database)  # fail before the run, not after it
     code = run_and_report(sc, speed=speed, as_json=as_json, events_path=events_path,
-                          baselines=False if no_baseline else None, live=False, db=database, breaks=breaks)
+                          baselines=False if no_baseline else None, live=False, db=database, breaks=breaks,
+                          otlp_endpoint=otlp_endpoint)
     sys.exit(code)
 
 
@@ -50,10 +54,13 @@ def run(scenario: Path, headless: bool, as_json: bool, speed: float | None, even
 @click.option("--speed", type=FiniteFloat(min=0, min_open=True), default=1.0, show_default=True,
               help="Run-clock seconds per wall-clock second (change it live with + and -).")
 @click.option("--headless", is_flag=True, help="No UI: a live progress display on the wall clock, then a summary.")
+@click.option("--otlp-endpoint", metavar="URL", help="Send the run's OpenTelemetry trace to this OTLP/HTTP endpoint "
+              "as it goes (http://HOST:4318); needs pip install -e '.[otel]'.")
 @overrides
 @recording
 @guard
-def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_record: bool, **over: Any) -> None:
+def watch(scenario: Path, speed: float, headless: bool, otlp_endpoint: str | None, db: Path | None, no_record: bool,
+          **over: Any) -> None:
     """Watch SCENARIO run live in the monitor (what `teamtui SCENARIO` does)."""
     sc = load(scenario, **over)  # a bad scenario fails here, before any UI opens
     database = db_path(db, no_record)
@@ -63,14 +70,23 @@ def watch(scenario: Path, speed: float, headless: bool, db: Path | None, no_reco
         from teamtui.cli.headless import run_and_report
 
         sys.exit(run_and_report(sc, speed=speed, as_json=False, events_path=None, baselines=None, live=True,
-                                db=database))
+                                db=database, otlp_endpoint=otlp_endpoint))
     from teamtui.cli.signals import interruptible
     from teamtui.core.printable import shown
     from teamtui.ui.app import TeamApp
 
+    if otlp_endpoint is not None:  # the monitor sends the recorded run's trace when it ends; fail before the UI
+        from teamtui.cli.share import check_endpoint
+
+        check_endpoint(otlp_endpoint, database)
     app = TeamApp(sc, speed=speed, db=database)
     with interruptible(app.interrupt_from_signal):
         app.run()
+    outcome = app.run_handle.outcome if app.run_handle is not None else None
+    if otlp_endpoint is not None and database is not None and outcome is not None and outcome.run_id:
+        from teamtui.cli.share import export_traces
+
+        export_traces(database, outcome.run_id, None, otlp_endpoint, as_json=False)
     end = app.view.finished
     if end is not None:
         click.echo(f"teamtui: run {end.status}: {end.done}/{end.total} subtasks in {end.makespan:.1f} s "

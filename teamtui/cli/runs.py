@@ -13,12 +13,19 @@ from teamtui.cli.common import FiniteFloat, api_options, checked, db_option, gua
 
 @click.command()
 @click.argument("run_ref", metavar="RUN")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
-              help="jsonl: every event, one per line; csv: the run's final metrics as name,value rows.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "otlp-json", "bundle"]),
+              help="jsonl (the default, unless --otlp-endpoint alone): every event, one per line; csv: the run's "
+              "final metrics as name,value rows; otlp-json: the run as an OpenTelemetry trace (OTLP/JSON); bundle: "
+              "one file with the whole run, for replay and import elsewhere (needs -o).")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
+@click.option("--otlp-endpoint", metavar="URL", help="Send the run's trace to this OTLP/HTTP endpoint "
+              "(http://HOST:4318 or a full .../v1/traces URL); needs pip install -e '.[otel]'.")
+@click.option("--cassette", "cassettes", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="With --format bundle: also bundle this cassette (the one the run was recorded to).")
 @db_option
 @guard
-def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None:
+def export(run_ref: str, fmt: str | None, output: Path | None, otlp_endpoint: str | None,
+           cassettes: tuple[Path, ...], db: Path | None) -> None:
     """Export a recorded RUN (an id, a unique prefix of one, or latest)."""
     import csv
     import io
@@ -27,10 +34,25 @@ def export(run_ref: str, fmt: str, output: Path | None, db: Path | None) -> None
     from teamtui.store.reader import load_metrics, readable_events, resolve_run
     from teamtui.store.schema import RecorderError, default_db
 
+    if cassettes and fmt != "bundle":
+        raise RecorderError("--cassette goes with --format bundle (a cassette to put in the bundle)")
     path = db or default_db()
     run_id = resolve_run(path, run_ref)
     skipped: list[str] = []
-    if fmt == "jsonl":
+    if fmt in ("bundle", "otlp-json") or otlp_endpoint is not None:
+        from teamtui.cli.share import export_bundle, export_traces
+
+        if fmt == "bundle":
+            export_bundle(path, run_id, output, cassettes)
+        if otlp_endpoint is not None or fmt == "otlp-json":
+            _, skipped = export_traces(path, run_id, output if fmt == "otlp-json" else None, otlp_endpoint,
+                                       as_json=fmt == "otlp-json")
+        if skipped:
+            raise RecorderError(f"run {run_id}: {len(skipped)} stored event(s) cannot be read back and were left out "
+                                f"of the trace (first: {skipped[0]})")
+        if fmt in ("bundle", "otlp-json") or fmt is None:
+            return
+    if fmt in ("jsonl", None):
         events, skipped = readable_events(path, run_id)
         data = ev.to_jsonl(events).decode()
     else:
@@ -114,14 +136,22 @@ def rerun(run_ref: str, as_json: bool, size: int | None, db: Path | None, api_ba
 @db_option
 @guard
 def replay(run_ref: str, speed: float, with_ref: str | None, db: Path | None) -> None:
-    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults, b forks."""
+    """Replay a recorded RUN in the monitor: space plays/pauses, arrows step, n/p jump between faults, b forks.
+    RUN may also be a bundle file (teamtui export RUN --format bundle -o run.teamtui): no database needed."""
+    from teamtui.store.bundle import is_bundle_ref, open_bundle
     from teamtui.store.integrity import readable
     from teamtui.store.reader import resolve_run
     from teamtui.store.recording import open_recording
     from teamtui.store.schema import RecorderError, default_db
 
-    path = db or default_db()
-    run_id = resolve_run(path, run_ref)
+    bundle = Path(run_ref) if is_bundle_ref(run_ref) else None
+    if bundle is not None:  # the bundle is the database; a fork (b) is recorded into --db, the run imported there
+        if with_ref is not None:
+            raise RecorderError(f"{bundle}: --with needs both runs in one database; teamtui import {bundle} first")
+        path, run_id = bundle, open_bundle(bundle).run_id
+    else:
+        path = db or default_db()
+        run_id = resolve_run(path, run_ref)
     if with_ref is not None:
         from teamtui.cli.forking import replay_pair
 
@@ -140,6 +170,12 @@ def replay(run_ref: str, speed: float, with_ref: str | None, db: Path | None) ->
         click.echo(f"teamtui: {shown(app.error_line)}", err=True)
     if app.fork_at is not None and not app.error_line:  # `b`: the monitor on a fork after the event on screen
         from teamtui.cli.forking import watch_fork
+
+        if bundle is not None:
+            from teamtui.cli.share import import_bundle
+
+            path = db or default_db()
+            import_bundle(bundle, path)
 
         sys.exit(watch_fork(path, run_id, app.fork_at, speed))
     sys.exit(app.return_code or (2 if app.error_line else 0))

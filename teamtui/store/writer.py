@@ -118,6 +118,15 @@ def insert_events(conn: sqlite3.Connection, rows: Iterable[EventRow]) -> None:
     conn.executemany(_INSERT_EVENTS, rows)
 
 
+RUN_COLUMNS = _COLUMNS
+"""The columns of `runs` in the order `insert_run_values` takes them (a `SELECT {RUN_COLUMNS} FROM runs` row)."""
+
+
+def insert_run_values(conn: sqlite3.Connection, values: Sequence[Any]) -> None:
+    """Insert one `runs` row as stored (its JSON columns as text), in the caller's transaction: a bundle's copy."""
+    conn.execute(_INSERT_RUN.format(""), tuple(values))
+
+
 def set_metrics(path: Path, run_id: str, metrics: dict[str, Any]) -> None:
     """Attach final metrics (computed after the run, with its baselines) to a recorded run."""
     conn = open_for_writing(path)
