@@ -1,0 +1,125 @@
+"""`--executor ray` on a real local Ray instance of two CPUs (started once for the module): a sweep records the same
+metrics as the process pool and reads back in `teamtui report`, a task whose worker dies is retried and arrives once,
+a task that raises is not retried, calibrate runs on Ray, and a bad address is one line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from teamtui.experiments.executors import RayExecutor
+from tests.conftest import ROOT
+from tests.experiments.calibrate_data import truth_db
+from tests.extras import need
+
+pytestmark = pytest.mark.extras
+
+BASE = "scenarios/math_utils/preassigned_p05.toml"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A local Ray instance of two CPUs for the module; its address, for the CLI to join."""
+    ray = need.module("ray", "cluster")
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    try:
+        yield str(ray.get_runtime_context().gcs_address)
+    finally:
+        ray.shutdown()
+
+
+def teamtui(db: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=cwd, capture_output=True, text=True,
+                          check=False, timeout=300,
+                          env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), "CI": "true",
+                               "TEAMTUI_DB": str(db), "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT),
+                               # how to join the module's instance (RAY_AUTH_MODE=token; the token is under HOME)
+                               **{k: v for k, v in os.environ.items() if k.startswith("RAY_")}})
+
+
+def metrics_by_cell(db: Path) -> dict[str, dict[str, Any]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT c.cell, c.status, r.metrics FROM sweep_cells c LEFT JOIN runs r ON r.id = c.run_id")
+        out = {}
+        for cell, status, metrics in rows:
+            assert status == "done" and metrics, cell
+            out[cell] = json.loads(metrics)
+        return out
+
+
+def test_a_sweep_on_ray_records_what_the_process_pool_records_and_reports(cluster: str, tmp_path: Path) -> None:
+    grid = ("sweep", BASE, "--sizes", "1-2", "--arch", "preassigned,decentralized", "--p", "0.2,0.9",
+            "--trials", "2", "--faults", "none;stall:1@20+60", "--jobs", "2")
+    pool, on_ray = tmp_path / "pool.db", tmp_path / "ray.db"
+    first = teamtui(pool, *grid)
+    assert first.returncode == 0, first.stderr
+    second = teamtui(on_ray, *grid, "--executor", "ray", "--address", cluster)
+    assert second.returncode == 0, second.stderr
+    assert f"on the Ray cluster at {cluster}" in " ".join(second.stderr.split())  # (rich wraps lines)
+    expected, got = metrics_by_cell(pool), metrics_by_cell(on_ray)
+    assert len(got) == len(expected) > 8 and got == expected  # same seeds, same runs, cell by cell
+
+    rep = teamtui(on_ray, "report", "latest", "-o", str(tmp_path / "report"), "--format", "json")
+    assert rep.returncode == 0, rep.stderr
+    data = json.loads(rep.stdout)
+    assert data["cells"] == data["done"] == len(got)
+
+
+def die_on_first_attempt(marks: str, i: int) -> int:
+    """A task whose worker process dies the first time it runs task 1 (a marker file remembers the attempt)."""
+    mark = Path(marks) / f"attempt-{i}"
+    first = not mark.exists()
+    with mark.open("a", encoding="utf-8") as f:
+        f.write("x")
+    if i == 1 and first:
+        os._exit(1)
+    return i * 10
+
+
+def raise_every_time(marks: str) -> int:
+    with (Path(marks) / "raised").open("a", encoding="utf-8") as f:
+        f.write("x")
+    raise ValueError("this cell is broken")
+
+
+def test_a_task_whose_worker_dies_is_retried_and_arrives_once(cluster: str, tmp_path: Path) -> None:
+    got: list[tuple[int, int]] = []
+    with RayExecutor(2) as pool:
+        pool.run(die_on_first_attempt, [(str(tmp_path), i) for i in range(4)], lambda i, r: got.append((i, r)),
+                 window=4)
+        assert sorted(got) == [(0, 0), (1, 10), (2, 20), (3, 30)]
+        assert (tmp_path / "attempt-1").read_text(encoding="utf-8") == "xx"  # it did die once, and ran again
+        with pytest.raises(ValueError, match="this cell is broken"):
+            pool.run(raise_every_time, [(str(tmp_path),)], lambda i, r: got.append((i, r)))
+    assert (tmp_path / "raised").read_text(encoding="utf-8") == "x"  # an exception is not retried
+    assert len(got) == 4
+
+
+def test_calibrate_runs_on_ray_and_finds_what_the_process_pool_finds(cluster: str, tmp_path: Path) -> None:
+    db = truth_db(tmp_path, trials=2, sizes="1-2")
+    args = ("calibrate", "latest", "--db", str(db), "--budget", "2", "--seeds", "2", "--jobs", "2",
+            "--knobs", "idle_rate", "--format", "json")
+    pool = teamtui(db, *args, "-o", str(tmp_path / "pool.toml"), cwd=tmp_path)
+    assert pool.returncode == 0, pool.stderr
+    on_ray = teamtui(db, *args, "-o", str(tmp_path / "ray.toml"), "--executor", "ray", cwd=tmp_path)
+    assert on_ray.returncode == 0, on_ray.stderr
+    [a], [b] = json.loads(pool.stdout), json.loads(on_ray.stdout)
+    assert b["fresh_evaluations"] > 0 and b["loss"] == a["loss"] and b["sim"] == a["sim"]
+
+
+def test_an_address_nobody_answers_is_one_line(cluster: str, tmp_path: Path) -> None:
+    proc = teamtui(tmp_path / "runs.db", "sweep", BASE, "--trials", "1", "--executor", "ray",
+                   "--address", "auto-not-an-address")
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert "--address auto-not-an-address: not a Ray address" in proc.stderr
+    assert not (tmp_path / "runs.db").exists()
