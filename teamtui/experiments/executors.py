@@ -54,7 +54,8 @@ class Where:
     def describe(self, jobs: int) -> str:
         if self.kind == "process":
             return f"{jobs} process(es)"
-        return f"the Ray cluster at {self.address}" if self.address else f"a local Ray instance ({jobs} CPUs)"
+        address = self.address or os.environ.get("RAY_ADDRESS")
+        return f"the Ray cluster at {address}" if address else f"a local Ray instance ({jobs} CPUs)"
 
 
 class Executor:
@@ -157,6 +158,7 @@ class RayExecutor(Executor):
 
     def __init__(self, jobs: int, address: str | None = None) -> None:
         ray = self.ray = import_ray()
+        address = address or os.environ.get("RAY_ADDRESS") or None  # as for any Ray driver
         quiet: dict[str, Any] = {"logging_level": logging.ERROR, "log_to_driver": False}
         self.owner = not ray.is_initialized()
         """False inside another RayExecutor of this process (e.g. a calibration's per-fold pools): reuse its Ray."""
@@ -167,11 +169,14 @@ class RayExecutor(Executor):
             try:
                 ray.init(address=address, **quiet)
             except Exception as exc:  # ray's own words, on one line
-                raise TeamtuiError(f"--address {address}: cannot join that Ray cluster: "
-                                   f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+                raise TeamtuiError(f"--address {address}: cannot join that Ray cluster: {_first_line(exc)}") from None
             self.slots = max(1, int(ray.cluster_resources().get("CPU", jobs)))
         else:
-            ray.init(num_cpus=jobs, include_dashboard=False, **quiet)
+            try:
+                ray.init(num_cpus=jobs, include_dashboard=False, **quiet)
+            except Exception as exc:
+                raise TeamtuiError(f"a local Ray instance did not start: {_first_line(exc)}; see Ray's logs under "
+                                   "/tmp/ray, or use --executor process") from None
             self.slots = jobs
         self.task = ray.remote(max_retries=RETRIES, retry_exceptions=False)(ray_task)
 
@@ -205,14 +210,19 @@ class RayExecutor(Executor):
             cause = exc.cause if isinstance(exc.cause, Exception) else exc
             raise cause from None
         except ray.exceptions.RayError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise TeamtuiError(f"a Ray task was lost after {RETRIES} retries ({type(exc).__name__}: {first}); "
-                               "what finished is recorded") from None
+            raise TeamtuiError(f"a Ray task was lost after {RETRIES} retries ({type(exc).__name__}: "
+                               f"{_first_line(exc)}): its worker died each time; what finished is kept, "
+                               "--resume continues") from None
 
     def close(self) -> None:
         if self.owner:
             self.ray.shutdown()
             self.owner = False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 _READY: list[str] = []
