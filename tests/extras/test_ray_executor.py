@@ -1,15 +1,19 @@
 """`--executor ray` on a real local Ray instance of two CPUs (started once for the module): a sweep records the same
 metrics as the process pool and reads back in `teamtui report`, a task whose worker dies is retried and arrives once,
-a task that raises is not retried, calibrate runs on Ray, and a bad address is one line."""
+a task that raises is not retried, Ctrl-C leaves a sweep that resumes, calibrate runs on Ray, and a bad address is
+one line."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,11 +44,14 @@ def cluster() -> Iterator[str]:
 
 def teamtui(db: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, timeout=300,
-                          env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), "CI": "true",
-                               "TEAMTUI_DB": str(db), "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT),
-                               # how to join the module's instance (RAY_AUTH_MODE=token; the token is under HOME)
-                               **{k: v for k, v in os.environ.items() if k.startswith("RAY_")}})
+                          check=False, timeout=300, env=teamtui_env(db))
+
+
+def teamtui_env(db: Path) -> dict[str, str]:
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/"), "CI": "true",
+            "TEAMTUI_DB": str(db), "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT),
+            # how to join the module's instance (RAY_AUTH_MODE=token; the token is under HOME)
+            **{k: v for k, v in os.environ.items() if k.startswith("RAY_")}}
 
 
 def metrics_by_cell(db: Path) -> dict[str, dict[str, Any]]:
@@ -73,6 +80,42 @@ def test_a_sweep_on_ray_records_what_the_process_pool_records_and_reports(cluste
     assert rep.returncode == 0, rep.stderr
     data = json.loads(rep.stdout)
     assert data["cells"] == data["done"] == len(got)
+
+
+def test_ctrl_c_cancels_the_ray_sweep_and_resume_finishes_it(cluster: str, tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    grid = ("sweep", "scenarios/experiments/paper_grid_default.toml", "--sizes", "1-5", "--packs", "math_utils",
+            "--p", "0.2,0.5,0.9", "--trials", "10", "--jobs", "2", "--executor", "ray", "--address", cluster)
+    env = teamtui_env(db)
+    proc = subprocess.Popen([sys.executable, "-m", "teamtui", *grid], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120  # a real process must start and join Ray: poll, generously
+    while done_cells(db) == 0:
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C at a terminal: the whole foreground group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    with sqlite3.connect(db) as conn:
+        [(status,)] = conn.execute("SELECT status FROM sweeps").fetchall()
+        total = conn.execute("SELECT COUNT(*) FROM sweep_cells").fetchone()[0]
+    assert status == "interrupted" and 0 < done_cells(db) < total
+
+    again = teamtui(db, "sweep", "--resume", "--executor", "ray", "--address", cluster)
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    assert done_cells(db) == total == runs  # every cell once, none written twice
+
+
+def done_cells(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn:
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM sweep_cells WHERE status = 'done'").fetchone()[0])
+        except sqlite3.OperationalError:  # the tables are not there yet
+            return 0
 
 
 def die_on_first_attempt(marks: str, i: int) -> int:
