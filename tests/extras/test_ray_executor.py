@@ -1,7 +1,8 @@
-"""`--executor ray` on a real local Ray instance of two CPUs (started once for the module): a sweep records the same
-metrics as the process pool and reads back in `teamtui report`, a task whose worker dies is retried and arrives once,
-a task that raises is not retried, Ctrl-C leaves a sweep that resumes, calibrate runs on Ray, and a bad address is
-one line."""
+"""`--executor ray` on a real local Ray instance of two CPUs (started once for the module, with a Ray Client server on
+127.0.0.1 in front): a sweep through ray:// records the same metrics as the process pool and reads back in
+`teamtui report`, a task whose worker dies is retried and arrives once, a task that raises is not retried, Ctrl-C
+leaves a sweep that resumes (joined by the GCS address), calibrate runs on a local Ray of its own, and a bad
+address is one line."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +44,30 @@ def cluster() -> Iterator[str]:
         ray.shutdown()
 
 
+@pytest.fixture(scope="module")
+def client(cluster: str) -> Iterator[str]:
+    """A Ray Client server on 127.0.0.1 in front of the module's instance: the ray://HOST:PORT a cluster offers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "ray.util.client.server", "--host", "127.0.0.1", "-p", str(port),
+                               "--mode", "legacy", "--address", cluster], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=teamtui_env(Path("unused.db")))
+    try:
+        deadline = time.monotonic() + 120  # a real process must start: poll, generously
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the Ray Client server did not start"
+                time.sleep(0.2)
+        yield f"ray://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def teamtui(db: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "teamtui", *args], cwd=cwd, capture_output=True, text=True,
                           check=False, timeout=300, env=teamtui_env(db))
@@ -64,15 +90,15 @@ def metrics_by_cell(db: Path) -> dict[str, dict[str, Any]]:
         return out
 
 
-def test_a_sweep_on_ray_records_what_the_process_pool_records_and_reports(cluster: str, tmp_path: Path) -> None:
+def test_a_sweep_on_ray_records_what_the_process_pool_records_and_reports(client: str, tmp_path: Path) -> None:
     grid = ("sweep", BASE, "--sizes", "1-2", "--arch", "preassigned,decentralized", "--p", "0.2,0.9",
             "--trials", "2", "--faults", "none;stall:1@20+60", "--jobs", "2")
     pool, on_ray = tmp_path / "pool.db", tmp_path / "ray.db"
     first = teamtui(pool, *grid)
     assert first.returncode == 0, first.stderr
-    second = teamtui(on_ray, *grid, "--executor", "ray", "--address", cluster)
+    second = teamtui(on_ray, *grid, "--executor", "ray", "--address", client)  # through Ray Client
     assert second.returncode == 0, second.stderr
-    assert f"on the Ray cluster at {cluster}" in " ".join(second.stderr.split())  # (rich wraps lines)
+    assert f"on the Ray cluster at {client}" in " ".join(second.stderr.split())  # (rich wraps lines)
     expected, got = metrics_by_cell(pool), metrics_by_cell(on_ray)
     assert len(got) == len(expected) > 8 and got == expected  # same seeds, same runs, cell by cell
 
