@@ -1,4 +1,4 @@
-"""Running a sweep's cells in worker processes and recording each as a normal run, in batches.
+"""Running a sweep's cells in worker processes or Ray tasks (`executors`), recording each as a run, in batches.
 
 Workers build a cell's scenario, run it on the virtual clock, and compute its metrics against the
 same-seed 1-agent baseline (and, for a fault cell, the same run without the fault) — comparison runs
