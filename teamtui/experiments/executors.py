@@ -5,8 +5,9 @@ get each result back in the driver as it finishes (`on_done(index, result)`), a 
 per-worker initialiser (`init(*initargs)`, e.g. the sweep's scenario data) runs once in each worker process
 before its first task: the process pool's `initializer`, or, on Ray, a wrapper that reads `initargs` from the
 object store (put there once per `run`) the first time a worker sees that run. A Ray task whose worker dies is
-retried (`RETRIES`: the task's seed makes the retry give the same result); one that raises is not, and its
-exception reaches the driver as it would from the pool. An interrupted `run` cancels what is still in flight.
+retried (`RETRIES`: the task's seed makes the retry give the same result), and one that died on every retry is
+reported lost (`on_lost`: a sweep records its cells as failed, for --resume); one that raises is not retried, and
+its exception reaches the driver as it would from the pool. An interrupted `run` cancels what is in flight.
 Only this module imports ray, and only when `--executor ray` is asked for.
 """
 
@@ -35,6 +36,12 @@ Init = tuple[Callable[..., None], tuple[Any, ...]]
 """A per-worker initialiser and its arguments."""
 Done = Callable[[int, Any], None]
 """Called in the driver with a task's index and its result, as each finishes."""
+Lost = Callable[[int, str], None]
+"""Called in the driver with the index of a task Ray lost, and why in one line."""
+
+
+class TaskLost(TeamtuiError):
+    """A Ray task whose worker died on its first run and on every retry."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,12 @@ class Executor:
     """Tasks that can run at once."""
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], on_done: Done,
-            init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None) -> None:
+            init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None,
+            on_lost: Lost | None = None) -> None:
         """`fn(*tasks[i])` for every i, at most `window` (default: all) in flight; `idle()` when nothing
-        finished for `IDLE_S` seconds."""
+        finished for `IDLE_S` seconds. A task Ray lost (its worker died on every retry) goes to `on_lost(index,
+        why)` when given, else it ends the run with a `TeamtuiError`; a task that raised ends it with its
+        exception."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -97,7 +107,8 @@ class ProcessExecutor(Executor):
         self.abandoned = False
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], on_done: Done,
-            init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None) -> None:
+            init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None,
+            on_lost: Lost | None = None) -> None:
         if self.pool is None or init != self.init:
             self.close()
             self.pool = ProcessPoolExecutor(self.slots, initializer=init[0] if init else None,
@@ -178,10 +189,12 @@ class RayExecutor(Executor):
                 raise TeamtuiError(f"a local Ray instance did not start: {_first_line(exc)}; see Ray's logs under "
                                    "/tmp/ray, or use --executor process") from None
             self.slots = jobs
-        self.task = ray.remote(max_retries=RETRIES, retry_exceptions=False)(ray_task)
+        self.retries = RETRIES
+        self.task = ray.remote(max_retries=self.retries, retry_exceptions=False)(ray_task)
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], on_done: Done,
-            init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None) -> None:
+            init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None,
+            on_lost: Lost | None = None) -> None:
         ray = self.ray
         box = [ray.put(init)] if init is not None else []  # the list keeps Ray from resolving it per task
         token = uuid.uuid4().hex
@@ -194,7 +207,15 @@ class RayExecutor(Executor):
                     running[self.task.remote(token, box, fn, tasks[i])] = i
                 done, _ = ray.wait(list(running), num_returns=1, timeout=IDLE_S)
                 for ref in done:
-                    on_done(running.pop(ref), self._get(ref))
+                    i = running.pop(ref)
+                    try:
+                        result = self._get(ref)
+                    except TaskLost as lost:
+                        if on_lost is None:
+                            raise
+                        on_lost(i, str(lost))
+                        continue
+                    on_done(i, result)
                 if not done and idle is not None:
                     idle()
         finally:
@@ -210,9 +231,8 @@ class RayExecutor(Executor):
             cause = exc.cause if isinstance(exc.cause, Exception) else exc
             raise cause from None
         except ray.exceptions.RayError as exc:
-            raise TeamtuiError(f"a Ray task was lost after {RETRIES} retries ({type(exc).__name__}: "
-                               f"{_first_line(exc)}): its worker died each time; what finished is kept, "
-                               "--resume continues") from None
+            raise TaskLost(f"a Ray task was lost after {self.retries} retries ({type(exc).__name__}: "
+                           f"{_first_line(exc)}): its worker died each time; what finished is kept") from None
 
     def close(self) -> None:
         if self.owner:

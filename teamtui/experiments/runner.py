@@ -214,4 +214,8 @@ def _run_pool(batches: BatchWriter, pool: Executor, data: dict[str, Any], source
             if on_result:
                 on_result(result)
 
-    pool.run(run_group, [(g,) for g in groups], done, init=init, window=pool.slots * 2, idle=batches.flush)
+    def lost(i: int, why: str) -> None:  # Ray lost the group's task: its cells failed, --resume reruns them
+        done(i, [CellResult(cell, error=why) for cell in groups[i]])
+
+    pool.run(run_group, [(g,) for g in groups], done, init=init, window=pool.slots * 2, idle=batches.flush,
+             on_lost=lost)

@@ -1,5 +1,6 @@
-"""The executors behind sweep and calibrate without Ray: the process pool's contract, and the one-line errors of
-`--executor ray` where the cluster extra is missing, of `--address` without it, and of an address nobody answers."""
+"""The executors behind sweep and calibrate without Ray: the process pool's contract, a lost task failing only its
+own cells, and the one-line errors of `--executor ray` where the cluster extra is missing, of `--address` without
+it, and of an address nobody answers."""
 
 from __future__ import annotations
 
@@ -7,12 +8,26 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from teamtui.core.errors import TeamtuiError
-from teamtui.experiments.executors import ProcessExecutor, Where, check_address, open_executor
+from teamtui.experiments.executors import (
+    Done,
+    Executor,
+    Init,
+    Lost,
+    ProcessExecutor,
+    Where,
+    check_address,
+    open_executor,
+)
+from teamtui.experiments.runner import run_cells, seed_groups
+from teamtui.experiments.sweep import prepare
+from teamtui.experiments.table import connect, pending_cells
 from tests.conftest import ROOT
 
 BASE = "scenarios/math_utils/preassigned_p05.toml"
@@ -64,6 +79,33 @@ def test_an_address_is_checked_before_ray_is_asked() -> None:
         port = s.getsockname()[1]
     with pytest.raises(TeamtuiError, match=f"127.0.0.1:{port}: no Ray cluster answers there"):
         check_address(f"ray://127.0.0.1:{port}")
+
+
+class _LosesTheFirstTask(Executor):
+    """Runs tasks here, in order, except the first, which it reports lost as Ray does a task whose worker kept dying."""
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], on_done: Done, init: Init | None = None,
+            window: int | None = None, idle: Callable[[], None] | None = None, on_lost: Lost | None = None) -> None:
+        assert init is not None and on_lost is not None
+        init[0](*init[1])
+        on_lost(0, "a Ray task was lost after 3 retries (WorkerCrashedError)")
+        for i in range(1, len(tasks)):
+            on_done(i, fn(*tasks[i]))
+
+
+def test_a_lost_task_fails_only_its_own_cells_and_resume_would_rerun_them(tmp_path: Path) -> None:
+    db = tmp_path / "runs.db"
+    options: dict[str, Any] = {"sizes": "1-2", "arch": "decentralized", "execution": None, "p": "0.5",
+                               "packs": None, "models": None, "faults": None, "trials": 2}
+    sweep_id, data, source, cells, total = prepare(db, ROOT / BASE, options, None)
+    first = seed_groups(cells)[0]
+    with connect(db, write=True) as conn:
+        written = run_cells(conn, sweep_id, data, source, cells, 2, executor=_LosesTheFirstTask())
+        status = dict(conn.execute("SELECT cell, status FROM sweep_cells WHERE sweep_id=?", (sweep_id,)).fetchall())
+        left = pending_cells(conn, sweep_id)
+    assert total == len(cells) and len(seed_groups(cells)) == 2 and written.runs == total - len(first) > 0
+    assert {c.key() for c in left} == {c.key() for c in first}
+    assert {k for k, v in status.items() if v == "failed"} == {c.key() for c in first}
 
 
 def _no_ray(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

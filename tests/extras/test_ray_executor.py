@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from teamtui.experiments import executors
 from teamtui.experiments.executors import RayExecutor
 from tests.conftest import ROOT
 from tests.experiments.calibrate_data import truth_db
@@ -172,6 +173,18 @@ def test_a_task_whose_worker_dies_is_retried_and_arrives_once(cluster: str, tmp_
             pool.run(raise_every_time, [(str(tmp_path),)], lambda i, r: got.append((i, r)))
     assert (tmp_path / "raised").read_text(encoding="utf-8") == "x"  # an exception is not retried
     assert len(got) == 4
+
+
+def test_a_task_whose_worker_dies_on_every_retry_is_reported_lost_alone(cluster: str, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executors, "RETRIES", 0)  # no retry: the first death loses the task
+    got: list[tuple[int, int]] = []
+    lost: list[tuple[int, str]] = []
+    with RayExecutor(2) as pool:
+        pool.run(die_on_first_attempt, [(str(tmp_path), i) for i in range(3)], lambda i, r: got.append((i, r)),
+                 on_lost=lambda i, why: lost.append((i, why)))
+    assert sorted(got) == [(0, 0), (2, 20)]
+    assert [i for i, _ in lost] == [1] and "lost after 0 retries" in lost[0][1]
 
 
 def test_calibrate_runs_on_ray_and_finds_what_the_process_pool_finds(cluster: str, tmp_path: Path) -> None:
