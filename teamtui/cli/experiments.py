@@ -12,6 +12,26 @@ import click
 from teamtui.cli.common import api_options, db_option, guard
 
 
+def executor_options(fn: Any) -> Any:
+    """--executor and --address: local processes (the default) or Ray tasks (the cluster extra)."""
+    fn = click.option("--address", metavar="ADDR",
+                      help="With --executor ray: the cluster to join (ray://HEAD:10001, HEAD:6379 or auto); "
+                           "default: a local Ray instance of --jobs CPUs, started for this command.")(fn)
+    return click.option("--executor", type=click.Choice(["process", "ray"]), default="process", show_default=True,
+                         help="Where the work runs: local worker processes, or Ray tasks "
+                              "(pip install -e '.[cluster]').")(fn)
+
+
+def where_of(executor: str, address: str | None) -> Any:
+    """The executors.Where of --executor/--address, checked (and Ray found) before any work starts."""
+    from teamtui.experiments.executors import Where, import_ray
+
+    where = Where(executor, address)
+    if where.kind == "ray":
+        import_ray()
+    return where
+
+
 @click.command()
 @click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--sizes", help="Team sizes: 1-5, 1,2,4 (default: [sweep] sizes, else 1-5).")
@@ -25,21 +45,25 @@ from teamtui.cli.common import api_options, db_option, guard
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @click.option("--resume", is_flag=False, flag_value="latest", default=None, metavar="[SWEEP]",
               help="Continue an interrupted sweep (an id, a prefix, or latest), skipping finished cells.")
+@executor_options
 @api_options
 @db_option
 @guard
-def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path | None, **options: Any) -> None:
+def sweep(scenario: Path | None, jobs: int | None, resume: str | None, db: Path | None, executor: str,
+          address: str | None, **options: Any) -> None:
     """Run a grid of SCENARIO's variants (every run recorded), then see: teamtui report latest.
 
     \b
     teamtui sweep scenarios/experiments/paper_grid.toml
     teamtui sweep scenarios/quickstart.toml --sizes 1-5 --arch preassigned,decentralized --p 0.2,0.9 --trials 5
     teamtui sweep --resume            # continue the latest sweep where it stopped
+    teamtui sweep scenarios/quickstart.toml --trials 20 --executor ray --address ray://head:10001
     """
     from teamtui.experiments.sweep import sweep as run_sweep
     from teamtui.store.schema import default_db
 
-    run_sweep(db or default_db(), scenario, options, resume, jobs or os.cpu_count() or 1)
+    where = where_of(executor, address)
+    run_sweep(db or default_db(), scenario, options, resume, jobs or os.cpu_count() or 1, where)
 
 
 @click.command()
@@ -180,12 +204,13 @@ def import_runs(path: Path, figures: bool, as_json: bool, db: Path | None) -> No
 @click.option("--predict-seeds", type=click.IntRange(min=2), default=20, show_default=True,
               help="With --validate: seeds per held-out cell.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@executor_options
 @db_option
 @guard
 def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: str | None, sizes: str | None,
               packs: str | None, output: Path | None, name: str | None, jobs: int | None, budget: int | None,
               seeds: int, knobs: str | None, resume: bool, start: str | None, validate: bool, fold_kinds: str,
-              predict_seeds: int, fmt: str, db: Path | None) -> None:
+              predict_seeds: int, fmt: str, db: Path | None, executor: str, address: str | None) -> None:
     """Fit a sim profile to recorded RUNS (run ids, a sweep id or prefix, or latest; an imported sweep too):
     direct knobs from the calls, behavioural knobs by simulation, one profile per model.
 
@@ -219,7 +244,8 @@ def calibrate(runs: tuple[str, ...], models: str | None, arch: str | None, p: st
     except ValueError as exc:
         raise TeamtuiError(str(exc)) from None
     options = Options(budget=budget or (100 if validate else 300), seeds=seeds, jobs=jobs or os.cpu_count() or 1,
-                      knobs=knob_names, resume=resume, quiet=fmt == "json" and not sys.stderr.isatty())
+                      where=where_of(executor, address), knobs=knob_names, resume=resume,
+                      quiet=fmt == "json" and not sys.stderr.isatty())
     command = "teamtui calibrate " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     run_calibrate(db or default_db(), list(runs), filters, options, output, name, command, validate, fmt,
                   predict_seeds, start_from(start) if start else None,

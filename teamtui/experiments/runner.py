@@ -1,4 +1,4 @@
-"""Running a sweep's cells in worker processes and recording each as a normal run, in batches.
+"""Running a sweep's cells in worker processes or Ray tasks (`executors`), recording each as a run, in batches.
 
 Workers build a cell's scenario, run it on the virtual clock, and compute its metrics against the
 same-seed 1-agent baseline (and, for a fault cell, the same run without the fault) — comparison runs
@@ -19,13 +19,13 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
 from teamtui.core import events as ev
 from teamtui.core.errors import TeamtuiError
+from teamtui.experiments.executors import Executor, ProcessExecutor
 from teamtui.experiments.grid import BASELINE_ARCH, cell_data, cell_scenario
 from teamtui.experiments.table import CellParams, mark_cell
 from teamtui.launch import Baselines, Run
@@ -57,8 +57,8 @@ def init_worker(data: dict[str, Any], source: str, versions: dict[str, str], par
     """Per worker process: the sweep's base scenario; Ctrl-C is the parent's to handle. A worker of a pool
     (`parent` given) dies with its parent: on Linux the kernel sends it SIGTERM when the parent dies, however
     it dies (PR_SET_PDEATHSIG), and SIGTERM removes the worker's run workspaces and ends it at once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if parent is not None:
+    if parent is not None:  # (a Ray worker gives none: Ray owns its workers' signals and lifetime)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _die)
         _die_with(parent)
     _STATE.update(data=data, source=source, versions=versions, baselines=Baselines())
@@ -175,15 +175,16 @@ def run_group(cells: list[CellParams]) -> list[CellResult]:
 
 def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], source: str,
               cells: Sequence[CellParams], jobs: int,
-              on_result: Callable[[CellResult], None] | None = None) -> BatchWriter:
-    """Run `cells` on `jobs` processes (1: in this process), recording each as it finishes. On
-    KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it) what has finished is written before it propagates."""
+              on_result: Callable[[CellResult], None] | None = None, executor: Executor | None = None) -> BatchWriter:
+    """Run `cells` on `jobs` processes (1: in this process), or on `executor` (e.g. Ray) when given, recording each
+    as it finishes. On KeyboardInterrupt (Ctrl-C, or SIGTERM turned into it) what has finished is written before
+    it propagates."""
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is durable at the next checkpoint, and atomic now
     batches = BatchWriter(conn, sweep_id)
     stamp = writer.versions()
     groups = seed_groups(cells)
     try:
-        if jobs <= 1:
+        if executor is None and jobs <= 1:
             init_worker(data, source, stamp)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             for cell in (c for g in groups for c in g):
@@ -192,28 +193,29 @@ def run_cells(conn: sqlite3.Connection, sweep_id: str, data: dict[str, Any], sou
                 if on_result:
                     on_result(result)
         else:
-            _run_pool(batches, data, source, stamp, groups, jobs, on_result)
+            with contextlib.ExitStack() as stack:
+                pool = executor or stack.enter_context(ProcessExecutor(jobs))
+                _run_pool(batches, pool, data, source, stamp, groups, on_result)
     finally:
         batches.flush()
     return batches
 
 
-def _run_pool(batches: BatchWriter, data: dict[str, Any], source: str, versions: dict[str, str],
-              groups: list[list[CellParams]], jobs: int, on_result: Callable[[CellResult], None] | None) -> None:
-    pool = ProcessPoolExecutor(jobs, initializer=init_worker, initargs=(data, source, versions, os.getpid()))
-    queue = list(reversed(groups))
-    running: set[Future[list[CellResult]]] = set()
-    try:
-        while queue or running:
-            while queue and len(running) < jobs * 2:  # a short queue: an interrupt abandons little work
-                running.add(pool.submit(run_group, queue.pop()))
-            done, running = wait(running, timeout=BATCH_S, return_when=FIRST_COMPLETED)
-            for fut in done:
-                for result in fut.result():
-                    batches.add(result)
-                    if on_result:
-                        on_result(result)
-            if not done:
-                batches.flush()
-    finally:
-        pool.shutdown(wait=not running, cancel_futures=True)
+def _run_pool(batches: BatchWriter, pool: Executor, data: dict[str, Any], source: str, versions: dict[str, str],
+              groups: list[list[CellParams]], on_result: Callable[[CellResult], None] | None) -> None:
+    """The groups on `pool`, a short queue of them in flight (an interrupt abandons little work); local workers
+    die with this process, Ray's with the driver (Ray sees to that)."""
+    local = isinstance(pool, ProcessExecutor)
+    init = (init_worker, (data, source, versions, os.getpid()) if local else (data, source, versions))
+
+    def done(_: int, results: list[CellResult]) -> None:
+        for result in results:
+            batches.add(result)
+            if on_result:
+                on_result(result)
+
+    def lost(i: int, why: str) -> None:  # Ray lost the group's task: its cells failed, --resume reruns them
+        done(i, [CellResult(cell, error=why) for cell in groups[i]])
+
+    pool.run(run_group, [(g,) for g in groups], done, init=init, window=pool.slots * 2, idle=batches.flush,
+             on_lost=lost)

@@ -24,6 +24,7 @@ from rich.progress import (
 )
 
 from teamtui.core.errors import Interrupted, TeamtuiError
+from teamtui.experiments.executors import Executor, Where, open_executor
 from teamtui.experiments.grid import check_cells, grid_of
 from teamtui.experiments.runner import CellResult, run_cells
 from teamtui.experiments.table import (
@@ -92,8 +93,21 @@ def _served(data: dict[str, Any], server: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int) -> str:
-    """Run a sweep to the end (or until interrupted); returns its id."""
+def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int,
+          where: Where | None = None) -> str:
+    """Run a sweep to the end (or until interrupted) on local processes or where `where` says; returns its id.
+    Ray is started (or joined) before the sweep is created, so a cluster that cannot be reached leaves nothing."""
+    where = where or Where()
+    pool = open_executor(where, jobs) if where.kind != "process" else None  # the process pool: run_cells's own
+    try:
+        return _sweep(db, scenario, options, resume, jobs, where, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str | None, jobs: int, where: Where,
+           pool: Executor | None) -> str:
     console = Console(stderr=True)
     hurt = damage(db) if db.exists() else None
     if hurt is not None:  # writing into a damaged database can spread the damage
@@ -103,7 +117,7 @@ def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str 
     if not cells:
         console.print(f"sweep {sweep_id}: all {total} cells are already done; see teamtui report {sweep_id}")
         return sweep_id
-    console.print(f"sweep {sweep_id}: {len(cells)} of {total} cells to run on {jobs} process(es)"
+    console.print(f"sweep {sweep_id}: {len(cells)} of {total} cells to run on {where.describe(jobs)}"
                   + (f" ({done_before} already done)" if done_before else ""), highlight=False)
     failures: list[str] = []
     t0 = time.perf_counter()
@@ -114,7 +128,7 @@ def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str 
             conn.commit()
             try:
                 writer = _with_progress(conn, sweep_id, data, source, cells, jobs, total, done_before, console,
-                                        failures)
+                                        failures, pool)
             except KeyboardInterrupt:
                 set_sweep_status(conn, sweep_id, "interrupted")
                 conn.commit()
@@ -134,7 +148,8 @@ def sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str 
 
 
 def _with_progress(conn: Any, sweep_id: str, data: dict[str, Any], source: str, cells: list[CellParams],
-                   jobs: int, total: int, done_before: int, console: Console, failures: list[str]) -> Any:
+                   jobs: int, total: int, done_before: int, console: Console, failures: list[str],
+                   pool: Executor | None = None) -> Any:
     if console.is_terminal:
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
@@ -150,7 +165,7 @@ def _with_progress(conn: Any, sweep_id: str, data: dict[str, Any], source: str, 
             progress.update(bar, advance=1, rate=f"{count[0] / max(time.perf_counter() - t0, 1e-9):.1f} runs/s")
 
         with progress:
-            return run_cells(conn, sweep_id, data, source, cells, jobs, on_result)
+            return run_cells(conn, sweep_id, data, source, cells, jobs, on_result, pool)
     step = max(1, len(cells) // 10)
     t0 = time.perf_counter()
     seen = [0]
@@ -165,4 +180,4 @@ def _with_progress(conn: Any, sweep_id: str, data: dict[str, Any], source: str, 
             console.print(f"sweep {sweep_id}: {done_before + seen[0]}/{total} cells, {el:.1f} s, ETA {eta:.0f} s",
                           highlight=False)
 
-    return run_cells(conn, sweep_id, data, source, cells, jobs, on_line)
+    return run_cells(conn, sweep_id, data, source, cells, jobs, on_line, pool)

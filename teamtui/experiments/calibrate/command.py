@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from teamtui.experiments.calibrate.output import cache_path, profile_path, prove
 from teamtui.experiments.calibrate.render import fit_data, print_fit, print_validation, validation_data
 from teamtui.experiments.calibrate.select import Filters, Selection, select
 from teamtui.experiments.calibrate.validate import validate_model
+from teamtui.experiments.executors import open_executor
 from teamtui.experiments.report import strict_json
 
 OPTIMISER = "compass search with shrinking per-knob steps in asin(sqrt(x)) / sqrt(x) space, fixed seeds"
@@ -66,6 +68,16 @@ def calibrate(db: Path, refs: list[str], filters: Filters, options: Options, out
     """Fit (or, with `validate`, validate) one profile per selected model; print text or JSON; return the data."""
     if start is not None:
         options = replace(options, start=start.values)
+    if options.where.kind != "process":  # started (or joined) once, for every fit and fold of this command
+        with open_executor(options.where, options.jobs) or contextlib.nullcontext():
+            return _calibrate(db, refs, filters, options, output, name, command, validate, fmt, predict_seeds,
+                              start, folds)
+    return _calibrate(db, refs, filters, options, output, name, command, validate, fmt, predict_seeds, start, folds)
+
+
+def _calibrate(db: Path, refs: list[str], filters: Filters, options: Options, output: Path | None,
+               name: str | None, command: str, validate: bool, fmt: str, predict_seeds: int, start: Start | None,
+               folds: tuple[str, ...]) -> list[dict[str, Any]]:
     sel = select(db, refs, filters)
     models = sel.models()
     out: list[dict[str, Any]] = []

@@ -1,9 +1,9 @@
 """Evaluating candidate knobs: the problem's cells simulated on worker processes, the loss, the cache, a progress bar.
 
 A batch of candidates is split into tasks (a candidate's cells in a few chunks of similar cost when the batch
-has fewer candidates than workers, else one task per candidate) that run on a process pool; each candidate's
-records become its statistics and loss when all its tasks are back. Candidates already in the cache are not
-simulated again.
+has fewer candidates than workers, else one task per candidate) that run on a process pool or on Ray
+(`executors`); each candidate's records become its statistics and loss when all its tasks are back. Candidates
+already in the cache are not simulated again.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -21,6 +20,7 @@ from teamtui.experiments.calibrate.figures import Key, Stat, figures, summary
 from teamtui.experiments.calibrate.knobs import rounded
 from teamtui.experiments.calibrate.loss import loss
 from teamtui.experiments.calibrate.simulate import RunRecord, SimCell, chunks, simulate
+from teamtui.experiments.executors import Executor, Where, open_executor
 
 Progress = Callable[[int], None]
 """Called with the number of simulated runs just finished."""
@@ -52,9 +52,10 @@ class Problem:
 class Evaluator:
     """`evaluator(batch)` gives the loss of each candidate (a dict of knob values); see the module docstring."""
 
-    def __init__(self, problem: Problem, cache: Cache, jobs: int = 1, progress: Progress | None = None) -> None:
+    def __init__(self, problem: Problem, cache: Cache, jobs: int = 1, progress: Progress | None = None,
+                 where: Where | None = None) -> None:
         self.problem, self.cache, self.jobs, self.progress = problem, cache, max(1, jobs), progress
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(self.jobs) if self.jobs > 1 else None
+        self.pool: Executor | None = open_executor(where or Where(), self.jobs)
         self.evaluations = 0
         """Candidates simulated (not found in the cache)."""
         self.simulated = 0
@@ -67,7 +68,7 @@ class Evaluator:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
             self.pool = None
 
     def __call__(self, batch: Sequence[Mapping[str, float]]) -> list[float]:
@@ -94,16 +95,20 @@ class Evaluator:
                     out[i].extend(simulate(p.sim(v), [cell], p.seeds))
                     self._done(len(p.seeds))
             return out
-        parts = max(1, math.ceil(2 * self.jobs / len(batch)))
-        futures: dict[Future[list[RunRecord]], int] = {}
+        parts = max(1, math.ceil(2 * self.pool.slots / len(batch)))
+        tasks: list[tuple[Any, ...]] = []
+        owner: list[int] = []
         for i, v in enumerate(batch):
             for chunk in chunks(p.cells, parts):
-                futures[self.pool.submit(simulate, p.sim(v), chunk, p.seeds)] = i
+                tasks.append((p.sim(v), chunk, p.seeds))
+                owner.append(i)
         by_candidate: dict[int, list[list[RunRecord]]] = defaultdict(list)
-        for fut in as_completed(futures):
-            recs = fut.result()
-            by_candidate[futures[fut]].append(recs)
+
+        def done(task: int, recs: list[RunRecord]) -> None:
+            by_candidate[owner[task]].append(recs)
             self._done(len(recs))
+
+        self.pool.run(simulate, tasks, done)
         for i, parts_of in by_candidate.items():
             out[i] = sorted((r for part in parts_of for r in part),
                             key=lambda r: (r.architecture, r.size, r.pack, r.p, r.seed))
@@ -117,19 +122,25 @@ class Evaluator:
 
 
 def simulate_many(sim: Mapping[str, Any], cells: Sequence[SimCell], seeds: Sequence[int], jobs: int,
-                  progress: Progress | None = None, detail: bool = False) -> list[RunRecord]:
-    """Every cell on every seed with one set of `[team.sim]` values, on `jobs` processes."""
+                  progress: Progress | None = None, detail: bool = False,
+                  where: Where | None = None) -> list[RunRecord]:
+    """Every cell on every seed with one set of `[team.sim]` values, on `jobs` processes (or where `where` says)."""
     values = {k: v for k, v in sim.items() if k != "verify"}
-    if jobs <= 1:
+    pool = open_executor(where or Where(), jobs)
+    if pool is None:
         out = []
         for cell in cells:
             out.extend(simulate(values, [cell], seeds, detail))
             if progress is not None:
                 progress(len(seeds))
         return out
-    with ProcessPoolExecutor(jobs) as pool:
-        futures = [pool.submit(simulate, values, [c], seeds, detail) for c in cells]
-        for _ in as_completed(futures):
-            if progress is not None:
-                progress(len(seeds))
-        return [r for fut in futures for r in fut.result()]
+    parts: list[list[RunRecord]] = [[] for _ in cells]
+
+    def done(i: int, recs: list[RunRecord]) -> None:
+        parts[i] = recs
+        if progress is not None:
+            progress(len(seeds))
+
+    with pool:
+        pool.run(simulate, [(values, [c], seeds, detail) for c in cells], done)
+    return [r for part in parts for r in part]

@@ -30,6 +30,7 @@ from teamtui.experiments.calibrate.progress import bar
 from teamtui.experiments.calibrate.search import SearchResult, compass
 from teamtui.experiments.calibrate.select import Selection
 from teamtui.experiments.calibrate.simulate import RunRecord, observed, plan, seeds_of
+from teamtui.experiments.executors import Where
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Options:
     seeds: int = 4
     """Seeds per cell."""
     jobs: int = 1
+    where: Where = field(default_factory=Where)
+    """Where the simulations run (`--executor`, `--address`)."""
     knobs: tuple[str, ...] = ()
     """Behavioural knobs to fit (all without names)."""
     resume: bool = False
@@ -105,7 +108,7 @@ def fit_model(sel: Selection, options: Options, cache_file: Path | None) -> Fit:
     cache = Cache(cache_file, fingerprint({**problem.describe(), "knobs": [k.name for k in knobs]}), options.resume)
     total = (options.budget + (6 * len(knobs) if options.knob_ci else 0)) * problem.runs
     with bar(f"calibrating {model}", total, options.quiet) as progress, \
-            Evaluator(problem, cache, options.jobs, progress.runs) as evaluate:
+            Evaluator(problem, cache, options.jobs, progress.runs, options.where) as evaluate:
         result = compass(evaluate, knobs, start, options.budget,
                          report=lambda used, best, _: progress.note(f"loss {best:.1f} after {used} evaluations"))
         best = rounded(result.best)

@@ -101,7 +101,7 @@ def run_fold(sel: Selection, fold: Fold, options: Options, cache_file: Path | No
     cells = plan(held)
     with bar(f"predicting {fold.name}", len(cells) * predict_seeds, options.quiet) as progress:
         sims = simulate_many(fit.sim, cells, seeds_of(predict_seeds, base=50_000), options.jobs, progress.runs,
-                             detail=True)
+                             detail=True, where=options.where)
     obs_stats, sim_stats = figures(held), figures(sims)
     spread = _spread(train, fit.sim, options, predict_seeds) if fold.kind == "pack" else None
     ivs = intervals({k: s.mean for k, s in obs_stats.items()}, held, sims, spread=spread)
