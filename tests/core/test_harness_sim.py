@@ -159,17 +159,23 @@ def test_a_derailed_agent_rewrites_one_file_every_turn_and_declares_nothing() ->
     assert not kinds_of(events, ev.TaskCompleted)
 
 
+def _written_and_declared(events: list[ev.Event], by_round: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """Per subtask: the call (or round) that first wrote its file, and the one that declared it done."""
+    now, written, declared = -1, {}, {}
+    for e in events:
+        if isinstance(e, ev.RoundStarted if by_round else ev.LLMCallCompleted):
+            now = e.round if isinstance(e, ev.RoundStarted) else e.call  # type: ignore[attr-defined]
+        elif isinstance(e, ev.FileWritten):
+            written.setdefault(e.task, now)
+        elif isinstance(e, ev.TaskCompleted):
+            declared[e.task] = now
+    return written, declared
+
+
 def test_a_lagged_turn_declares_done_in_the_next_turn() -> None:
     s = harness(sim="complete_lag = 1.0", rounds=30)
     _, events = run_engine(s)
-    call, written, declared = -1, {}, {}
-    for e in events:
-        if isinstance(e, ev.LLMCallCompleted):
-            call = e.call
-        elif isinstance(e, ev.FileWritten):
-            written.setdefault(e.task, call)
-        elif isinstance(e, ev.TaskCompleted):
-            declared[e.task] = call
+    written, declared = _written_and_declared(events, by_round=False)
     assert set(declared) == set(written) == set("abcde")
     assert all(declared[t] > written[t] for t in declared)  # never in the turn that wrote it
 
@@ -326,16 +332,7 @@ def test_stalled_rounds_come_at_the_same_rate_whatever_the_team_size() -> None:
 def test_a_stalled_round_declares_nothing_and_the_next_turn_declares_it_all() -> None:
     s = harness(size=2, arch="decentralized", sim="round_lag = 0.5", tasks=CHAIN5, seed=3)
     _, events = run_engine(s)
-    wrote: dict[str, int] = {}
-    done: dict[str, int] = {}
-    current = 0
-    for e in events:
-        if isinstance(e, ev.RoundStarted):
-            current = e.round
-        elif isinstance(e, ev.FileWritten):
-            wrote.setdefault(e.task, current)
-        elif isinstance(e, ev.TaskCompleted):
-            done[e.task] = current
+    wrote, done = _written_and_declared(events, by_round=True)
     assert set(done) == set(wrote) == set("abcde")
     assert any(done[t] > wrote[t] for t in done)  # some were carried over a stalled round
     end = events[-1]
