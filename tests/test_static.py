@@ -13,12 +13,13 @@ from .conftest import ROOT
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     """The static checks run in `scripts/check`, outside pytest; CI and the README name one and the same command,
-    then the same real-model command."""
+    then the same real-model command and the same extras command."""
     readme = (ROOT / "README.md").read_text()
     block = readme.split("Install what the tests need", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
     real = readme.split("Then the real-model tests", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
+    extras = readme.split("And the opt-in integrations' tests", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
-    assert ci == [block, real]
+    assert ci == [block, real, extras]
     check = (ROOT / "scripts" / "check").read_text()
     assert all(tool in check for tool in ("ruff check", "lint-imports", "mypy", "python -m pytest"))
 

@@ -96,8 +96,8 @@ def validation_data(model: str, results: Sequence[FoldResult]) -> dict[str, Any]
     return {"model": model, "folds": folds, "summary": summary,
             "interval": "95 % predictive interval of the held-out figure: 2.5-97.5 % quantiles over 2,000 "
                         "replicates, each resampling the simulated runs per sub-cell and then drawing as many "
-                        "runs as the held-out data has there; for held-out packs, each replicate also moved by "
-                        "the spread between packs estimated on the training packs (coverage_sim: without it)"}
+                        "runs as the held-out data has there; where a pack is held out, each replicate also moved "
+                        "by the spread between packs estimated on the training packs (coverage_sim: without it)"}
 
 
 def print_validation(data: dict[str, Any]) -> None:
