@@ -36,7 +36,7 @@ def traces_url(endpoint: str) -> str:
 def sdk() -> Any:
     """The OpenTelemetry modules this sender uses (one `OtlpError` line naming the extra when they are missing)."""
     try:
-        from opentelemetry import trace
+        import opentelemetry.trace as trace
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk import resources
         from opentelemetry.sdk import trace as sdk_trace

@@ -81,3 +81,15 @@ def test_intervals_widen_by_the_spread_and_keep_the_sims_own_beside(runs: tuple[
     far = {k: (3 * v if k[:2] == ("replies", "decentralized") else v) for k, v in observed.items()}
     assert coverage(intervals(far, one, sims, spread={("replies", "decentralized"): 0.8})) > \
         coverage(intervals(far, one, sims, spread={("replies", "decentralized"): 0.8}), sim_only=True)
+
+
+def test_the_models_validations_add_up() -> None:
+    from teamtui.experiments.calibrate.render import pooled
+
+    def summary(inside: int, sim: int, total: int) -> dict:
+        return {"summary": {"pack": {"coverage": [inside, total], "coverage_sim": [sim, total]}}}
+
+    got = pooled([summary(175, 106, 192), summary(177, 104, 192), summary(150, 60, 192)])
+    assert got == {"pack": {"models": 3, "coverage": [502, 576], "coverage_sim": [270, 576],
+                            "coverage_share": pytest.approx(502 / 576)}}
+    assert pooled([{"summary": {}}]) == {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from teamtui.experiments.calibrate.fit import Options, fit_model
 from teamtui.experiments.calibrate.output import cache_path, profile_path, provenance, write_profile
-from teamtui.experiments.calibrate.render import fit_data, print_fit, print_validation, validation_data
+from teamtui.experiments.calibrate.render import fit_data, print_fit, print_pooled, print_validation, validation_data
 from teamtui.experiments.calibrate.select import Filters, Selection, select
 from teamtui.experiments.calibrate.validate import validate_model
 from teamtui.experiments.executors import open_executor
@@ -110,6 +110,8 @@ def _calibrate(db: Path, refs: list[str], filters: Filters, options: Options, ou
         if fmt == "text":
             print_fit(fit, path)
         out.append(fit_data(fit, path))
+    if validate and fmt == "text" and len(out) > 1:
+        print_pooled(out)  # the models' held-out figures added up
     if fmt == "json":
         sys.stdout.write(json.dumps(strict_json(out), indent=1, allow_nan=False) + "\n")
     return out

@@ -125,3 +125,25 @@ def print_validation(data: dict[str, Any]) -> None:
         out.print(f"held-out {'packs' if kind == 'pack' else 'reps'}: coverage {ins}/{tot} ({share}){alone}; "
                   f"findings agree {s['findings_agree'][0]}/{s['findings_agree'][1]}", highlight=False)
     out.print(f"({data['interval']}.)", highlight=False)
+
+
+def pooled(datas: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The validation summaries of several models added up, per kind of fold (coverage counts are sums)."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in ("pack", "rep"):
+        of = [d["summary"][kind] for d in datas if kind in d["summary"]]
+        if of:
+            ins, sim = (sum(s[k][0] for s in of) for k in ("coverage", "coverage_sim"))
+            tot = sum(s["coverage"][1] for s in of)
+            out[kind] = {"models": len(of), "coverage": [ins, tot], "coverage_sim": [sim, tot],
+                         "coverage_share": ins / tot if tot else None}
+    return out
+
+
+def print_pooled(datas: Sequence[dict[str, Any]]) -> None:
+    for kind, s in pooled(datas).items():
+        (ins, tot), sim = s["coverage"], s["coverage_sim"][0]
+        share = f"{100 * s['coverage_share']:.0f} %" if s["coverage_share"] is not None else "—"
+        alone = f" (the sim's own intervals: {sim}/{tot})" if kind == "pack" and sim != ins else ""
+        console().print(f"all {s['models']} models, held-out {'packs' if kind == 'pack' else 'reps'}: coverage "
+                        f"{ins}/{tot} ({share}){alone}", highlight=False)
