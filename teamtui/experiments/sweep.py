@@ -11,7 +11,7 @@ import time
 import tomllib
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.progress import (
@@ -117,24 +117,24 @@ def _sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str
     if not cells:
         console.print(f"sweep {sweep_id}: all {total} cells are already done; see teamtui report {sweep_id}")
         return sweep_id
-    console.print(f"sweep {sweep_id}: {len(cells)} of {total} cells to run on {where.describe(jobs)}"
-                  + (f" ({done_before} already done)" if done_before else ""), highlight=False)
     failures: list[str] = []
     t0 = time.perf_counter()
     old = signal.signal(signal.SIGTERM, _sigterm)
     try:
+        console.print(f"sweep {sweep_id}: {len(cells)} of {total} cells to run on {where.describe(jobs)}"
+                      + (f" ({done_before} already done)" if done_before else ""), highlight=False)
         with connect(db, write=True) as conn:
-            set_sweep_status(conn, sweep_id, "running")
-            conn.commit()
             try:
+                set_sweep_status(conn, sweep_id, "running")
+                conn.commit()
                 writer = _with_progress(conn, sweep_id, data, source, cells, jobs, total, done_before, console,
                                         failures, pool)
             except KeyboardInterrupt:
-                set_sweep_status(conn, sweep_id, "interrupted")
-                conn.commit()
-                raise SweepInterrupted(_CAUGHT[0], f"sweep {sweep_id} interrupted by {_CAUGHT[0].name}; finished "
-                                       f"cells are recorded, continue with teamtui sweep --resume {sweep_id}") from None
+                _interrupted(conn, sweep_id)  # on this connection: the finished cells of its open batch are kept
             set_sweep_status(conn, sweep_id, "failed cells" if failures else "done")
+    except KeyboardInterrupt:  # before the database was open: nothing of this sweep's is pending
+        with connect(db, write=True) as conn:
+            _interrupted(conn, sweep_id)
     finally:
         signal.signal(signal.SIGTERM, old)
     wall = time.perf_counter() - t0
@@ -145,6 +145,14 @@ def _sweep(db: Path, scenario: Path | None, options: dict[str, Any], resume: str
                            f"{failures[0]}; fix the cause and rerun them with teamtui sweep --resume {sweep_id}")
     console.print(f"report: teamtui report {sweep_id}", highlight=False)
     return sweep_id
+
+
+def _interrupted(conn: Any, sweep_id: str) -> NoReturn:
+    """Mark the sweep interrupted (whenever Ctrl-C or SIGTERM came once it exists) and say how to go on."""
+    set_sweep_status(conn, sweep_id, "interrupted")
+    conn.commit()
+    raise SweepInterrupted(_CAUGHT[0], f"sweep {sweep_id} interrupted by {_CAUGHT[0].name}; finished cells are "
+                           f"recorded, continue with teamtui sweep --resume {sweep_id}") from None
 
 
 def _with_progress(conn: Any, sweep_id: str, data: dict[str, Any], source: str, cells: list[CellParams],

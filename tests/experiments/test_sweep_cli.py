@@ -201,3 +201,29 @@ def test_cells_that_cannot_run_are_reported_in_one_line_and_rerun_on_resume(tmp_
     assert sorted(s for _, s in cells(db).values()) == ["failed", "failed"]
     again = teamtui(db, "sweep", "--resume")
     assert again.returncode == 2 and "2 of 2 cells to run" in again.stderr  # failed cells are retried
+
+
+def test_ctrl_c_as_the_sweep_announces_its_cells_still_marks_it_interrupted(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C between the sweep's creation and its first cell (here: while it announces its cells) leaves it
+    `interrupted` and resumable, not `running` forever."""
+    from rich.console import Console
+
+    from teamtui.experiments.sweep import SweepInterrupted, sweep
+
+    real = Console.print
+
+    def interrupted_announcement(self: Console, *args: object, **kw: object) -> None:
+        if args and "cells to run" in str(args[0]):
+            raise KeyboardInterrupt
+        real(self, *args, **kw)
+
+    monkeypatch.setattr(Console, "print", interrupted_announcement)
+    db = tmp_path / "runs.db"
+    options = {"sizes": "1-2", "arch": "preassigned", "execution": None, "p": "0.5", "packs": "math_utils",
+               "models": None, "faults": None, "trials": 1}
+    with pytest.raises(SweepInterrupted, match="--resume"):
+        sweep(db, ROOT / "scenarios" / "experiments" / "paper_grid_default.toml", options, None, 1)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT status FROM sweeps").fetchall() == [("interrupted",)]
+        assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
