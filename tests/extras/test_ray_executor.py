@@ -114,8 +114,14 @@ def test_ctrl_c_cancels_the_ray_sweep_and_resume_finishes_it(cluster: str, tmp_p
     grid = ("sweep", "scenarios/experiments/paper_grid_default.toml", "--sizes", "1-5", "--packs", "math_utils",
             "--p", "0.2,0.5,0.9", "--trials", "50", "--jobs", "2", "--executor", "ray", "--address", cluster)
     env = teamtui_env(db)
-    proc = subprocess.Popen([sys.executable, "-m", "teamtui", *grid], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # A shell's background job (CI's, say) runs with SIGINT ignored, and an ignored signal stays ignored across
+    # exec: Python would then install no KeyboardInterrupt handler. A caught one is reset to the default instead.
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "teamtui", *grid], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, old)
     assert proc.stderr is not None
     seen = []
     for line in proc.stderr:  # the sweep announces its cells once it has joined Ray and written the sweep
