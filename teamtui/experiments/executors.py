@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -65,12 +66,13 @@ class Where:
         return f"the Ray cluster at {address}" if address else f"a local Ray instance ({jobs} CPUs)"
 
 
-class Executor:
+class Executor(ABC):
     """Runs tasks somewhere and hands their results to the driver as they finish; see the module docstring."""
 
     slots = 1
     """Tasks that can run at once."""
 
+    @abstractmethod
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], on_done: Done,
             init: Init | None = None, window: int | None = None, idle: Callable[[], None] | None = None,
             on_lost: Lost | None = None) -> None:
@@ -78,8 +80,8 @@ class Executor:
         finished for `IDLE_S` seconds. A task Ray lost (its worker died on every retry) goes to `on_lost(index,
         why)` when given, else it ends the run with a `TeamtuiError`; a task that raised ends it with its
         exception."""
-        raise NotImplementedError
 
+    @abstractmethod
     def close(self) -> None:
         """Stop the workers (after an interrupted run, without waiting for the tasks it abandoned)."""
 

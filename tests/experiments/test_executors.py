@@ -92,6 +92,9 @@ class _LosesTheFirstTask(Executor):
         for i in range(1, len(tasks)):
             on_done(i, fn(*tasks[i]))
 
+    def close(self) -> None:
+        pass  # nothing runs elsewhere
+
 
 def test_a_lost_task_fails_only_its_own_cells_and_resume_would_rerun_them(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
